@@ -1,0 +1,34 @@
+// Runs the test suite with node:test: unit and UI tests, then the lab tests (root; they fail,
+// never skip, when the lab cannot come up). Usage: node scripts/test.mjs [--unit] [--lab] [filter…]
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const only = args.includes('--unit') ? 'unit' : args.includes('--lab') ? 'lab' : 'all';
+const filters = args.filter((a) => !a.startsWith('--'));
+
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return /\.test\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+const isLab = (file) => file.startsWith(join('test', 'lab'));
+const files = testFiles('test')
+  .filter((file) => only === 'all' || (only === 'lab') === isLab(file))
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  // Lab tests last: unit failures show up before minutes of VM boots.
+  .sort((a, b) => Number(isLab(a)) - Number(isLab(b)) || a.localeCompare(b));
+
+// Ink renders only the last frame when CI=true, which breaks UI tests: unset it for the run.
+const env = { ...process.env };
+delete env.CI;
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  { stdio: 'inherit', env },
+);
+process.exitCode = result.status ?? 1;

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Entry point. --help and --version are answered from static text before anything heavy
+// (Ink, React, ssh2) is imported: each command module is loaded only when it runs.
+import { mainHelp, version } from './help.js';
+import { runMain } from './run-main.js';
+
+type CommandModule = { main: (argv: string[]) => Promise<number> };
+const commands: Record<string, () => Promise<CommandModule>> = {
+  discover: () => import('./headless/discover-command.js'),
+  install: () => import('./headless/install-command.js'),
+  lab: () => import('./lab/lab-command.js'),
+};
+
+const argv = process.argv.slice(2);
+const [first, ...rest] = argv;
+
+if (first === '--version' || first === '-V') {
+  process.stdout.write(`${version}\n`);
+} else if (first === '--help' || first === '-h' || first === 'help') {
+  process.stdout.write(mainHelp);
+} else if (first !== undefined && first in commands) {
+  await runMain(async () => (await commands[first]!()).main(rest));
+} else if (first !== undefined && !first.startsWith('-')) {
+  process.stderr.write(`nixos-bootstrap: unknown command '${first}'\n\n${mainHelp}`);
+  process.exitCode = 2;
+} else {
+  await runMain(async () => (await import('./ui/wizard-command.js')).main(argv));
+}

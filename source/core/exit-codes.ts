@@ -1,0 +1,37 @@
+/** Process exit codes, documented in --help and the README. */
+export const ExitCode = {
+  ok: 0,
+  phaseFailed: 1,
+  usage: 2,
+  refused: 3,
+  unreachable: 4,
+  aborted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const exitCodeHelp = `Exit codes:
+  0    ok
+  1    a phase failed (nothing rebooted; run again with --resume)
+  2    bad usage or input
+  3    refused for safety (wrong host key, not an installer, unsafe disk, no confirmation)
+  4    target unreachable or authentication failed
+  130  aborted (Ctrl-C / SIGTERM)`;
+
+/**
+ * An error meant for the user: a one-line message, the exit code it maps to, and an
+ * optional hint on the next line. Messages never contain secrets.
+ */
+export class BootstrapError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'BootstrapError';
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new BootstrapError(message, ExitCode.usage, hint);
+export const refusal = (message: string, hint?: string) => new BootstrapError(message, ExitCode.refused, hint);
+export const unreachable = (message: string, hint?: string) => new BootstrapError(message, ExitCode.unreachable, hint);

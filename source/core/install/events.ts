@@ -1,0 +1,14 @@
+import type { OutputStream } from '../ssh/types.js';
+import type { PhaseId } from '../plan/types.js';
+
+/** Everything a run reports; the wizard and the NDJSON reporter render the same stream. */
+export type RunEvent =
+  | { type: 'run-start'; phases: { id: PhaseId; title: string }[]; logFile?: string }
+  | { type: 'phase-start'; id: PhaseId; title: string; index: number; total: number }
+  | { type: 'phase-skip'; id: PhaseId; title: string; reason: string }
+  | { type: 'command'; id: PhaseId; command: string }
+  | { type: 'output'; id: PhaseId; stream: OutputStream; line: string }
+  | { type: 'phase-done'; id: PhaseId; elapsedMs: number }
+  | { type: 'phase-failed'; id: PhaseId; message: string; exitCode?: number | null; lastLines: string[] }
+  | { type: 'run-done'; elapsedMs: number; logFile?: string }
+  | { type: 'aborted'; id?: PhaseId; message: string };

@@ -1,0 +1,111 @@
+/** Secrets never appear in a plan: a command names the secret it reads on stdin instead. */
+export type SecretName = 'luks-passphrase' | 'age-identity';
+
+export type LayoutKind = 'labels' | 'disko' | 'mounted';
+export type InstallMode = 'flake' | 'clone' | 'prebuilt' | 'copy';
+export type FinishAction = 'poweroff' | 'reboot' | 'none';
+
+export interface Labels {
+  efi: string;
+  root: string;
+  swap: string;
+}
+
+export interface LuksChoice {
+  /** LUKS2 header label (shows up as /dev/disk/by-label/<label>). */
+  label: string;
+  /** Mapper name: /dev/mapper/<name>. */
+  name: string;
+  /** PBKDF time per unlock; cryptsetup's default when unset. */
+  iterTimeMs?: number;
+}
+
+export interface LabelsLayout {
+  kind: 'labels';
+  efiSizeMiB: number;
+  /** 0 = no swap partition. */
+  swapSizeMiB: number;
+  luks: LuksChoice | null;
+}
+
+export interface DiskoLayout {
+  kind: 'disko';
+}
+
+/** The user partitioned and formatted by hand; mount by label. */
+export interface MountedLayout {
+  kind: 'mounted';
+  luks: LuksChoice | null;
+}
+
+export type Layout = LabelsLayout | DiskoLayout | MountedLayout;
+
+export interface InstallChoice {
+  mode: InstallMode;
+  /** clone: repository URL. */
+  repo?: string;
+  /** clone: where the repository is cloned on the target. */
+  repoPath: string;
+  /** prebuilt/copy: the system closure's store path. */
+  systemPath?: string;
+}
+
+/** Everything the user decided (wizard screens or flags). Contains no secret. */
+export interface Choices {
+  /** Device path as chosen: /dev/vda or /dev/disk/by-id/…; resolved against the facts. */
+  disk: string;
+  layout: Layout;
+  labels: Labels;
+  /** Extra directories created under /mnt after mounting. */
+  mkdirs: string[];
+  /** Extra commands run on the target after mounting. */
+  postMount: string[];
+  tmpstore: boolean;
+  flake: { uri: string; host: string };
+  install: InstallChoice;
+  /** Age key hand-off: the public key, and the file name under /mnt/etc/age. */
+  ageKey: { recipient: string; fileName: string } | null;
+  finish: FinishAction;
+}
+
+export type PhaseId =
+  | 'partition'
+  | 'luks-format'
+  | 'luks-open'
+  | 'format'
+  | 'disko'
+  | 'mount'
+  | 'post-mount'
+  | 'tmpstore'
+  | 'fetch-config'
+  | 'copy-closure'
+  | 'install'
+  | 'age-key'
+  | 'finish';
+
+export interface PlannedCommand {
+  /** Exact shell command. Never contains a secret. */
+  run: string;
+  /** Secret written to the command's stdin (and nowhere else). */
+  stdin?: SecretName;
+  /** Where the command runs: on the target over SSH (default) or on this machine. */
+  where?: 'target' | 'local';
+}
+
+export interface PlannedPhase {
+  id: PhaseId;
+  title: string;
+  commands: PlannedCommand[];
+  /** What this phase destroys, in words; empty when it destroys nothing. */
+  destroys: string[];
+  /** Remote command that exits 0 when the phase's result is already in place (for --resume). */
+  doneCheck?: string;
+}
+
+export interface Plan {
+  /** The disk that will be written, resolved from the facts; null for the mounted layout. */
+  disk: { path: string; byId?: string; sizeBytes: number; description: string } | null;
+  phases: PlannedPhase[];
+  /** Things the user should know before confirming (keymap, small disk, …). */
+  warnings: string[];
+}

@@ -1,0 +1,44 @@
+/** Where to connect: an address (IPv6 link-local carries its zone in `interface`). */
+export interface Target {
+  host: string;
+  /** Zone for IPv6 link-local hosts: the interface name, e.g. `eth0`. */
+  interface?: string;
+  port: number;
+  user: string;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ExecOptions {
+  /** Written to the remote command's stdin, then stdin is closed. The only way secrets travel. */
+  stdin?: string | Buffer;
+  /** Called once per complete output line (without the newline). */
+  onLine?: (stream: OutputStream, line: string) => void;
+  /** Aborting closes the channel; the promise then rejects. */
+  signal?: AbortSignal;
+  /** Keep at most this many bytes of stdout/stderr in the result (default 1 MiB each). */
+  captureBytes?: number;
+}
+
+export interface ExecResult {
+  /** Remote exit status; null when the command was killed by a signal. */
+  code: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * One SSH connection to the installer, pinned to the host key seen first.
+ * Every remote action of a run goes through one Session.
+ */
+export interface Session {
+  readonly target: Target;
+  /** Pinned host key fingerprint, `SHA256:…`. */
+  readonly fingerprint: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Writes a file atomically (temp file + rename) with the given mode, via SFTP. */
+  writeFile(path: string, data: string | Buffer, mode: number): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+// Configuration files of lab hosts. Kept apart from the code that starts the hosts.
+
+export const osRelease = (isInstaller: boolean) => `NAME=NixOS
+ID=nixos
+VERSION="24.11 (Vicuna)"
+VERSION_ID="24.11"
+VERSION_CODENAME=vicuna
+PRETTY_NAME="NixOS 24.11 (Vicuna)"
+${isInstaller ? 'VARIANT="Installer (nixos-bootstrap lab)"\nVARIANT_ID=installer\n' : ''}HOME_URL="https://nixos.org/"
+`;
+
+export const sshdConfig = (hostKeyFile: string, passwordAuth: boolean) => `Port 22
+ListenAddress ::
+ListenAddress 0.0.0.0
+HostKey ${hostKeyFile}
+PidFile /run/sshd.pid
+PermitRootLogin yes
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication ${passwordAuth ? 'yes' : 'no'}
+PermitEmptyPasswords no
+KbdInteractiveAuthentication no
+UsePAM no
+PrintMotd no
+StrictModes no
+Subsystem sftp /usr/lib/openssh/sftp-server
+`;
+
+/** avahi-daemon.conf; `interfaces` empty = every interface of the host. */
+export const avahiConfig = (hostname: string, interfaces: string[], dbus: boolean) => `[server]
+host-name=${hostname}
+domain-name=local
+use-ipv4=yes
+use-ipv6=yes
+${interfaces.length ? `allow-interfaces=${interfaces.join(',')}\n` : ''}enable-dbus=${dbus ? 'yes' : 'no'}
+ratelimit-interval-usec=1000000
+ratelimit-burst=1000
+[wide-area]
+enable-wide-area=no
+[publish]
+publish-addresses=yes
+publish-hinfo=no
+publish-workstation=no
+publish-aaaa-on-ipv4=yes
+publish-a-on-ipv6=no
+[reflector]
+[rlimits]
+`;
+
+/** What a NixOS installer with services.avahi.publish.userServices announces. */
+export const avahiSshService = `<?xml version="1.0" standalone='no'?>
+<!DOCTYPE service-group SYSTEM "avahi-service.dtd">
+<service-group>
+  <name replace-wildcards="yes">%h</name>
+  <service><type>_ssh._tcp</type><port>22</port></service>
+</service-group>
+`;
+
+export const dbusSystemConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+`;
+
+/**
+ * udevadm — LAB STAND-IN for the netns installer, which has no udevd and whose kernel has no
+ * GPT parser: `settle`/`trigger` re-read partition tables with partx and create the device
+ * nodes of partitions in the installer's private /dev.
+ */
+export const udevadmStandIn = `#!/bin/bash
+# udevadm — LAB STAND-IN (nixos-bootstrap netns installer): no udevd here.
+case "\${1:-}" in
+  --version|-V) echo 252; exit 0 ;;
+  settle|trigger) ;;
+  *) exit 0 ;;
+esac
+for blk in /sys/block/*; do
+  disk=\${blk##*/}
+  partx -u "/dev/$disk" >/dev/null 2>&1; partx -a "/dev/$disk" >/dev/null 2>&1
+  for part in "$blk/$disk"*; do
+    [ -f "$part/partition" ] || continue
+    node=/dev/\${part##*/}; IFS=: read -r major minor < "$part/dev"
+    [ -b "$node" ] || mknod -m 660 "$node" b "$major" "$minor"
+  done
+done
+exit 0
+`;

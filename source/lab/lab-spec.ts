@@ -1,0 +1,59 @@
+/** What `lab up` builds. Every field has a default, so `{}` is a one-installer lab. */
+export interface InstallerSpec {
+  /** Host name announced by avahi (`<hostname>.local`). Default `bootstrap`. */
+  hostname?: string;
+  /** Also give the installer an IPv4 address (A record). Default false: IPv6 link-local only. */
+  ipv4?: boolean;
+  /** Root password accepted by sshd; key-only when unset. */
+  password?: string;
+  /** Run avahi-daemon. Default true. */
+  avahi?: boolean;
+  /** Also an EUI-64 link-local address beside fe80::47. Default true. */
+  eui64?: boolean;
+  /** Use this private host key instead of a fresh one (twins, spoofers). */
+  hostKeyFile?: string;
+  /** Size of the sparse "internal" disk. Default 8 GiB. */
+  diskSizeBytes?: number;
+  /** `VARIANT_ID=installer` in os-release. Default true; false makes a non-installer target. */
+  isInstaller?: boolean;
+}
+
+export interface VmSpec {
+  /** Boot with OVMF so /sys/firmware/efi exists. Default false (BIOS). */
+  efi?: boolean;
+  hostname?: string;
+  password?: string;
+  /** Size of the virtio "internal" disk. Default 8 GiB. */
+  diskSizeBytes?: number;
+}
+
+export interface LabSpec {
+  /** Names every namespace, file and process of this lab, so labs can run side by side. */
+  id?: string;
+  installers?: InstallerSpec[];
+  /** Put all installers on one bridged link (avahi renames twins, DAD rejects a second fe80::47). */
+  sharedLink?: boolean;
+  vm?: VmSpec | null;
+}
+
+export const defaultLabId = 'nbl';
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+export const staticLinkLocal = 'fe80::47';
+
+export const labIdPattern = /^[a-z][a-z0-9]{0,7}$/;
+
+export const labsRoot = '/var/tmp/nixos-bootstrap/labs';
+
+export const labPaths = (id: string) => ({
+  // Not under /run: every lab host mounts a private /run, which would hide it.
+  stateDir: `${labsRoot}/${id}`,
+  imageDir: `${labsRoot}/${id}/images`,
+  laptopNetns: `${id}-laptop`,
+  installerNetns: (index: number) => `${id}-i${index}`,
+});
+
+/** The laptop's interface towards installer `index` (1-based), or the bridge of a shared link. */
+export const laptopInterface = (index: number) => `inst${index}`;
+export const sharedBridge = 'lan0';
+export const vmTap = 'vm0';

@@ -1,0 +1,106 @@
+// Honest stand-ins for the Nix tools that cannot exist in the lab. They are installed on lab
+// installers only (netns: /usr/local/sbin, VM: /usr/local/sbin), say what they are when run,
+// record every call (argv + environment) under /run/lab/calls/ for the tests to read, check what
+// the real tool would need, and leave behind what a real run leaves behind.
+//
+// Knobs for fault tests (files on the installer):
+//   /run/lab/<tool>.fail      exit with the status written in it, after some output
+//   /run/lab/<tool>.lines     number of progress lines to print (default 20)
+//   /run/lab/<tool>.delay-ms  pause between progress lines (default 0)
+
+const recordCall = `
+record_call() { # $1 tool name: keep argv and environment of this very process
+  local dir=/run/lab/calls n
+  mkdir -p "$dir"
+  n=$(ls "$dir" | grep -c "^$1\\." || true)
+  mkdir "$dir/$1.$n"
+  cp /proc/$$/cmdline "$dir/$1.$n/cmdline"
+  cp /proc/$$/environ "$dir/$1.$n/environ"
+  pwd > "$dir/$1.$n/cwd"
+}
+knob() { [ -f "/run/lab/$1" ] && cat "/run/lab/$1" || echo "$2"; }
+progress() { # $1 tool
+  local lines delay i
+  lines=$(knob "$1.lines" 20); delay=$(knob "$1.delay-ms" 0)
+  for i in $(seq 1 "$lines"); do
+    echo "copying path '/nix/store/$(printf '%032d' "$i" | tr 0-9 a-j)-lab-package-$i' from 'https://cache.nixos.org'..."
+    [ "$delay" -gt 0 ] && sleep "$(awk -v ms="$delay" 'BEGIN{printf "%.3f", ms/1000}')"
+  done
+  if [ -f "/run/lab/$1.fail" ]; then
+    echo "error: lab stand-in told to fail (/run/lab/$1.fail)" >&2
+    exit "$(cat "/run/lab/$1.fail")"
+  fi
+}
+`;
+
+export const nixosInstallStandIn = `#!/bin/bash
+# nixos-install — LAB STAND-IN (nixos-bootstrap lab), not the NixOS tool: no Nix exists here.
+set -u
+${recordCall}
+echo "nixos-install (lab stand-in): $*" >&2
+root=/mnt flake="" system="" passwd=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) root=$2; shift 2 ;;
+    --flake) flake=$2; shift 2 ;;
+    --system) system=$2; shift 2 ;;
+    --no-root-passwd|--no-root-password) passwd=0; shift ;;
+    --no-channel-copy|--no-bootloader|--impure|--show-trace|-v|--verbose) shift ;;
+    --option) shift 3 ;;
+    *) echo "nixos-install: unrecognised flag '$1'" >&2; exit 1 ;;
+  esac
+done
+record_call nixos-install
+if [ -z "$flake$system" ]; then echo "error: this lab expects --flake or --system" >&2; exit 1; fi
+if [ -n "$flake" ] && [ "$flake" = "\${flake%%#*}" ]; then
+  echo "error: flake reference '$flake' names no configuration (expected URI#host)" >&2; exit 1
+fi
+if ! mountpoint -q "$root"; then echo "error: $root is not a mount point" >&2; exit 1; fi
+echo "building the system configuration..."
+progress nixos-install
+mkdir -p "$root/etc" "$root/nix/var/nix/profiles" "$root/boot"
+echo "lab stand-in install of \${flake:-$system}" > "$root/etc/nixos-install.lab-stand-in"
+: > "$root/etc/NIXOS"
+ln -sfn "/nix/store/lab-stand-in-system" "$root/nix/var/nix/profiles/system"
+if mountpoint -q "$root/boot"; then mkdir -p "$root/boot/loader/entries"; echo "title NixOS (lab stand-in)" > "$root/boot/loader/entries/nixos-lab.conf"; fi
+sync
+[ "$passwd" = 1 ] && echo "setting root password... (lab stand-in: skipped, no terminal)"
+echo "installation finished!"
+`;
+
+export const diskoStandIn = `#!/bin/bash
+# disko — LAB STAND-IN (nixos-bootstrap lab), not the disko tool: it cannot evaluate a flake here.
+# It applies one fixed layout (GPT: ESP "disk-main-ESP" 256M vfat + root "disk-main-root" ext4)
+# to the disk passed with --arg disks '[ "/dev/…" ]' and mounts it at /mnt like disko would.
+set -eu
+${recordCall}
+echo "disko (lab stand-in): $*" >&2
+mode="" flake="" disk="" wipe=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --mode|-m) mode=$2; shift 2 ;;
+    --flake|-f) flake=$2; shift 2 ;;
+    --arg) [ "$2" = disks ] && disk=$(printf '%s' "$3" | sed -n 's/.*"\\(\\/dev\\/[^"]*\\)".*/\\1/p'); shift 3 ;;
+    --yes-wipe-all-disks) wipe=1; shift ;;
+    *) echo "disko: unrecognised argument '$1'" >&2; exit 1 ;;
+  esac
+done
+record_call disko
+[ -n "$flake" ] && [ "$flake" != "\${flake%%#*}" ] || { echo "disko: expected --flake URI#host" >&2; exit 1; }
+[ -b "$disk" ] || { echo "disko: no disk given (--arg disks '[ \\"/dev/…\\" ]')" >&2; exit 1; }
+case "$mode" in destroy,format,mount|disko) ;; *) echo "disko: lab stand-in supports --mode destroy,format,mount only" >&2; exit 1 ;; esac
+[ "$wipe" = 1 ] || { echo "disko: refusing to destroy without --yes-wipe-all-disks" >&2; exit 1; }
+part() { case "$disk" in *[0-9]) echo "$disk"p"$1" ;; *) echo "$disk$1" ;; esac; }
+umount -R /mnt 2>/dev/null || true
+wipefs -a "$disk" >/dev/null
+sgdisk -Z "$disk" >/dev/null 2>&1 || true
+sgdisk -n1:1M:+256M -t1:EF00 -c1:disk-main-ESP -n2:0:0 -t2:8300 -c2:disk-main-root "$disk"
+partprobe "$disk" 2>/dev/null || true; udevadm settle 2>/dev/null || true
+mkfs.vfat -F 32 -n ESP "$(part 1)" >/dev/null
+mkfs.ext4 -q -F -L disk-main-root "$(part 2)"
+mount "$(part 2)" /mnt
+mkdir -p /mnt/boot
+mount -o umask=0077 "$(part 1)" /mnt/boot
+progress disko
+echo "disko (lab stand-in): destroyed, formatted and mounted $disk"
+`;

@@ -1,0 +1,18 @@
+import { BootstrapError, ExitCode } from './core/exit-codes.js';
+
+/** The one exit point of every command: maps errors to one-line messages and exit codes. */
+export async function runMain(command: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await command();
+  } catch (error) {
+    if (error instanceof BootstrapError) {
+      process.stderr.write(`nixos-bootstrap: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`nixos-bootstrap: unexpected error: ${message}\n`);
+      process.exitCode = ExitCode.phaseFailed;
+    }
+  }
+}
