@@ -1,5 +1,201 @@
-import { usageError } from '../core/exit-codes.js';
+import { join } from 'node:path';
+import { BootstrapError, ExitCode, refusal, usageError } from '../core/exit-codes.js';
+import { chooseDisk } from '../core/facts/disks.js';
+import { probe } from '../core/facts/probe.js';
+import type { Facts } from '../core/facts/types.js';
+import { Journal } from '../core/install/journal.js';
+import { checkFlakeSource, checkSecretsReadiness, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
+import { runPlan } from '../core/install/runner.js';
+import type { Secrets } from '../core/install/secrets.js';
+import { ageKeyPath } from '../core/install/phases/age-key.js';
+import { parseAgeKeyFile, ageKeyFileText } from '../core/keys/age.js';
+import { readPassphraseFile } from '../core/keys/passphrase.js';
+import { LogFile } from '../core/logs/log-file.js';
+import { stateDir } from '../core/paths.js';
+import { minimumDiskBytes, plan as makePlan } from '../core/plan/plan.js';
+import type { Choices, Plan } from '../core/plan/types.js';
+import { connect, type SshSession } from '../core/ssh/session.js';
+import { formatTarget, parseTarget } from '../core/ssh/target.js';
+import type { Target } from '../core/ssh/types.js';
+import { readFile } from 'node:fs/promises';
+import { installHelp, parseInstallFlags, type InstallRequest } from './install-options.js';
+import { Reporter } from './reporter.js';
+import { findOneInstaller } from './find-installer.js';
 
-export async function main(_argv: string[]): Promise<number> {
-  throw usageError('not implemented yet');
+export async function main(argv: string[]): Promise<number> {
+  const request = parseInstallFlags(argv);
+  if (request.help) {
+    process.stdout.write(installHelp);
+    return ExitCode.ok;
+  }
+  const reporter = new Reporter(request.json);
+  try {
+    return await (request.resume ? resume(request, reporter) : install(request, reporter));
+  } catch (error) {
+    // NDJSON consumers get the failure as a line too; the one-line message still goes to stderr.
+    if (request.json && error instanceof BootstrapError) reporter.record('error', { message: error.message, hint: error.hint, exitCode: error.exitCode });
+    throw error;
+  }
+}
+
+const luksOf = (choices: Pick<Choices, 'layout'>) => (choices.layout.kind === 'disko' ? null : choices.layout.luks);
+
+async function install(request: InstallRequest, reporter: Reporter): Promise<number> {
+  // Everything local is checked before the target is contacted, and long before any disk.
+  const flake = await checkFlakeSource(request.choices.flake, request.choices.install);
+  const passphrase = luksOf(request.choices) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
+  const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, request.ageKeyOut ?? `${request.ageKeyName}.agekey`, request.force);
+  const ageKeyFile = `${request.ageKeyName}.agekey`;
+  if (ageKey) reportAgeKey(reporter, ageKey, flake.host, ageKeyFile, request.dryRun);
+  const secretsDir = ageKey ? secretsDirFor(flake, request.secretsDir) : undefined;
+  if (secretsDir && ageKey) {
+    const report = await checkSecretsReadiness(secretsDir, ageKey.key, request.allowUnreadableSecrets);
+    reporter.record('secrets-check', report, `Secrets check: ${report.readable.length} readable, ${report.unreadable.length} unreadable in ${secretsDir}${report.unreadable.map((u) => `\n  ✖ ${u.file}: ${u.reason}`).join('')}`);
+  }
+
+  const target = await resolveTarget(request, reporter);
+  const session = await openSession(target, request, reporter);
+  try {
+    const facts = await probe(session, { force: request.force });
+    const choices: Choices = {
+      ...request.choices,
+      flake,
+      disk: request.choices.layout.kind === 'mounted' ? '' : pickDisk(facts, request, reporter),
+      ageKey: ageKey ? { recipient: ageKey.key.recipient, fileName: ageKeyFile } : null,
+    };
+    const thePlan = makePlan(facts, choices);
+    reporter.plan(thePlan, request.dryRun);
+    if (request.dryRun) {
+      reporter.note('Dry run: nothing was changed.');
+      return ExitCode.ok;
+    }
+    if (!request.yes) {
+      throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
+    }
+    if (ageKey) await saveAgeKey(ageKey, request.force);
+    const secrets: Secrets = { 'luks-passphrase': passphrase, 'age-identity': ageKey ? ageKeyFileText(ageKey.key, new Date()) : undefined };
+    const journal = await Journal.start({ target, fingerprint: session.fingerprint, choices, ageKeyFile: ageKey?.file });
+    return await execute(thePlan, session, secrets, journal, request, reporter, false);
+  } finally {
+    await session.close();
+  }
+}
+
+async function resume(request: InstallRequest, reporter: Reporter): Promise<number> {
+  const target = await resolveTarget(request, reporter);
+  const session = await openSession(target, request, reporter);
+  try {
+    const journal = await Journal.load(session.fingerprint);
+    if (!journal) throw usageError(`nothing to resume on ${formatTarget(target)}: no earlier run on this installer (host key ${session.fingerprint})`);
+    const { choices } = journal.value;
+    const facts = await probe(session, { force: request.force });
+    const passphrase = luksOf(choices) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
+    const ageKey = choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
+    const thePlan = makePlan(facts, choices);
+    reporter.plan(thePlan, false);
+    const secrets: Secrets = { 'luks-passphrase': passphrase, 'age-identity': ageKey ? ageKeyFileText(ageKey, new Date()) : undefined };
+    return await execute(thePlan, session, secrets, journal, request, reporter, true);
+  } finally {
+    await session.close();
+  }
+}
+
+const missingPassphrase = (): never => {
+  throw usageError('resuming an encrypted install needs --luks-passphrase-file FILE (or -)');
+};
+
+async function execute(plan: Plan, session: SshSession, secrets: Secrets, journal: Journal, request: InstallRequest, reporter: Reporter, resume: boolean): Promise<number> {
+  const logPath = request.logFile ?? join(stateDir(), `${plan.choices.flake.host || 'install'}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  const log = new LogFile(logPath);
+  await journal.update({ logFile: logPath });
+  const controller = new AbortController();
+  const abort = () => {
+    if (!controller.signal.aborted) reporter.note('Stopping after the running command, then cleaning up… (again to force)');
+    else process.exit(ExitCode.aborted);
+    controller.abort();
+  };
+  process.on('SIGINT', abort);
+  process.on('SIGTERM', abort);
+  try {
+    const outcome = await runPlan({
+      plan,
+      session,
+      secrets,
+      journal,
+      resume,
+      signal: controller.signal,
+      emit: (event) => {
+        log.event(event);
+        reporter.event(event);
+      },
+    });
+    log.close();
+    if (outcome.status === 'done') {
+      reporter.record('result', { status: 'done', logFile: logPath }, `Log: ${logPath}`);
+      if (plan.choices.ageKey) reporter.note(`The age key is at ${ageKeyPath(plan.choices.ageKey.fileName)} on the new system.`);
+      return ExitCode.ok;
+    }
+    if (outcome.status === 'failed') {
+      reporter.record('result', { status: 'failed', phase: outcome.phase, message: outcome.message, logFile: logPath },
+        `Stopped at '${outcome.phase}'. Nothing was rebooted. Log: ${logPath}\nFix the cause, then continue with: nixos-bootstrap install --resume ${formatTarget(session.target)}`);
+      return ExitCode.phaseFailed;
+    }
+    reporter.record('result', { status: 'aborted', phase: outcome.phase, message: outcome.message, logFile: logPath }, `Log: ${logPath}`);
+    return ExitCode.aborted;
+  } finally {
+    log.close();
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
+}
+
+function reportAgeKey(reporter: Reporter, choice: AgeKeyChoice, host: string, fileName: string, dryRun: boolean): void {
+  // A dry run keeps nothing, so a generated key is thrown away: say so before anyone uses it.
+  const discarded = choice.generated && dryRun;
+  reporter.record(
+    'age-key',
+    { recipient: choice.key.recipient, localFile: discarded ? null : choice.file, generated: choice.generated, targetPath: ageKeyPath(fileName) },
+    [
+      `Age public key for ${host}:`,
+      `    ${choice.key.recipient}`,
+      discarded
+        ? '  (dry run: this key is not kept; to prepare secrets first, create one with age-keygen -o FILE and pass --age-key FILE)'
+        : `  Add it as ${host}'s key (e.g. in secrets/keys.nix), then re-encrypt your secrets (agenix -r).\n  Private key: ${choice.file}${choice.generated ? ' (new, mode 0600)' : ''}; it goes to ${ageKeyPath(fileName)} on the target.`,
+    ].join('\n'),
+  );
+}
+
+function pickDisk(facts: Facts, request: InstallRequest, reporter: Reporter): string {
+  const { pick, disks } = chooseDisk(facts, {
+    requested: request.disk,
+    allowLoopDisks: request.allowLoopDisks,
+    minSizeBytes: minimumDiskBytes(request.choices, facts.firmware),
+  });
+  reporter.record(
+    'disk',
+    { disk: pick.devicePath, reason: pick.reason, candidates: disks.map((d) => ({ path: d.disk.path, eligible: d.eligible, why: d.ineligibleReasons })) },
+    `Disk: ${pick.devicePath} (${pick.reason})`,
+  );
+  return pick.devicePath;
+}
+
+async function resolveTarget(request: InstallRequest, reporter: Reporter): Promise<Target> {
+  if (request.target) return parseTarget(request.target, { port: request.port });
+  const found = await findOneInstaller({ port: request.port });
+  reporter.note(`Using the installer found on the LAN: ${formatTarget(found)}`);
+  return found;
+}
+
+async function openSession(target: Target, request: InstallRequest, reporter: Reporter): Promise<SshSession> {
+  const session = await connect(target, {
+    identityFiles: request.identities,
+    envPassword: request.envPassword,
+    expectFingerprint: request.expectFingerprint,
+    onEvent: (event) => {
+      if (event.type === 'host-key') reporter.record('host-key', { fingerprint: event.info.fingerprint }, `Host key of ${formatTarget(target)}: ${event.info.fingerprint}`);
+      if (event.type === 'reconnecting') reporter.note(`Connection lost; reconnecting (attempt ${event.attempt})…`);
+    },
+  });
+  reporter.record('target', { target, fingerprint: session.fingerprint });
+  return session;
 }

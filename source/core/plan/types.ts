@@ -61,7 +61,13 @@ export interface Choices {
   /** Extra commands run on the target after mounting. */
   postMount: string[];
   tmpstore: boolean;
-  flake: { uri: string; host: string };
+  flake: {
+    /** As the user wrote it, without `#host`: `github:me/nixos`, `./config`, … */
+    uri: string;
+    host: string;
+    /** Absolute local directory when the flake is on this machine: it is uploaded to the target. */
+    localPath?: string;
+  };
   install: InstallChoice;
   /** Age key hand-off: the public key, and the file name under /mnt/etc/age. */
   ageKey: { recipient: string; fileName: string } | null;
@@ -69,6 +75,7 @@ export interface Choices {
 }
 
 export type PhaseId =
+  | 'upload-config'
   | 'partition'
   | 'luks-format'
   | 'luks-open'
@@ -83,13 +90,23 @@ export type PhaseId =
   | 'age-key'
   | 'finish';
 
+/** What a command reads on stdin. */
+export type CommandInput =
+  /** A secret, written to stdin and nowhere else. */
+  | { secret: SecretName }
+  /** A tar stream of a local directory. */
+  | { directory: string }
+  /** The output of a command run on this machine. */
+  | { localCommand: string };
+
 export interface PlannedCommand {
   /** Exact shell command. Never contains a secret. */
   run: string;
-  /** Secret written to the command's stdin (and nowhere else). */
-  stdin?: SecretName;
+  input?: CommandInput;
   /** Where the command runs: on the target over SSH (default) or on this machine. */
   where?: 'target' | 'local';
+  /** Safe to interrupt on abort (nothing half-written to disks); otherwise the run waits for it. */
+  interruptible?: boolean;
 }
 
 export interface PlannedPhase {
@@ -100,9 +117,13 @@ export interface PlannedPhase {
   destroys: string[];
   /** Remote command that exits 0 when the phase's result is already in place (for --resume). */
   doneCheck?: string;
+  /** Undoes what the phase left active (mounts, mappings) when a run stops early. */
+  cleanUp?: PlannedCommand[];
 }
 
 export interface Plan {
+  /** The choices the plan was made from (no secrets). */
+  choices: Choices;
   /** The disk that will be written, resolved from the facts; null for the mounted layout. */
   disk: { path: string; byId?: string; sizeBytes: number; description: string } | null;
   phases: PlannedPhase[];

@@ -1,0 +1,35 @@
+import type { PhaseDefinition } from '../phase.js';
+import { ageKey } from './age-key.js';
+import { copyClosure } from './copy-closure.js';
+import { disko } from './disko.js';
+import { fetchConfig } from './fetch-config.js';
+import { finish } from './finish.js';
+import { format } from './format.js';
+import { install } from './install.js';
+import { luksFormat } from './luks-format.js';
+import { luksOpen } from './luks-open.js';
+import { mount } from './mount.js';
+import { partition } from './partition.js';
+import { postMount } from './post-mount.js';
+import { tmpstore } from './tmpstore.js';
+import { uploadConfig } from './upload-config.js';
+
+/** Every phase, in the one order they run. Each decides from the plan context whether it applies. */
+export const phases: readonly PhaseDefinition[] = [
+  uploadConfig,
+  partition,
+  luksFormat,
+  luksOpen,
+  format,
+  disko,
+  mount,
+  tmpstore,
+  postMount,
+  fetchConfig,
+  copyClosure,
+  install,
+  ageKey,
+  finish,
+];
+
+export const phaseById = (id: string) => phases.find((phase) => phase.id === id);

@@ -1,0 +1,14 @@
+import type { PhaseDefinition } from '../phase.js';
+
+export const tmpstore: PhaseDefinition = {
+  id: 'tmpstore',
+  title: 'Give the live Nix store room on the new disk',
+  applies: (c) => c.choices.tmpstore,
+  commands: () => [
+    { run: 'mkdir -p /mnt/tmpstore/store /mnt/tmpstore/work' },
+    // Installers run from RAM: new store paths land on the disk instead, under the live store.
+    { run: 'mount -t overlay overlay -o lowerdir=/nix/store,upperdir=/mnt/tmpstore/store,workdir=/mnt/tmpstore/work /nix/store' },
+  ],
+  doneCheck: () => '[ "$(findmnt -n -o FSTYPE --mountpoint /nix/store)" = overlay ]',
+  cleanUp: () => [{ run: 'umount /nix/store' }],
+};

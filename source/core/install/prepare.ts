@@ -1,0 +1,80 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { refusal, usageError } from '../exit-codes.js';
+import { ageKeyFileText, generateAgeKey, parseAgeKeyFile, type AgeKey } from '../keys/age.js';
+import { checkSecrets, type SecretsReport } from '../keys/secrets-check.js';
+import { writeSecretFile } from '../keys/secret-file.js';
+import { parseFlakeRef } from '../plan/flake-ref.js';
+import type { Choices } from '../plan/types.js';
+
+const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path);
+
+/**
+ * Checks the flake before any disk is touched: a local flake must be a directory with flake.nix
+ * (it gets uploaded); copy mode needs nix on this machine.
+ */
+export async function checkFlakeSource(flake: Choices['flake'], install: Choices['install']): Promise<Choices['flake']> {
+  if (install.mode === 'copy') {
+    const nix = await promisify(execFile)('nix', ['--version']).catch(() => null);
+    if (!nix) throw usageError('--mode copy builds here, but nix is not installed on this machine', 'install Nix, or use --mode flake to build on the target');
+  }
+  if (install.mode === 'prebuilt' || install.mode === 'clone' || !flake.uri) return flake;
+  const ref = parseFlakeRef(`${flake.uri}#${flake.host}`);
+  if (!ref.local) return flake;
+  const dir = resolve(expandHome(ref.uri));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`flake directory ${dir} does not exist`);
+  if (!existsSync(join(dir, 'flake.nix'))) throw usageError(`${dir} has no flake.nix`, 'point --flake at the directory that holds flake.nix');
+  return { ...flake, localPath: dir };
+}
+
+export interface AgeKeyChoice {
+  key: AgeKey;
+  /** Where the private key is (or will be) kept on this machine. */
+  file: string;
+  generated: boolean;
+}
+
+/** Loads `--age-key FILE` or generates a new key; a new key's file must not exist yet unless `overwrite`. */
+export async function obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean): Promise<AgeKeyChoice> {
+  if (source !== 'generate') {
+    const file = resolve(expandHome(source.file));
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw usageError(`cannot read --age-key ${source.file} (${error.code ?? 'unreadable'})`);
+    });
+    return { key: await parseAgeKeyFile(text, source.file), file, generated: false };
+  }
+  const file = resolve(expandHome(out));
+  if (existsSync(file) && !overwrite) {
+    throw usageError(`${file} already exists`, 'pass --age-key FILE to use that key, --age-key-out for another path, or --force to replace it');
+  }
+  return { key: await generateAgeKey(), file, generated: true };
+}
+
+/** Saves a newly generated key locally (0600, atomically) — done just before the run starts. */
+export async function saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void> {
+  if (choice.generated) await writeSecretFile(choice.file, ageKeyFileText(choice.key, new Date()), { overwrite });
+}
+
+/** The secrets directory to check: --secrets, or secrets/ of a local flake when it exists. */
+export function secretsDirFor(flake: Choices['flake'], explicit: string | undefined): string | undefined {
+  if (explicit) return resolve(expandHome(explicit));
+  const fallback = flake.localPath ? join(flake.localPath, 'secrets') : undefined;
+  return fallback && existsSync(fallback) ? fallback : undefined;
+}
+
+/** Runs the readiness check; unreadable secrets are a refusal (exit 3) unless allowed. */
+export async function checkSecretsReadiness(dir: string, key: AgeKey, allowUnreadable: boolean): Promise<SecretsReport> {
+  if (!existsSync(dir)) throw usageError(`--secrets ${dir} does not exist`);
+  const report = await checkSecrets(dir, key.identity);
+  if (report.unreadable.length && !allowUnreadable) {
+    throw refusal(
+      `${report.unreadable.length} secret(s) in ${dir} would not decrypt on first boot: ${report.unreadable.map((u) => u.file).join(', ')}`,
+      `add ${key.recipient} to their recipients and re-encrypt (agenix -r), or pass --allow-unreadable-secrets`,
+    );
+  }
+  return report;
+}

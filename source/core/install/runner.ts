@@ -1,0 +1,177 @@
+import { execa } from 'execa';
+import { Redactor } from '../logs/redact.js';
+import { formatCommand } from '../plan/format-plan.js';
+import type { Plan, PlannedCommand, PlannedPhase, PhaseId } from '../plan/types.js';
+import { LineCollector } from '../ssh/lines.js';
+import type { OutputStream, Session } from '../ssh/types.js';
+import { commandInput } from './command-input.js';
+import type { RunEvent } from './events.js';
+import type { Journal } from './journal.js';
+import type { PhaseRunContext } from './phase.js';
+import { phaseById } from './phases/index.js';
+import { secretValues, type Secrets } from './secrets.js';
+
+export interface RunOptions {
+  plan: Plan;
+  session: Session;
+  secrets: Secrets;
+  journal: Journal;
+  emit: (event: RunEvent) => void;
+  /** Skip phases the journal lists as done, once their doneCheck passes on the target. */
+  resume?: boolean;
+  /** Abort: stop after the running command (interruptible ones are stopped), then clean up. */
+  signal?: AbortSignal;
+  /** Environment of commands that run on this machine (copy mode: NIX_STORE_URI, NIX_SSHOPTS). */
+  localEnv?: Record<string, string>;
+}
+
+export type RunOutcome =
+  | { status: 'done' }
+  | { status: 'failed'; phase: PhaseId; message: string }
+  | { status: 'aborted'; phase?: PhaseId; message: string };
+
+const lastLinesKept = 20;
+
+class PhaseFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode?: number | null,
+  ) {
+    super(message);
+  }
+}
+
+class Aborted extends Error {}
+
+/**
+ * Runs a plan's phases in order over one SSH session, streaming every line as an event.
+ * Stops at the first failure (no cleanup, nothing rebooted: the state stays for --resume);
+ * on abort, undoes the mounts and mappings this run made.
+ */
+export async function runPlan(options: RunOptions): Promise<RunOutcome> {
+  const { plan, session, secrets, journal, emit, signal } = options;
+  const redactor = new Redactor(secretValues(secrets));
+  const started = Date.now();
+  const ranThisRun: PlannedPhase[] = [];
+  const order = plan.phases.map((phase) => phase.id);
+  let current: PlannedPhase | undefined;
+  emit({ type: 'run-start', phases: plan.phases.map(({ id, title }) => ({ id, title })), logFile: journal.value.logFile });
+
+  const phaseContext: PhaseRunContext = {
+    session,
+    secrets,
+    async readSecretOutput(command) {
+      const result = await session.exec(command);
+      if (result.code !== 0) throw new PhaseFailure(`'${command}' failed (exit ${result.code})`, result.code);
+      return result.stdout;
+    },
+  };
+
+  try {
+    for (const [index, phase] of plan.phases.entries()) {
+      if (signal?.aborted) throw new Aborted();
+      if (options.resume && journal.isDone(phase.id)) {
+        if (await alreadyDone(phase, session)) {
+          emit({ type: 'phase-skip', id: phase.id, title: phase.title, reason: 'done in an earlier run, checked on the target' });
+          continue;
+        }
+        await journal.forgetFrom(phase.id, order);
+      }
+      current = phase;
+      ranThisRun.push(phase);
+      const phaseStarted = Date.now();
+      emit({ type: 'phase-start', id: phase.id, title: phase.title, index, total: plan.phases.length });
+      const tail: string[] = [];
+      const onLine = (stream: OutputStream, raw: string) => {
+        const line = redactor.redact(raw);
+        tail.push(line);
+        if (tail.length > lastLinesKept) tail.shift();
+        emit({ type: 'output', id: phase.id, stream, line });
+      };
+      try {
+        for (const command of phase.commands) {
+          if (signal?.aborted) throw new Aborted();
+          emit({ type: 'command', id: phase.id, command: redactor.redact(formatCommand(command)) });
+          const code = await runCommand(command, session, secrets, onLine, signal, options.localEnv);
+          if (signal?.aborted && command.interruptible) throw new Aborted();
+          if (code !== 0) throw new PhaseFailure(`'${redactor.redact(command.run)}' exited with status ${code ?? 'unknown (killed)'}`, code);
+        }
+        await phaseById(phase.id)?.verify?.(plan, phaseContext);
+      } catch (error) {
+        if (error instanceof Aborted) throw error;
+        const message = error instanceof PhaseFailure ? error.message : `${describeError(error, redactor)}`;
+        emit({
+          type: 'phase-failed',
+          id: phase.id,
+          message: `${phase.title} failed: ${message}`,
+          exitCode: error instanceof PhaseFailure ? error.exitCode : undefined,
+          lastLines: tail,
+        });
+        return { status: 'failed', phase: phase.id, message };
+      }
+      await journal.markDone(phase.id);
+      emit({ type: 'phase-done', id: phase.id, elapsedMs: Date.now() - phaseStarted });
+      current = undefined;
+    }
+  } catch (error) {
+    if (!(error instanceof Aborted)) throw error;
+    await cleanUp(ranThisRun, session, (stream, line) => emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, line: redactor.redact(line) }));
+    const where = current ? `during '${current.title}'` : 'between phases';
+    const message = `stopped ${where}; mounts and mappings made by this run were undone. Continue with: nixos-bootstrap install --resume`;
+    emit({ type: 'aborted', id: current?.id, message });
+    return { status: 'aborted', phase: current?.id, message };
+  }
+  emit({ type: 'run-done', elapsedMs: Date.now() - started, logFile: journal.value.logFile });
+  return { status: 'done' };
+}
+
+async function runCommand(
+  command: PlannedCommand,
+  session: Session,
+  secrets: Secrets,
+  onLine: (stream: OutputStream, line: string) => void,
+  signal: AbortSignal | undefined,
+  localEnv: Record<string, string> | undefined,
+): Promise<number | null> {
+  const stdin = await commandInput(command.input, secrets);
+  // Only interruptible commands see the abort; the rest finish so no disk is left half-written.
+  const commandSignal = command.interruptible ? signal : undefined;
+  if (command.where === 'local') {
+    const child = execa('bash', ['-c', command.run], { input: stdin, env: localEnv, reject: false, cancelSignal: commandSignal, buffer: false });
+    const out = new LineCollector((line) => onLine('stdout', line), 0);
+    const err = new LineCollector((line) => onLine('stderr', line), 0);
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    const result = await child;
+    out.end();
+    err.end();
+    return result.exitCode ?? null;
+  }
+  try {
+    const result = await session.exec(command.run, { stdin, onLine, signal: commandSignal, captureBytes: 0 });
+    return result.code;
+  } catch (error) {
+    if (signal?.aborted && command.interruptible) throw new Aborted();
+    throw error;
+  }
+}
+
+/** A phase is skipped on resume only when the target proves its result is still in place. */
+async function alreadyDone(phase: PlannedPhase, session: Session): Promise<boolean> {
+  if (!phase.doneCheck) return false;
+  const result = await session.exec(phase.doneCheck, { captureBytes: 0 });
+  return result.code === 0;
+}
+
+async function cleanUp(phases: PlannedPhase[], session: Session, onLine: (stream: OutputStream, line: string) => void): Promise<void> {
+  for (const phase of [...phases].reverse()) {
+    for (const command of phase.cleanUp ?? []) {
+      onLine('stderr', `cleaning up: ${command.run}`);
+      await session.exec(command.run, { onLine }).catch((error: unknown) => onLine('stderr', `cleanup failed: ${String(error)}`));
+    }
+  }
+}
+
+function describeError(error: unknown, redactor: Redactor): string {
+  return redactor.redact(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,73 @@
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RunEvent } from '../install/events.js';
+
+const flushIntervalMs = 100;
+const flushBytes = 64 * 1024;
+
+/**
+ * The full log of a run: every event as a timestamped line, already redacted by the runner.
+ * Buffered (flushed every 100 ms or 64 KiB) so a flood of output costs little; mode 0600.
+ */
+export class LogFile {
+  private fd: number;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.fd = openSync(path, 'a', 0o600);
+    fchmodSync(this.fd, 0o600);
+  }
+
+  line(text: string): void {
+    const stamped = `${new Date().toISOString()} ${text}\n`;
+    this.pending.push(stamped);
+    this.pendingBytes += stamped.length;
+    if (this.pendingBytes >= flushBytes) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), flushIntervalMs);
+  }
+
+  event(event: RunEvent): void {
+    this.line(formatEventForLog(event));
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || this.fd < 0) return;
+    writeSync(this.fd, this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+export function formatEventForLog(event: RunEvent): string {
+  switch (event.type) {
+    case 'run-start':
+      return `run started: ${event.phases.map((p) => p.id).join(', ')}`;
+    case 'phase-start':
+      return `[${event.index + 1}/${event.total}] ${event.title} (${event.id})`;
+    case 'phase-skip':
+      return `skipped ${event.title}: ${event.reason}`;
+    case 'command':
+      return `  ${event.command}`;
+    case 'output':
+      return `  ${event.stream === 'stderr' ? '!' : '|'} ${event.line}`;
+    case 'phase-done':
+      return `done ${event.id} in ${(event.elapsedMs / 1000).toFixed(1)} s`;
+    case 'phase-failed':
+      return `FAILED ${event.id}: ${event.message}`;
+    case 'run-done':
+      return `run finished in ${(event.elapsedMs / 1000).toFixed(1)} s`;
+    case 'aborted':
+      return `ABORTED: ${event.message}`;
+  }
+}

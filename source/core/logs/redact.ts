@@ -1,0 +1,26 @@
+/** Any age identity, even one this run does not know (a key printed by a tool, a pasted file). */
+const ageIdentityPattern = /AGE-SECRET-KEY-1[0-9A-Z]{20,}/g;
+export const redacted = '<redacted>';
+
+/** Replaces every known secret (and anything shaped like an age identity) before text is shown or stored. */
+export class Redactor {
+  private secrets: string[] = [];
+
+  constructor(secrets: Iterable<string> = []) {
+    for (const secret of secrets) this.add(secret);
+  }
+
+  add(secret: string): void {
+    if (secret && !this.secrets.includes(secret)) {
+      this.secrets.push(secret);
+      // Longest first, so a secret containing another is replaced whole.
+      this.secrets.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  redact(text: string): string {
+    let result = text.replace(ageIdentityPattern, redacted);
+    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join(redacted);
+    return result;
+  }
+}

@@ -1,0 +1,29 @@
+import type { CommandInput, Plan, PlannedCommand } from './types.js';
+
+const inputNote = (input: CommandInput): string => {
+  if ('secret' in input) return `  < <redacted ${input.secret === 'luks-passphrase' ? 'LUKS passphrase' : 'age identity'}>`;
+  if ('directory' in input) return `  < tar of ${input.directory}`;
+  return `  < output of: ${input.localCommand}`;
+};
+
+/** One display line per command: the exact command, where it runs, and what it reads (secrets never shown). */
+export const formatCommand = (command: PlannedCommand) =>
+  `${command.where === 'local' ? '(here) ' : ''}$ ${command.run}${command.input ? inputNote(command.input) : ''}`;
+
+/** The plan as plain text lines, for --dry-run and the review screen. */
+export function formatPlan(plan: Plan): string[] {
+  const lines: string[] = [];
+  if (plan.disk) {
+    lines.push(`Target disk: ${plan.disk.description}${plan.disk.byId ? `\n             ${plan.disk.byId}` : ''}`);
+  }
+  plan.phases.forEach((phase, index) => {
+    lines.push(`${index + 1}. ${phase.title}`);
+    for (const destroyed of phase.destroys) lines.push(`   DESTROYS ${destroyed}`);
+    for (const command of phase.commands) lines.push(`     ${formatCommand(command)}`);
+  });
+  if (plan.warnings.length) {
+    lines.push('Before you go on:');
+    for (const warning of plan.warnings) lines.push(`  ! ${warning}`);
+  }
+  return lines;
+}

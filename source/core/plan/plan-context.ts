@@ -1,0 +1,91 @@
+import { refusal } from '../exit-codes.js';
+import type { Disk, Facts } from '../facts/types.js';
+import type { Choices, LabelsLayout } from './types.js';
+
+/** A partition the labels layout creates. */
+export interface PlannedPartition {
+  number: number;
+  role: 'bios-boot' | 'boot' | 'swap' | 'root';
+  /** GPT partition name. */
+  name: string;
+  /** sgdisk type code. */
+  typeCode: string;
+  /** Size in MiB; undefined = the rest of the disk. */
+  sizeMiB?: number;
+  /** Stable path used in commands. */
+  device: string;
+}
+
+/** Everything the phases need, derived once from facts and choices. */
+export interface PlanContext {
+  facts: Facts;
+  choices: Choices;
+  disk: Disk | null;
+  /** Path used for whole-disk commands: the by-id path when there is one. */
+  diskRef: string | null;
+  partitions: PlannedPartition[];
+  /** Mounted at /mnt (the mapper device when the root is encrypted). */
+  rootDevice: string | null;
+  /** Holds the LUKS container. */
+  luksDevice: string | null;
+  bootDevice: string | null;
+  swapDevice: string | null;
+}
+
+export const biosBootSizeMiB = 1;
+
+/** Finds the chosen disk among the facts by kernel name, /dev path or /dev/disk/by-id path. */
+export function resolveDisk(facts: Facts, reference: string): Disk {
+  const wanted = reference.replace(/\/+$/, '');
+  const disk = facts.disks.find((d) => d.path === wanted || d.name === wanted || d.byId.includes(wanted));
+  if (!disk) throw refusal(`disk ${reference} does not exist on the target`, `disks seen: ${facts.disks.map((d) => d.path).join(', ') || 'none'}`);
+  return disk;
+}
+
+/** /dev/nvme0n1 → /dev/nvme0n1p2; /dev/sda → /dev/sda2; by-id paths get -partN as udev names them. */
+export function partitionPath(diskRef: string, number: number): string {
+  if (diskRef.startsWith('/dev/disk/by-id/')) return `${diskRef}-part${number}`;
+  return /\d$/.test(diskRef) ? `${diskRef}p${number}` : `${diskRef}${number}`;
+}
+
+function labelsPartitions(facts: Facts, choices: Choices, layout: LabelsLayout, diskRef: string): PlannedPartition[] {
+  const parts: Omit<PlannedPartition, 'number' | 'device'>[] = [];
+  // GRUB on BIOS needs a BIOS boot partition; /boot stays a separate unencrypted partition.
+  if (facts.firmware === 'bios') parts.push({ role: 'bios-boot', name: 'bios', typeCode: 'EF02', sizeMiB: biosBootSizeMiB });
+  parts.push({ role: 'boot', name: choices.labels.efi, typeCode: facts.firmware === 'efi' ? 'EF00' : 'EA00', sizeMiB: layout.efiSizeMiB });
+  if (layout.swapSizeMiB > 0) parts.push({ role: 'swap', name: choices.labels.swap, typeCode: '8200', sizeMiB: layout.swapSizeMiB });
+  parts.push({ role: 'root', name: layout.luks ? layout.luks.label : choices.labels.root, typeCode: layout.luks ? '8309' : '8300' });
+  return parts.map((part, i) => ({ ...part, number: i + 1, device: partitionPath(diskRef, i + 1) }));
+}
+
+export function planContext(facts: Facts, choices: Choices): PlanContext {
+  const layout = choices.layout;
+  const base = { facts, choices, partitions: [] as PlannedPartition[], luksDevice: null, swapDevice: null };
+  if (layout.kind === 'mounted') {
+    const byLabel = (label: string) => `/dev/disk/by-label/${label}`;
+    return {
+      ...base,
+      disk: null,
+      diskRef: null,
+      rootDevice: layout.luks ? `/dev/mapper/${layout.luks.name}` : byLabel(choices.labels.root),
+      luksDevice: layout.luks ? byLabel(layout.luks.label) : null,
+      bootDevice: byLabel(choices.labels.efi),
+      swapDevice: byLabel(choices.labels.swap),
+    };
+  }
+  const disk = resolveDisk(facts, choices.disk);
+  const diskRef = choices.disk.startsWith('/dev/disk/by-id/') ? choices.disk : (disk.byId[0] ?? disk.path);
+  if (layout.kind === 'disko') return { ...base, disk, diskRef, rootDevice: null, bootDevice: null };
+  const partitions = labelsPartitions(facts, choices, layout, diskRef);
+  const device = (role: PlannedPartition['role']) => partitions.find((p) => p.role === role)?.device ?? null;
+  return {
+    ...base,
+    disk,
+    diskRef,
+    partitions,
+    luksDevice: layout.luks ? device('root') : null,
+    rootDevice: layout.luks ? `/dev/mapper/${layout.luks.name}` : device('root'),
+    bootDevice: device('boot'),
+    swapDevice: device('swap'),
+  };
+}

@@ -1,0 +1,62 @@
+import type { RunEvent } from '../core/install/events.js';
+import { formatPlan } from '../core/plan/format-plan.js';
+import type { Plan } from '../core/plan/types.js';
+
+/**
+ * The headless front end: the same events the wizard renders, as NDJSON (--json, one object per
+ * line on stdout) or as plain text for a terminal or a CI log.
+ */
+export class Reporter {
+  constructor(
+    private readonly json: boolean,
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly err: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  /** Structured facts (target, plan, key, …): a JSON line, or the given text. */
+  record(type: string, payload: object, text?: string): void {
+    if (this.json) this.out.write(`${JSON.stringify({ type, ...payload })}\n`);
+    else if (text !== undefined) this.out.write(`${text}\n`);
+  }
+
+  note(message: string): void {
+    if (this.json) this.record('note', { message });
+    else this.err.write(`${message}\n`);
+  }
+
+  plan(plan: Plan, dryRun: boolean): void {
+    this.record('plan', { dryRun, disk: plan.disk, phases: plan.phases, warnings: plan.warnings }, formatPlan(plan).join('\n'));
+  }
+
+  event(event: RunEvent): void {
+    if (this.json) {
+      this.out.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    const line = textLine(event);
+    if (line !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(`${line}\n`);
+  }
+}
+
+function textLine(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'run-start':
+      return event.logFile ? `Logging to ${event.logFile}` : undefined;
+    case 'phase-start':
+      return `==> [${event.index + 1}/${event.total}] ${event.title}`;
+    case 'phase-skip':
+      return `==> ${event.title}: skipped (${event.reason})`;
+    case 'command':
+      return `    ${event.command}`;
+    case 'output':
+      return `    ${event.line}`;
+    case 'phase-done':
+      return `    done in ${(event.elapsedMs / 1000).toFixed(1)} s`;
+    case 'phase-failed':
+      return [`!! ${event.message}`, ...event.lastLines.map((l) => `!!   ${l}`)].join('\n');
+    case 'run-done':
+      return `Installed in ${(event.elapsedMs / 1000).toFixed(1)} s.`;
+    case 'aborted':
+      return `!! ${event.message}`;
+  }
+}
