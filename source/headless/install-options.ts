@@ -60,7 +60,7 @@ Run
 ${exitCodeHelp}
 `;
 
-const flagSpec = {
+export const installFlagSpec = {
   port: { type: 'string', short: 'p' },
   identity: { type: 'string', short: 'i', multiple: true },
   'env-password': { type: 'boolean' },
@@ -150,7 +150,7 @@ function positiveInteger(value: string | undefined, flag: string, max: number): 
 
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */
 export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): InstallRequest {
-  const { values: v, positionals } = parseFlags(argv, flagSpec, installHelp);
+  const { values: v, positionals } = parseFlags(argv, installFlagSpec, installHelp);
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
   const mode = oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode', 'flake');
   const layoutKind = oneOf(v.layout, ['labels', 'disko', 'mounted'] as const, '--layout', 'labels');

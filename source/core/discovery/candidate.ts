@@ -11,6 +11,11 @@ export interface CandidateAddress {
 
 /** One installer, however many paths it was seen through. */
 export interface Candidate {
+  /**
+   * Stable within one discovery run, for updating a row in place: the host key fingerprint,
+   * with `#2`, `#3`… when other machines present the same key.
+   */
+  id?: string;
   /** mDNS names such as `bootstrap.local`, `bootstrap-2.local`. */
   names: string[];
   addresses: CandidateAddress[];
