@@ -18,12 +18,14 @@ export interface CommandResult {
 
 export interface RunOptions {
   input?: string | Buffer;
+  /** Working directory on the laptop (default /root, the lab user's home). */
+  cwd?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
 }
 
 // The laptop's HOME is the lab home; this machine's agent and XDG dirs must not leak in.
-const laptopEnv = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'XDG_CACHE_HOME', '-u', 'CI', 'HOME=/root', 'USER=root'];
+const laptopUnset = ['SSH_AUTH_SOCK', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME', 'CI'];
 
 /** Environment changes travel in argv (`env K=V`), so they apply inside the host. */
 async function runArgv(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
@@ -46,8 +48,12 @@ export class LabHandle {
 
   /** Runs argv on the laptop, as the wizard would run there. */
   laptop(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
-    const extra = Object.entries(options.env ?? {}).flatMap(([k, v]) => (v === undefined ? ['-u', k] : [`${k}=${v}`]));
-    return runArgv(inHost(this.state.laptop.anchorPid, [...laptopEnv, ...extra, ...argv]), options);
+    const env = options.env ?? {};
+    const unset = [...laptopUnset, ...Object.keys(env).filter((k) => env[k] === undefined)].flatMap((k) => ['-u', k]);
+    const assign = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+    // env(1) reads its options (-u, -C) before the first NAME=VALUE.
+    const argvEnv = ['env', ...unset, '-C', options.cwd ?? '/root', 'HOME=/root', 'USER=root', ...assign];
+    return runArgv(inHost(this.state.laptop.anchorPid, [...argvEnv, ...argv]), options);
   }
 
   /** Runs the built CLI on the laptop. */
