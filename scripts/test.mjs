@@ -24,11 +24,13 @@ const files = testFiles('test')
   .sort((a, b) => Number(isLab(a)) - Number(isLab(b)) || a.localeCompare(b));
 
 // Ink renders only the last frame when CI=true, which breaks UI tests: unset it for the run.
+// A hung test fails after this long instead of hanging CI.
+const testTimeoutMs = 15 * 60 * 1000;
 const env = { ...process.env };
 delete env.CI;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', `--test-timeout=${testTimeoutMs}`, ...files],
   { stdio: 'inherit', env },
 );
 process.exitCode = result.status ?? 1;

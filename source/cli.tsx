@@ -20,7 +20,8 @@ if (first === '--version' || first === '-V') {
   process.stdout.write(mainHelp);
 } else if (first !== undefined && first in commands) {
   await runMain(async () => (await commands[first]!()).main(rest));
-} else if (first !== undefined && !first.startsWith('-')) {
+} else if (first !== undefined && !first.startsWith('-') && !/[@.:%]/.test(first)) {
+  // A bare word is a mistyped command; anything like a host (root@…, fe80::47%eth0) goes to the wizard.
   process.stderr.write(`nixos-bootstrap: unknown command '${first}'\n\n${mainHelp}`);
   process.exitCode = 2;
 } else {

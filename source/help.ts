@@ -6,7 +6,7 @@ export const mainHelp = `nixos-bootstrap ${version}
 Turn a NixOS live installer on your LAN into an installed, encrypted NixOS host.
 
 Usage:
-  nixos-bootstrap [wizard options]       interactive wizard (needs a terminal)
+  nixos-bootstrap [TARGET] [options]     interactive wizard (needs a terminal)
   nixos-bootstrap discover [options]     list live installers on the LAN
   nixos-bootstrap install [options]      plan and run an install without the wizard
   nixos-bootstrap lab up|down|status|shell   simulated installer for tests (Linux, root)

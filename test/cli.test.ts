@@ -32,3 +32,10 @@ test('--help and --version do not load Ink', () => {
     assert.doesNotMatch(text, /yoga|reconciler/i, `${chunk} is loaded eagerly and holds Ink`);
   }
 });
+
+test('a target as the first argument goes to the wizard, which without a terminal points to install', () => {
+  const result = spawnSync(process.execPath, [cli, 'root@fe80::47%eth0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /the wizard needs an interactive terminal \(stdin and stdout are not a terminal\)/);
+  assert.match(result.stderr, /nixos-bootstrap install/);
+});

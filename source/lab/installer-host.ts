@@ -60,6 +60,7 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
     mac: installerMac(index),
     hostKeyFile,
     hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile),
+    hasStaticLinkLocal: true,
     disks: [],
     pids: {},
     dir,
@@ -77,19 +78,29 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   await privateRoot(installer, dir);
 
   installer.pids.sshd = spawnInHost(installer.anchorPid, ['/usr/sbin/sshd', '-D', '-e'], `${dir}/sshd.log`);
-  if (spec.avahi !== false) {
-    installer.pids.avahi = spawnInHost(installer.anchorPid, ['avahi-daemon', '--no-drop-root', '--no-chroot', '--no-rlimits'], `${dir}/avahi.log`);
-  }
   await save();
   return installer;
 }
 
-/** Waits until the installer answers like a booted one: link-local settled, sshd and avahi up. */
-export async function waitInstallerReady(installer: LabInstaller, spec: InstallerSpec): Promise<void> {
+/**
+ * Finishes booting an installer: waits for duplicate address detection, then starts avahi and
+ * waits until sshd and avahi answer. An installer that lost fe80::47 to a twin on the same link
+ * drops it (as its kernel leaves it unusable) and is reached by its EUI-64 address.
+ */
+export async function bootInstaller(installer: LabInstaller, spec: InstallerSpec, save: () => Promise<void>): Promise<void> {
+  let lost = false;
   await waitFor(`duplicate address detection on ${installer.netns}`, async () => {
-    const out = await run(['ip', '-n', installer.netns, '-6', 'addr', 'show', 'dev', 'eth0']);
-    return !out.includes('tentative');
+    const lines = (await run(['ip', '-n', installer.netns, '-6', 'addr', 'show', 'dev', 'eth0'])).split('\n').filter((l) => l.includes('inet6'));
+    if (lines.some((l) => l.includes('tentative') && !l.includes('dadfailed'))) return false;
+    lost = lines.some((l) => l.includes(`${staticLinkLocal}/64`) && l.includes('dadfailed'));
+    return true;
   }, 10_000);
+  if (lost) await run(['ip', '-n', installer.netns, 'addr', 'del', `${staticLinkLocal}/64`, 'dev', 'eth0']);
+  installer.hasStaticLinkLocal = !lost;
+  if (spec.avahi !== false) {
+    installer.pids.avahi = spawnInHost(installer.anchorPid, ['avahi-daemon', '--no-drop-root', '--no-chroot', '--no-rlimits'], `${installer.dir}/avahi.log`);
+  }
+  await save();
   await waitFor(`sshd on ${installer.netns}`, () => logHas(`${installer.dir}/sshd.log`, 'Server listening on :: port 22'), 10_000);
   if (spec.avahi !== false) {
     await waitFor(`avahi on ${installer.netns}`, () => logHas(`${installer.dir}/avahi.log`, 'Server startup complete'), 15_000);

@@ -123,9 +123,10 @@ async function shell(id: string, installer: string | undefined, command: string[
     anchor = host.anchorPid;
   }
   // The laptop's HOME is the lab home (ssh key, tool config); drop this machine's agent and XDG dirs.
-  const env = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'XDG_CACHE_HOME', 'HOME=/root', 'USER=root'];
+  // Entering the namespaces resets the working directory: keep the caller's.
+  const env = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'XDG_CACHE_HOME', '-C', process.cwd(), 'HOME=/root', 'USER=root'];
   const argv = inHost(anchor, [...env, ...(command.length ? command : ['bash', '-i'])]);
-  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit', cwd: process.cwd() });
+  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
   return result.status ?? ExitCode.phaseFailed;
 }
 
@@ -133,8 +134,9 @@ function describe(state: LabState): string {
   const lines = [`lab '${state.id}' is up (since ${state.createdAt}); laptop namespace ${state.laptop.netns}`];
   for (const i of state.installers) {
     lines.push(
-      `  installer ${i.index}: ${i.hostname}.local  ssh root@${staticLinkLocal}%${i.laptopInterface}` +
-        `${i.eui64Address ? `  ${i.eui64Address}%${i.laptopInterface}` : ''}${i.ipv4 ? `  ${i.ipv4}` : ''}`,
+      `  installer ${i.index}: ${i.hostname}.local  ssh root@${i.hasStaticLinkLocal ? staticLinkLocal : i.eui64Address}%${i.laptopInterface}` +
+        `${i.eui64Address && i.hasStaticLinkLocal ? `  ${i.eui64Address}%${i.laptopInterface}` : ''}${i.ipv4 ? `  ${i.ipv4}` : ''}` +
+        `${i.hasStaticLinkLocal ? '' : `  (${staticLinkLocal} lost to a twin on this link)`}`,
       `      host key ${i.hostKeyFingerprint}  disks ${i.disks.map((d) => `${d.device} (${d.role})`).join(', ')}`,
     );
   }

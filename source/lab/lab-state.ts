@@ -20,6 +20,8 @@ export interface LabInstaller {
   /** The laptop's interface on this installer's link. */
   laptopInterface: string;
   mac: string;
+  /** False when a twin on the same link holds fe80::47 (duplicate address detection). */
+  hasStaticLinkLocal: boolean;
   /** EUI-64 link-local address, when enabled. */
   eui64Address?: string;
   ipv4?: string;

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { hostKeyFingerprint, makeHostKey, passwordHash } from './lab-keys.js';
-import { startInstaller, waitInstallerReady } from './installer-host.js';
+import { bootInstaller, startInstaller } from './installer-host.js';
 import { startLaptop, startLaptopDaemons } from './laptop-host.js';
 import { GiB, defaultLabId, labIdPattern, labPaths, vmTap, type LabSpec } from './lab-spec.js';
 import { readLabState, writeLabState, type LabState } from './lab-state.js';
@@ -66,7 +66,7 @@ export async function labUp(spec: LabSpec = {}, onProgress: (message: string) =>
     }
     state.laptop.interfaces = state.installers.map((installer) => installer.laptopInterface);
     await startLaptopDaemons(state, save);
-    await Promise.all(state.installers.map((installer, i) => waitInstallerReady(installer, installerSpecs[i]!)));
+    await Promise.all(state.installers.map((installer, i) => bootInstaller(installer, installerSpecs[i]!, save)));
     state.timingsMs.netnsReady = Date.now() - started;
     if (spec.vm) {
       onProgress('VM installer (booting under TCG; the first run builds its kernel and initramfs)');

@@ -1,5 +1,93 @@
-import { usageError } from '../core/exit-codes.js';
+// `nixos-bootstrap [TARGET] [options]`: the wizard. Flags are checked, and whatever they name on
+// this machine (passphrase file, local flake, age key) is read, before Ink is even loaded; the
+// screens those flags answer completely are skipped.
+import { ExitCode, usageError } from '../core/exit-codes.js';
+import type { AgeKeyChoice } from '../core/install/prepare.js';
+import type { Choices } from '../core/plan/types.js';
+import type { PresetDecisions } from './state/wizard-state.js';
+import { wizardHelp } from './wizard-help.js';
+import { parseWizardFlags, type WizardPreset } from './wizard-options.js';
 
-export async function main(_argv: string[]): Promise<number> {
-  throw usageError('not implemented yet');
+export interface TerminalCheck {
+  stdin: { isTTY?: boolean };
+  stdout: { isTTY?: boolean };
+}
+
+/** The wizard draws and reads a terminal; without one it points to the headless command. */
+export function assertTerminal(io: TerminalCheck = process): void {
+  if (io.stdin.isTTY && io.stdout.isTTY) return;
+  throw usageError(
+    `the wizard needs an interactive terminal (${[io.stdin.isTTY ? '' : 'stdin', io.stdout.isTTY ? '' : 'stdout'].filter(Boolean).join(' and ')} ${io.stdin.isTTY || io.stdout.isTTY ? 'is' : 'are'} not a terminal)`,
+    'without one, give every choice as a flag: nixos-bootstrap install [TARGET] --flake URI#HOST --disk DEV --yes … (see nixos-bootstrap install --help)',
+  );
+}
+
+const flakeGiven = (preset: WizardPreset): Choices['flake'] | undefined => {
+  const mode = preset.mode ?? 'flake';
+  const host = preset.flake ? preset.flake.slice(preset.flake.lastIndexOf('#') + 1) : preset.host;
+  if (mode === 'flake' || mode === 'copy') {
+    if (!preset.flake) return undefined;
+    return { uri: preset.flake.slice(0, preset.flake.lastIndexOf('#')), host: host! };
+  }
+  if (!host) return undefined;
+  if (mode === 'clone') return preset.repo ? { uri: preset.repo, host } : undefined;
+  return preset.systemPath ? { uri: '', host } : undefined;
+};
+
+/** Reads and checks what the flags point at on this machine; errors are usage errors (exit 2). */
+export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided: PresetDecisions; luksPassphrase?: string; ageKey?: AgeKeyChoice }> {
+  const result: { decided: PresetDecisions; luksPassphrase?: string; ageKey?: AgeKeyChoice } = {
+    decided: { layout: false, flake: null, ageKey: null },
+  };
+  if (preset.luksPassphraseFile !== undefined) {
+    const { readPassphraseFile } = await import('../core/keys/passphrase.js');
+    result.luksPassphrase = await readPassphraseFile(preset.luksPassphraseFile);
+  }
+  const luks = preset.luks === true && preset.layout !== 'disko';
+  result.decided.layout = (preset.layout !== undefined || preset.luks !== undefined) && (!luks || result.luksPassphrase !== undefined);
+
+  // Loaded only when a flag needs it: the first frame comes sooner without age and execa.
+  const prepare = () => import('../core/install/prepare.js');
+  const flake = flakeGiven(preset);
+  if (flake) {
+    result.decided.flake = await (await prepare()).checkFlakeSource(flake, {
+      mode: preset.mode ?? 'flake',
+      repoPath: preset.repoPath,
+      ...(preset.repo ? { repo: preset.repo } : {}),
+      ...(preset.systemPath ? { systemPath: preset.systemPath } : {}),
+    });
+  }
+
+  if (preset.ageKey === 'none') result.decided.ageKey = { info: null, report: null };
+  else if (typeof preset.ageKey === 'object') {
+    const { obtainAgeKey, secretsDirFor } = await prepare();
+    const choice = await obtainAgeKey(preset.ageKey, '', preset.force);
+    result.ageKey = choice;
+    const dir = secretsDirFor(result.decided.flake ?? { uri: '', host: '' }, preset.secretsDir);
+    const { checkSecrets } = await import('../core/keys/secrets-check.js');
+    if (dir && !(await import('node:fs')).existsSync(dir)) throw usageError(`--secrets ${dir} does not exist`);
+    const report = dir ? await checkSecrets(dir, choice.key.identity) : null;
+    // Secrets that would not decrypt are shown on the keys screen, with the offer to stop.
+    if (!report || report.unreadable.length === 0 || preset.allowUnreadableSecrets) {
+      result.decided.ageKey = { info: { recipient: choice.key.recipient, file: choice.file, generated: false }, report };
+    }
+  }
+  return result;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const preset = parseWizardFlags(argv);
+  if (preset.help) {
+    process.stdout.write(wizardHelp);
+    return ExitCode.ok;
+  }
+  assertTerminal();
+  const prepared = await prepareFromFlags(preset);
+  const { runWizard } = await import('./run-wizard.js');
+  return runWizard({
+    preset,
+    decided: prepared.decided,
+    ...(prepared.luksPassphrase !== undefined ? { luksPassphrase: prepared.luksPassphrase } : {}),
+    ...(prepared.ageKey ? { ageKey: prepared.ageKey } : {}),
+  });
 }

@@ -71,9 +71,10 @@ export class LabHandle {
     return this.laptop(['ssh', ...sshOptions, `root@${this.address(index)}`, command], options);
   }
 
-  /** `fe80::47%<laptop interface>` of installer `index`. */
+  /** `fe80::47%<laptop interface>` of installer `index` (its EUI-64 address if a twin holds fe80::47). */
   address(index: number): string {
-    return `${staticLinkLocal}%${this.installerState(index).laptopInterface}`;
+    const installer = this.installerState(index);
+    return `${installer.hasStaticLinkLocal ? staticLinkLocal : installer.eui64Address}%${installer.laptopInterface}`;
   }
 
   installerState(index: number) {

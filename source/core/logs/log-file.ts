@@ -14,6 +14,8 @@ export class LogFile {
   private pending: string[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private stampMs = -1;
+  private stamp = '';
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -22,7 +24,13 @@ export class LogFile {
   }
 
   line(text: string): void {
-    const stamped = `${new Date().toISOString()} ${text}\n`;
+    // Formatting a date per line dominated the cost of a flood of output: reuse it within a millisecond.
+    const now = Date.now();
+    if (now !== this.stampMs) {
+      this.stampMs = now;
+      this.stamp = new Date(now).toISOString();
+    }
+    const stamped = `${this.stamp} ${text}\n`;
     this.pending.push(stamped);
     this.pendingBytes += stamped.length;
     if (this.pendingBytes >= flushBytes) this.flush();

@@ -1,0 +1,183 @@
+// Wizard benchmarks (issue 8), on the built CLI and a lab of its own (root, Linux):
+//   - time to --help (main and the wizard's own), median of runs;
+//   - time to the wizard's first frame in a real pseudo-terminal, on the lab's laptop;
+//   - log throughput: 200k lines from a lab installer through the install screen (real SSH,
+//     runner, log file, Ink in an 80×24 tmux pane) vs `ssh … cat` of the same file; peak RSS.
+// Usage: node scripts/bench/ui.mjs [--lines N] [--runs N]   (prints JSON; npm run build first)
+// The lead's scripts/bench.mjs imports benchUi() and gets the same figures.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const labId = 'nbwbench';
+const tmuxSocket = 'nbw-bench';
+const remoteFile = '/tmp/nb-bench-lines.txt';
+const sshOptions = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const round = (ms) => Math.round(ms * 10) / 10;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function timeRun(argv) {
+  const started = performance.now();
+  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+  return performance.now() - started;
+}
+
+function labCli(args) {
+  return execFileSync(process.execPath, [cli, 'lab', ...args], { encoding: 'utf8' });
+}
+
+/** argv that runs a command on the lab's laptop as the wizard's user would (HOME is the lab home). */
+const onLaptop = (state, argv) => [
+  'nsenter', '-t', String(state.laptop.anchorPid), '-m', '-u', '-n', '--',
+  'env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'CI', 'HOME=/root', 'USER=root', 'TERM=xterm-256color', 'LANG=C.UTF-8',
+  ...argv,
+];
+
+/**
+ * From spawn to the first frame of the wizard (its header) in a pseudo-terminal (`script`),
+ * on the lab's laptop so that the discovery it starts stays inside the lab.
+ */
+async function firstFrameMs(state) {
+  const argv = onLaptop(state, [process.execPath, cli, '--timeout', '1']);
+  const command = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, COLUMNS: '80', LINES: '24' } });
+    let seen = '';
+    let done = false;
+    const timer = setTimeout(() => finish(new Error(`no first frame within 20 s: ${JSON.stringify(seen.slice(-300))}`)), 20_000);
+    function finish(error, value) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.stdin.write('\u0003'); // Ctrl-C: the wizard quits (exit 130)
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      if (error) reject(error);
+      else resolve(value);
+    }
+    child.stdout.on('data', (chunk) => {
+      seen += chunk.toString('utf8');
+      if (/Discover/.test(seen) && /Searching/.test(seen)) finish(undefined, performance.now() - started);
+    });
+    child.on('exit', () => finish(new Error(`the wizard exited before its first frame: ${JSON.stringify(seen.slice(-300))}`)));
+  });
+}
+
+/** Wall time of `ssh root@installer cat FILE > /dev/null` from the laptop. */
+function rawSshMs(state, target) {
+  return timeRun(onLaptop(state, ['sh', '-c', `ssh ${sshOptions.join(' ')} ${target} cat ${remoteFile} > /dev/null`]));
+}
+
+/**
+ * The harness, bundled like dist/cli.js (esbuild, same externals), so the figures (RSS above
+ * all) are those of the shipped code, not of a TypeScript loader.
+ */
+async function bundleHarness() {
+  const { build } = await import('esbuild');
+  const outdir = join(root, 'node_modules', '.cache', 'nixos-bootstrap', 'ui-stream');
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(root, 'scripts', 'bench', 'ui-stream.tsx')],
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    // As in dist/: Ink's optional devtools stay in a chunk that is never loaded.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    jsx: 'automatic',
+    external: ['ssh2', 'cpu-features', 'react-devtools-core'],
+    banner: { js: "import { createRequire as __nbCreateRequire } from 'node:module'; const require = __nbCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return join(outdir, 'ui-stream.mjs');
+}
+
+async function streamThroughUi(state, target, harness) {
+  const work = mkdtempSync(join(tmpdir(), 'nb-bench-ui-'));
+  const out = join(work, 'result.json');
+  try {
+    const argv = onLaptop(state, [process.execPath, harness, target, remoteFile, out]);
+    const command = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    spawnSync('tmux', ['-L', tmuxSocket, 'kill-server']);
+    execFileSync('tmux', ['-L', tmuxSocket, 'new-session', '-d', '-x', '80', '-y', '24', '-s', 'bench', `${command}; sleep 30`]);
+    const deadline = Date.now() + 180_000;
+    while (!existsSync(out)) {
+      if (Date.now() > deadline) {
+        const pane = spawnSync('tmux', ['-L', tmuxSocket, 'capture-pane', '-p', '-t', 'bench'], { encoding: 'utf8' }).stdout;
+        throw new Error(`the UI stream did not finish within 180 s; the pane shows:\n${pane}`);
+      }
+      await sleep(100);
+    }
+    await sleep(50);
+    return JSON.parse(readFileSync(out, 'utf8'));
+  } finally {
+    spawnSync('tmux', ['-L', tmuxSocket, 'kill-server']);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function benchUi({ lines = 200_000, runs = 5 } = {}) {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  const helpMs = median(Array.from({ length: runs * 2 }, () => timeRun([process.execPath, cli, '--help'])));
+  const wizardHelpMs = median(Array.from({ length: runs * 2 }, () => timeRun([process.execPath, cli, '--flake', '.#web', '--help'])));
+
+  spawnSync(process.execPath, [cli, 'lab', 'down', '--id', labId]);
+  labCli(['up', '--id', labId]);
+  try {
+    const state = JSON.parse(labCli(['status', '--id', labId, '--json']));
+    const installer = state.installers[0];
+    const target = `root@fe80::47%${installer.laptopInterface}`;
+    // The lines: like nixos-install's, ~90 bytes each, in the installer's RAM.
+    execFileSync('nsenter', ['-t', String(installer.anchorPid), '-m', '-u', '-n', '--', 'sh', '-c',
+      `seq -f "copying path '/nix/store/%032g-lab-package' from 'https://cache.nixos.org'..." 1 ${lines} > ${remoteFile}`]);
+
+    const frames = [];
+    for (let i = 0; i < runs; i++) frames.push(await firstFrameMs(state));
+
+    rawSshMs(state, target); // warm up: caches on both ends
+    const raw = median(Array.from({ length: 3 }, () => rawSshMs(state, target)));
+    const harness = await bundleHarness();
+    const ui = [];
+    for (let i = 0; i < 3; i++) ui.push(await streamThroughUi(state, target, harness));
+    const best = ui.sort((a, b) => a.totalMs - b.totalMs)[Math.floor(ui.length / 2)];
+    if (best.outcome !== 'done' || best.lines !== lines) throw new Error(`the UI run did not stream every line: ${JSON.stringify(best)}`);
+    return {
+      helpMs: round(helpMs),
+      wizardHelpMs: round(wizardHelpMs),
+      firstFrameMs: round(median(frames)),
+      throughput: {
+        lines,
+        uiMs: best.totalMs,
+        uiConnectMs: best.connectMs,
+        rawSshCatMs: round(raw),
+        ratio: Math.round((best.totalMs / raw) * 100) / 100,
+        linesPerSecond: Math.round(lines / (best.runMs / 1000)),
+        screenBytes: best.screenBytes,
+        peakRssMiB: best.peakRssMiB,
+      },
+    };
+  } finally {
+    spawnSync(process.execPath, [cli, 'lab', 'down', '--id', labId]);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const flag = (name, fallback) => {
+    const index = process.argv.indexOf(name);
+    return index > 0 ? Number(process.argv[index + 1]) : fallback;
+  };
+  const figures = await benchUi({ lines: flag('--lines', 200_000), runs: flag('--runs', 5) });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+}

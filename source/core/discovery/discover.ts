@@ -1,0 +1,500 @@
+// Runs every discovery method on every usable link at once and streams one merged, verified
+// entry per installer. Stops at the timeout or when its signal aborts (the wizard stops it as
+// soon as the user picks a row).
+import { EventEmitter, setMaxListeners } from 'node:events';
+import { usageError } from '../exit-codes.js';
+import type { Candidate, DiscoverySource } from './candidate.js';
+import { mergeCandidates, placeKey, unverifiedPlaces, type Sighting, type Verification } from './candidates.js';
+import { eui64AddressToMac } from './eui64.js';
+import { normalizeAddress } from './ipv6.js';
+import { defaultInstallerNames, normalizeHostName, queryLink, sshService, workstationService, type MdnsHost } from './mdns.js';
+import { listInterfaces, unusableReason, type NetInterface } from './interfaces.js';
+import { NeighbourTable, isLiveNeighbour, pingAllNodes } from './ndp.js';
+import { VerifyError, verifySsh } from './verify.js';
+
+export const defaultTimeoutMs = 3000;
+export const defaultSshPort = 22;
+/** The address NixOS installer images (and our docs) put on every link. */
+export const installerLinkLocal = 'fe80::47';
+/**
+ * How long an installer's entry may wait for other addresses of the same machine (its IPv4,
+ * its EUI-64 address) to be verified before it is reported as settled.
+ */
+export const defaultSettleMs = 300;
+const pingIntervalMs = 1000;
+const sameMachineDelayMs = 100;
+/** Latest start of the all-nodes pings, should the mDNS queries take long to leave. */
+const pingDelayMs = 50;
+/**
+ * How long a verified installer waits for its mDNS answer (its name) after the query left.
+ * Answers to our one-shot queries take 1-10 ms; an installer without avahi never answers.
+ */
+const mdnsGraceMs = 60;
+/** A place that failed may be tried again when seen anew after this long (sshd starting up). */
+const retryAfterMs = 1000;
+
+export interface DiscoverOptions {
+  timeoutMs?: number;
+  /** Only these interfaces (default: every usable one). */
+  interfaces?: string[];
+  /** More mDNS names to ask for, besides bootstrap.local, nixos.local, nixos-installer.local. */
+  names?: string[];
+  /** SSH port to verify; default 22, or the port an `_ssh._tcp` SRV record announces. */
+  port?: number;
+  signal?: AbortSignal;
+  settleMs?: number;
+  /** Receives timing notes (`seen mdns fe80::47%inst1 bootstrap.local`, …) for benchmarks and debugging. */
+  trace?: (note: string) => void;
+  /** Source of the interface list; tests pass recorded ones. */
+  listInterfaces?: () => Promise<NetInterface[]>;
+}
+
+export interface DiscoveryUpdate {
+  candidate: Candidate;
+  /**
+   * True once no other address that may belong to this installer is still being checked (or
+   * the settle time passed, or discovery ended). Becomes true exactly once per candidate;
+   * later updates (a name or address learned late) stay true.
+   */
+  settled: boolean;
+}
+
+export interface TriedInterface {
+  name: string;
+  /** mDNS over IPv6, all-nodes ping, fe80::47 probe. */
+  ipv6: boolean;
+  /** mDNS over IPv4 (the interface has an IPv4 address). */
+  ipv4: boolean;
+}
+
+export interface Unanswered {
+  address: string;
+  interface?: string;
+  via: DiscoverySource;
+  name?: string;
+  reason: string;
+}
+
+export interface DiscoveryResult {
+  candidates: Candidate[];
+  interfaces: TriedInterface[];
+  skippedInterfaces: { name: string; reason: string }[];
+  names: string[];
+  services: string[];
+  port: number;
+  /** Places seen by mDNS or NDP where no SSH server answered, with why. */
+  unanswered: Unanswered[];
+  /** Methods that could not run (no ping binary, socket errors…). */
+  problems: string[];
+  elapsedMs: number;
+  stoppedBy: 'timeout' | 'abort';
+}
+
+interface Place {
+  address: string;
+  interface?: string;
+  port: number;
+  state: 'pending' | 'ok' | 'failed';
+  reason?: string;
+  failedAtMs?: number;
+  /** Probed without being seen first (fe80::47): becomes a sighting when TCP connects. */
+  probe?: DiscoverySource;
+}
+
+export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [DiscoveryResult] }> {
+  readonly result: Promise<DiscoveryResult>;
+  private readonly startedAt = performance.now();
+  private readonly controller = new AbortController();
+  private readonly sightings: Sighting[] = [];
+  private readonly verifications: Verification[] = [];
+  private readonly places = new Map<string, Place>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly reported = new Map<string, { text: string; settled: boolean; verifiedAtMs: number }>();
+  private readonly neighbours = new NeighbourTable();
+  private readonly problems: string[] = [];
+  private readonly localAddresses = new Set<string>();
+  private readonly options: Required<Omit<DiscoverOptions, 'signal' | 'interfaces' | 'port' | 'listInterfaces' | 'trace'>> & DiscoverOptions;
+  private tried: TriedInterface[] = [];
+  private skipped: { name: string; reason: string }[] = [];
+  private names: string[];
+  private stoppedBy: 'timeout' | 'abort' | undefined;
+  private finish!: () => void;
+  private timers: NodeJS.Timeout[] = [];
+  private publishScheduled = false;
+  /** Places waiting to see whether a running check covers their machine (see verifyPlace). */
+  private readonly delayed = new Set<(force: boolean) => void>();
+  /** Per link and family (`inst1/6`): when the first mDNS query left, and who answered. */
+  private readonly mdnsLinks = new Map<string, { sentAtMs?: number; responders: Set<string> }>();
+
+  constructor(options: DiscoverOptions = {}) {
+    super();
+    // Every probe, ping and socket listens for the end: dozens on a busy LAN, not a leak.
+    setMaxListeners(0, this.controller.signal);
+    this.options = { ...options, timeoutMs: options.timeoutMs ?? defaultTimeoutMs, names: options.names ?? [], settleMs: options.settleMs ?? defaultSettleMs };
+    this.names = [...new Set([...defaultInstallerNames, ...this.options.names.map(normalizeHostName)])];
+    const stopped = new Promise<void>((resolve) => (this.finish = resolve));
+    this.result = this.run(stopped);
+    // Callers that only listen to events must not see an unhandled rejection.
+    this.result.catch(() => {});
+  }
+
+  /** Ends discovery now; `result` resolves with what was found so far. */
+  stop(): void {
+    this.end('abort');
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<DiscoveryUpdate> {
+    const queue: DiscoveryUpdate[] = [];
+    let done = false;
+    let wake: (() => void) | undefined;
+    const onUpdate = (update: DiscoveryUpdate) => {
+      queue.push(update);
+      wake?.();
+    };
+    const onDone = () => {
+      done = true;
+      wake?.();
+    };
+    this.on('update', onUpdate);
+    this.once('done', onDone);
+    this.result.catch(onDone);
+    try {
+      for (;;) {
+        if (queue.length) yield queue.shift()!;
+        else if (done) return;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      this.off('update', onUpdate);
+      this.off('done', onDone);
+    }
+  }
+
+  private trace(note: string): void {
+    this.options.trace?.(note);
+  }
+
+  private elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  private end(reason: 'timeout' | 'abort'): void {
+    if (this.stoppedBy) return;
+    this.stoppedBy = reason;
+    this.finish();
+  }
+
+  private async run(stopped: Promise<void>): Promise<DiscoveryResult> {
+    const { signal } = this.options;
+    if (signal?.aborted) this.end('abort');
+    signal?.addEventListener('abort', () => this.end('abort'), { once: true });
+    this.timers.push(setTimeout(() => this.end('timeout'), this.options.timeoutMs));
+    try {
+      const all = await (this.options.listInterfaces ?? listInterfaces)();
+      this.trace('interfaces listed');
+      const links = this.selectInterfaces(all);
+      if (!this.stoppedBy) this.startAll(links);
+      await stopped;
+    } finally {
+      this.timers.forEach(clearTimeout);
+      this.controller.abort();
+    }
+    // Verifications that completed just before the end are still being recorded (MAC lookup).
+    await Promise.allSettled([...this.inFlight]);
+    this.publish(true);
+    const result: DiscoveryResult = {
+      candidates: mergeCandidates(this.sightings, this.verifications),
+      interfaces: this.tried,
+      skippedInterfaces: this.skipped,
+      names: this.names,
+      services: [sshService, workstationService],
+      port: this.options.port ?? defaultSshPort,
+      unanswered: this.unanswered(),
+      problems: this.problems,
+      elapsedMs: Math.round(this.elapsedMs()),
+      stoppedBy: this.stoppedBy ?? 'abort',
+    };
+    this.emit('done', result);
+    return result;
+  }
+
+  private selectInterfaces(all: NetInterface[]): NetInterface[] {
+    for (const iface of all) [...iface.ipv6, ...iface.ipv4].forEach((a) => this.localAddresses.add(normalizeAddress(a)));
+    const requested = this.options.interfaces ?? [];
+    for (const name of requested) {
+      const iface = all.find((i) => i.name === name);
+      if (!iface) throw usageError(`no network interface named '${name}'`, `interfaces here: ${all.map((i) => i.name).join(', ')}`);
+      const reason = unusableReason(iface);
+      if (reason) throw usageError(`interface '${name}' cannot be searched: ${reason}`);
+    }
+    const chosen: NetInterface[] = [];
+    for (const iface of all) {
+      if (requested.length && !requested.includes(iface.name)) continue;
+      const reason = unusableReason(iface);
+      if (reason) {
+        if (reason !== 'loopback') this.skipped.push({ name: iface.name, reason });
+        continue;
+      }
+      chosen.push(iface);
+      this.tried.push({ name: iface.name, ipv6: iface.linkLocal.length + iface.tentativeLinkLocal.length > 0, ipv4: iface.ipv4.length > 0 });
+    }
+    return chosen;
+  }
+
+  private startAll(links: NetInterface[]): void {
+    const signal = this.controller.signal;
+    const port = this.options.port ?? defaultSshPort;
+    const ipv6Links = links.filter((l) => l.linkLocal.length + l.tentativeLinkLocal.length > 0);
+    // Cheapest and fastest first: one TCP connection per link to where installers usually are.
+    for (const link of ipv6Links) this.verifyPlace(installerLinkLocal, link.name, port, undefined, 'ndp');
+    const queries: Promise<void>[] = [];
+    for (const link of links) {
+      const onHost = (host: MdnsHost) => this.onMdnsHost(link.name, host);
+      const onError = (family: number) => (error: Error) => this.problem(`mDNS over IPv${family} on ${link.name}: ${error.message}`);
+      const track = (family: 4 | 6) => {
+        const state: { sentAtMs?: number; responders: Set<string> } = { responders: new Set() };
+        this.mdnsLinks.set(`${link.name}/${family}`, state);
+        const onSent = () => {
+          if (state.sentAtMs !== undefined) return;
+          state.sentAtMs = this.elapsedMs();
+          this.trace(`mdns query sent on ${link.name}/${family}`);
+          this.timers.push(setTimeout(() => this.schedulePublish(), mdnsGraceMs + 1));
+        };
+        const onResponse = (from: string) => state.responders.add(from);
+        return { iface: link.name, family, names: this.names, signal, onHost, onSent, onResponse, onError: onError(family) };
+      };
+      if (ipv6Links.includes(link)) queries.push(queryLink(track(6)).catch(onError(6)));
+      if (link.ipv4.length) queries.push(queryLink({ ...track(4), localIpv4: link.ipv4[0] }).catch(onError(4)));
+    }
+    // Process spawns block this thread for a moment each: start the pings once the mDNS
+    // queries are out (or after pingDelayMs), so they do not hold up the fastest answers.
+    let pinging = false;
+    const startPings = () => {
+      if (pinging || this.stoppedBy) return;
+      pinging = true;
+      for (const link of ipv6Links) {
+        pingAllNodes(link.name, {
+          signal,
+          durationMs: this.options.timeoutMs,
+          intervalMs: pingIntervalMs,
+          onReply: (address) => this.onNeighbour(address, link.name, eui64AddressToMac(address)),
+        }).catch((error: NodeJS.ErrnoException) =>
+          this.problem(error.code === 'ENOENT' ? 'ping is not installed: no all-nodes sweep (install iputils-ping)' : error.message),
+        );
+      }
+      // Neighbours the kernel already knows (an installer seen earlier) need no ping to be probed.
+      const names = new Set(ipv6Links.map((l) => l.name));
+      void this.neighbours.all(performance.now()).then((list) => {
+        for (const n of list) if (names.has(n.interface) && isLiveNeighbour(n)) this.onNeighbour(n.address, n.interface, n.mac);
+      });
+    };
+    void Promise.allSettled(queries).then(() => setImmediate(startPings));
+    this.timers.push(setTimeout(startPings, pingDelayMs));
+  }
+
+  private onMdnsHost(iface: string, host: MdnsHost): void {
+    const port = this.options.port ?? host.sshPort ?? defaultSshPort;
+    for (const address of host.addresses) {
+      const sighting: Sighting = { address, interface: iface, via: 'mdns', name: host.name, atMs: this.elapsedMs() };
+      if (host.mac) sighting.mac = host.mac;
+      this.addSighting(sighting);
+      this.verifyPlace(address, iface, port, host.mac ?? eui64AddressToMac(address));
+    }
+    // After verifyPlace: a new place being checked keeps its installer's entry unsettled.
+    this.schedulePublish();
+  }
+
+  private onNeighbour(address: string, iface: string, mac: string | undefined): void {
+    const sighting: Sighting = { address, interface: iface, via: 'ndp', atMs: this.elapsedMs() };
+    if (mac) sighting.mac = mac;
+    this.addSighting(sighting);
+    // Every ping round sees it again: a place whose sshd was not up yet gets another try.
+    this.verifyPlace(address, iface, this.options.port ?? defaultSshPort, mac);
+    this.schedulePublish();
+  }
+
+  /** Records a sighting unless it is one of our own addresses or already known; true if new. */
+  private addSighting(sighting: Sighting): boolean {
+    if (this.stoppedBy || this.localAddresses.has(normalizeAddress(sighting.address))) return false;
+    const key = placeKey(sighting.address, sighting.interface);
+    const known = this.sightings.some((s) => placeKey(s.address, s.interface) === key && s.via === sighting.via && s.name === sighting.name);
+    if (known) return false;
+    this.trace(`seen ${sighting.via} ${key}${sighting.name ? ` ${sighting.name}` : ''}`);
+    this.sightings.push(sighting);
+    return true;
+  }
+
+  /**
+   * Checks SSH at a place once (again, when seen again, `retryAfterMs` after it failed). A place
+   * whose MAC is known up front (an EUI-64 address) is skipped when that MAC is already verified
+   * on the link, and waits (up to `sameMachineDelayMs`) while a check that may turn out to be
+   * the same machine runs: one key exchange per machine keeps the installers' sshd, and so the
+   * first result, quick.
+   */
+  private verifyPlace(address: string, iface: string | undefined, port: number, mac?: string, probe?: DiscoverySource): void {
+    if (this.stoppedBy || this.localAddresses.has(normalizeAddress(address))) return;
+    const key = `${placeKey(address, iface)}:${port}`;
+    const existing = this.places.get(key);
+    if (existing && (existing.state !== 'failed' || this.elapsedMs() - existing.failedAtMs! < retryAfterMs)) return;
+    const place: Place = { address: normalizeAddress(address), port, state: 'pending' };
+    if (iface) place.interface = iface;
+    if (probe) place.probe = probe;
+    this.places.set(key, place);
+    if (!mac) return this.startVerification(key, place);
+    const macVerified = () => this.verifications.some((v) => (v.mac ?? eui64AddressToMac(v.address)) === mac && v.interface === iface);
+    // Only a check still running on this link, of a place whose MAC is not known yet, can turn
+    // out to be the same machine; otherwise there is nothing to wait for.
+    const mayBeSameMachine = () =>
+      [...this.places.values()].some((p) => p !== place && p.state === 'pending' && p.interface === iface && !eui64AddressToMac(p.address));
+    if (macVerified()) {
+      place.state = 'ok';
+      return;
+    }
+    if (!mayBeSameMachine()) return this.startVerification(key, place);
+    // Decided when the checks it waits for end (reconsider), at the latest after the delay.
+    const decide = (force: boolean) => {
+      if (place.state !== 'pending' || !this.delayed.has(decide)) return;
+      if (macVerified()) place.state = 'ok';
+      else if (force || !mayBeSameMachine()) this.startVerification(key, place);
+      else return;
+      this.delayed.delete(decide);
+      this.schedulePublish();
+    };
+    this.delayed.add(decide);
+    this.timers.push(setTimeout(() => decide(true), sameMachineDelayMs));
+  }
+
+  private reconsiderDelayed(): void {
+    for (const decide of [...this.delayed]) decide(false);
+  }
+
+  private startVerification(key: string, place: Place): void {
+    if (this.stoppedBy) return;
+    const { probe, port } = place;
+    const iface = place.interface;
+    let connectedAt = this.startedAt;
+    const work = verifySsh(
+      { address: place.address, interface: iface, port },
+      {
+        signal: this.controller.signal,
+        onConnected: () => {
+          connectedAt = performance.now();
+          this.trace(`tcp ${key}`);
+          // The neighbour entry exists now; read it during the key exchange, not after.
+          if (!eui64AddressToMac(place.address)) this.neighbours.prefetch(connectedAt);
+          if (probe && this.addSighting({ address: place.address, interface: iface, via: probe, atMs: connectedAt - this.startedAt })) this.schedulePublish();
+        },
+      },
+    ).then(
+      async (identity) => {
+        this.trace(`verified ${key}`);
+        const mac = eui64AddressToMac(place.address) ?? (await this.neighbours.macOf(place.address, iface, connectedAt));
+        place.state = 'ok';
+        const verification: Verification = { address: place.address, port, ...identity, atMs: this.elapsedMs() };
+        if (iface) verification.interface = iface;
+        if (mac) verification.mac = mac;
+        this.verifications.push(verification);
+        this.reconsiderDelayed();
+        this.schedulePublish();
+        this.timers.push(setTimeout(() => this.schedulePublish(), this.options.settleMs + 5));
+      },
+      (error: unknown) => {
+        place.state = 'failed';
+        place.failedAtMs = this.elapsedMs();
+        place.reason = error instanceof VerifyError && error.kind === 'aborted' ? 'no SSH answer before discovery ended' : (error as Error).message;
+        this.reconsiderDelayed();
+        this.schedulePublish();
+      },
+    );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /**
+   * Publishes once per turn of the event loop, after the poll phase: an answer already waiting
+   * in a socket is read before a timer can declare an installer settled without it, and a burst
+   * of events costs one merge.
+   */
+  private schedulePublish(): void {
+    if (this.publishScheduled) return;
+    this.publishScheduled = true;
+    setImmediate(() => {
+      this.publishScheduled = false;
+      this.publish(false);
+    });
+  }
+
+  /** Emits an update for every candidate whose content or settled state changed. */
+  private publish(final: boolean): void {
+    if (this.stoppedBy && !final) return;
+    const now = this.elapsedMs();
+    for (const candidate of mergeCandidates(this.sightings, this.verifications)) {
+      const id = candidate.id!;
+      const previous = this.reported.get(id);
+      const verifiedAtMs = previous?.verifiedAtMs ?? now;
+      const settled = previous?.settled || final || now - verifiedAtMs >= this.options.settleMs || !this.hasPendingRelative(candidate);
+      const text = JSON.stringify(candidate);
+      if (previous && previous.text === text && previous.settled === settled) continue;
+      this.reported.set(id, { text, settled, verifiedAtMs });
+      this.trace(`update ${id}${settled ? ' settled' : ''}`);
+      this.emit('update', { candidate, settled });
+    }
+  }
+
+  /** Whether a place still being checked could be another address of this installer. */
+  private hasPendingRelative(candidate: Candidate): boolean {
+    const links = new Set(candidate.addresses.map((a) => a.interface));
+    // Until it answered on each mDNS socket of its links (or the grace passed), its name and
+    // IPv4 address may still be on their way. On a shared link other installers' answers do
+    // not count.
+    const own = new Set(candidate.addresses.map((a) => a.address));
+    for (const [key, mdns] of this.mdnsLinks) {
+      if (!links.has(key.slice(0, key.lastIndexOf('/'))) || [...mdns.responders].some((r) => own.has(r))) continue;
+      if (mdns.sentAtMs === undefined || this.elapsedMs() - mdns.sentAtMs < mdnsGraceMs) return true;
+    }
+    for (const place of this.places.values()) {
+      if (place.state !== 'pending' || !links.has(place.interface)) continue;
+      if (place.address === installerLinkLocal) return true;
+      const key = placeKey(place.address, place.interface);
+      const seen = this.sightings.filter((s) => placeKey(s.address, s.interface) === key);
+      // Same MAC: already listed with the candidate, nothing to wait for.
+      const macs = [eui64AddressToMac(place.address), ...seen.map((s) => s.mac)].filter(Boolean);
+      if (candidate.mac && macs.includes(candidate.mac)) continue;
+      if (seen.some((s) => s.name && candidate.names.includes(s.name))) return true;
+    }
+    return false;
+  }
+
+  private unanswered(): Unanswered[] {
+    const failures = new Map<string, string>();
+    for (const place of this.places.values()) if (place.reason) failures.set(placeKey(place.address, place.interface), place.reason);
+    const listed = new Set(mergeCandidates(this.sightings, this.verifications).flatMap((c) => c.addresses.map((a) => placeKey(a.address, a.interface))));
+    const result: Unanswered[] = unverifiedPlaces(this.sightings, this.verifications)
+      .filter((s) => !listed.has(placeKey(s.address, s.interface)))
+      .map((s) => {
+        const entry: Unanswered = { address: s.address, via: s.via, reason: failures.get(placeKey(s.address, s.interface)) ?? 'not checked' };
+        if (s.interface) entry.interface = s.interface;
+        if (s.name) entry.name = s.name;
+        return entry;
+      });
+    // fe80::47 probes that got a "connection refused": a host is there, but no SSH.
+    for (const place of this.places.values()) {
+      if (!place.probe || !place.reason?.includes('refused')) continue;
+      if (result.some((r) => placeKey(r.address, r.interface) === placeKey(place.address, place.interface))) continue;
+      const entry: Unanswered = { address: place.address, via: place.probe, reason: place.reason };
+      if (place.interface) entry.interface = place.interface;
+      result.push(entry);
+    }
+    return result;
+  }
+
+  private problem(message: string): void {
+    if (!this.problems.includes(message)) this.problems.push(message);
+  }
+}
+
+/** Starts discovery; listen to 'update' (or iterate) for live results, await `result` for the end. */
+export function discover(options: DiscoverOptions = {}): Discovery {
+  return new Discovery(options);
+}
+

@@ -1,0 +1,59 @@
+// Small text helpers for the screens (pure, no Ink).
+
+/** 1234 → "1.2 s", 75_000 → "1m 15s". */
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  return hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** "SHA256:Wq3D9fzKabc…" → "Wq3D9fzK…" for narrow tables. */
+export const shortFingerprint = (fingerprint: string | undefined, chars = 10) =>
+  fingerprint ? `${fingerprint.replace(/^SHA256:/, '').slice(0, chars)}…` : '-';
+
+/** Cuts to `width` columns with an ellipsis (ASCII-width assumption: used for data, not glyphs). */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+}
+
+export const pad = (text: string, width: number) => truncate(text, width).padEnd(width);
+
+// Terminal control sequences and other control characters from remote output must not reach
+// the screen: they would move the cursor under Ink's feet.
+// eslint-disable-next-line no-control-regex
+const controlPattern = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
+
+/** Removes escape sequences and control characters; a carriage return keeps only what follows it. */
+export function sanitizeLine(line: string): string {
+  const afterReturn = line.includes('\r') ? line.slice(line.lastIndexOf('\r', line.length - 2) + 1) : line;
+  return afterReturn.replace(controlPattern, '').replace(/\t/g, '  ');
+}
+
+export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/**
+ * Wraps one line to `width` columns, breaking at spaces where it can; continuation lines are
+ * indented past the line's own indentation, so a long command still reads as one.
+ */
+export function wrapLine(line: string, width: number, extraIndent = 4): string[] {
+  if (line.length <= width || width < 20) return [line];
+  const indent = ' '.repeat(Math.min(/^\s*/.exec(line)![0].length + extraIndent, Math.floor(width / 2)));
+  const result: string[] = [];
+  let rest = line;
+  let prefix = '';
+  while (prefix.length + rest.length > width) {
+    const room = width - prefix.length;
+    let cut = rest.lastIndexOf(' ', room);
+    if (cut <= room / 3) cut = room;
+    result.push(prefix + rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    prefix = indent;
+  }
+  if (rest) result.push(prefix + rest);
+  return result;
+}

@@ -1,0 +1,32 @@
+import { useEffect, useRef, useState } from 'react';
+import type { FeedSnapshot, InstallFeed } from '../run/install-feed.js';
+
+/** Redraw period of the install screen: output arrives at any rate, the screen moves at this one. */
+export const feedIntervalMs = 100;
+
+/**
+ * The install screen's view of the feed: a snapshot every ~100 ms while the run goes on (the
+ * spinner and clocks move with it), one last snapshot when it ends, nothing in between.
+ */
+export function useFeed(feed: InstallFeed | undefined, tailLines: number, intervalMs = feedIntervalMs): { snapshot: FeedSnapshot | undefined; tick: number } {
+  const [view, setView] = useState<{ snapshot: FeedSnapshot | undefined; tick: number }>(() => ({ snapshot: feed?.snapshot(tailLines), tick: 0 }));
+  const tail = useRef(tailLines);
+  tail.current = tailLines;
+  useEffect(() => {
+    if (!feed) return;
+    let tick = 0;
+    const flush = () => {
+      const snapshot = feed.snapshot(tail.current);
+      setView({ snapshot, tick: tick++ });
+      if (snapshot.finished) clearInterval(timer);
+    };
+    const timer = setInterval(flush, intervalMs);
+    flush();
+    return () => clearInterval(timer);
+  }, [feed, intervalMs]);
+  // A resize changes how many lines fit: take them now rather than on the next tick.
+  useEffect(() => {
+    if (feed) setView((previous) => ({ snapshot: feed.snapshot(tailLines), tick: previous.tick }));
+  }, [feed, tailLines]);
+  return view;
+}

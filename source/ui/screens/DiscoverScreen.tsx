@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import type { Candidate } from '../../core/discovery/candidate.js';
+import type { DiscoveryResult } from '../../core/discovery/discover.js';
+import { BootstrapError } from '../../core/exit-codes.js';
+import { isLinkLocal, parseTarget } from '../../core/ssh/target.js';
+import type { Target } from '../../core/ssh/types.js';
+import { Footer } from '../components/Footer.js';
+import { HostTable } from '../components/HostTable.js';
+import { Message } from '../components/Message.js';
+import { Spinner } from '../components/Spinner.js';
+import { TextField } from '../components/TextField.js';
+import { plural } from '../format.js';
+import { useDiscovery } from '../hooks/use-discovery.js';
+import { useEscape, useKeys } from '../hooks/use-keys.js';
+import { useTicker } from '../hooks/use-ticker.js';
+import { useTheme } from '../theme.js';
+import { useWizard } from '../wizard-context.js';
+
+export function targetOf(candidate: Candidate): Target | undefined {
+  const best = candidate.addresses[0];
+  if (!best) return undefined;
+  return {
+    host: best.address,
+    ...(best.interface && isLinkLocal(best.address) ? { interface: best.interface } : {}),
+    port: candidate.port,
+    user: 'root',
+  };
+}
+
+/** Why nothing answered, from the discovery's own account (loaded only when needed). */
+function useNothingFoundHint(result: DiscoveryResult | undefined, empty: boolean): string[] {
+  const [lines, setLines] = useState<string[]>([]);
+  useEffect(() => {
+    if (!result || !empty) return setLines([]);
+    let live = true;
+    void import('../../headless/discover-command.js').then(({ nothingFoundHint }) => {
+      if (live) setLines(nothingFoundHint(result).split('\n').map((line) => line.trim()));
+    });
+    return () => {
+      live = false;
+    };
+  }, [result, empty]);
+  return lines;
+}
+
+export function DiscoverScreen() {
+  const { state, dispatch, runtime, size, bodyRows } = useWizard();
+  const theme = useTheme();
+  const [manual, setManual] = useState<string | null>(null);
+  const [manualError, setManualError] = useState<string | undefined>();
+  const { view, rescan } = useDiscovery(true);
+  const [cursor, setCursor] = useState(0);
+  useTicker(1000, view.searching);
+  const { candidates } = view;
+  const hint = useNothingFoundHint(view.result, candidates.length === 0);
+  const at = Math.min(cursor, Math.max(0, candidates.length - 1));
+
+  const pick = (target: Target, candidate?: Candidate) => {
+    runtime.stopDiscovery();
+    dispatch(candidate ? { type: 'target-picked', target, candidate } : { type: 'target-picked', target });
+  };
+
+  const closeManual = useCallback(() => {
+    setManual(null);
+    setManualError(undefined);
+  }, []);
+  useEscape(closeManual, manual !== null);
+
+  useKeys((input, key) => {
+    if (key.upArrow) return setCursor(Math.max(0, at - 1));
+    if (key.downArrow) return setCursor(Math.min(candidates.length - 1, at + 1));
+    if (key.return) {
+      const candidate = candidates[at];
+      const target = candidate && targetOf(candidate);
+      if (candidate && target) pick(target, candidate);
+      return;
+    }
+    if (input === 'r') return rescan();
+    if (input === 'm') {
+      setManual('');
+      setManualError(undefined);
+    }
+  }, manual === null);
+
+  const submitManual = (text: string) => {
+    try {
+      pick(parseTarget(text, state.preset.port !== undefined ? { port: state.preset.port } : {}));
+    } catch (error) {
+      setManualError(error instanceof BootstrapError ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : String(error));
+    }
+  };
+
+  const elapsedS = ((Date.now() - view.startedAt) / 1000).toFixed(0);
+  const status = view.searching ? (
+    <Text>
+      <Spinner /> Searching the LAN for NixOS installers (mDNS, IPv6 neighbours)… <Text color={theme.muted}>{elapsedS} s</Text>
+    </Text>
+  ) : (
+    <Text>
+      {candidates.length ? (
+        <Text color={theme.ok}>Found {plural(candidates.length, 'installer')}.</Text>
+      ) : (
+        <Text color={theme.warn}>No installer answered.</Text>
+      )}
+      <Text color={theme.muted}> Search finished{view.result ? ` after ${(view.result.elapsedMs / 1000).toFixed(1)} s` : ''}; r searches again.</Text>
+    </Text>
+  );
+
+  const manualRows = manual !== null ? 3 : 0;
+  const tableRows = Math.max(1, bodyRows - 4 - manualRows);
+  const first = Math.max(0, Math.min(at - tableRows + 1, candidates.length - tableRows));
+
+  return (
+    <Box flexDirection="column">
+      <Box flexDirection="column" height={bodyRows} overflowY="hidden">
+        <Text wrap="truncate-end">{status}</Text>
+        <Text> </Text>
+        {view.error ? <Message kind="error" title={`Discovery failed: ${view.error}`} lines={['Type the address by hand with m.']} width={size.columns} /> : null}
+        {candidates.length > 0 ? (
+          <HostTable candidates={candidates} cursor={at} columns={size.columns} first={first} count={tableRows} />
+        ) : !view.searching && !view.error ? (
+          <Message kind="warning" title="Nothing found. What was tried:" lines={hint.slice(0, Math.max(0, bodyRows - 4 - manualRows))} width={size.columns} />
+        ) : null}
+        {manual !== null ? (
+          <Box flexDirection="column" marginTop={1}>
+            <Text>
+              <Text bold>Address: </Text>
+              <TextField value={manual} onChange={setManual} onSubmit={submitManual} focus placeholder="root@fe80::47%eth0 or 192.168.1.20:22" />
+            </Text>
+            {manualError ? <Text color={theme.bad} wrap="truncate-end">{manualError}</Text> : <Text color={theme.muted}>user@host[:port]; IPv6 link-local with its interface</Text>}
+          </Box>
+        ) : null}
+      </Box>
+      <Footer
+        hints={
+          manual !== null
+            ? [['Enter', 'connect'], ['Esc', 'cancel']]
+            : [...(candidates.length ? ([['↑↓', 'choose'], ['Enter', 'connect']] as const) : []), ['r', 'rescan'], ['m', 'address']]
+        }
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,84 @@
+import { useMemo, useState } from 'react';
+import { Box, Text } from 'ink';
+import { assessDisks, recommendDisk, stablePath } from '../../core/facts/disks.js';
+import { minimumDiskBytes } from '../../core/plan/plan.js';
+import { formatBytes } from '../../core/plan/sizes.js';
+import { DiskTable, diskRowLines } from '../components/DiskTable.js';
+import { Footer } from '../components/Footer.js';
+import { Message } from '../components/Message.js';
+import { useKeys } from '../hooks/use-keys.js';
+import { buildLayout } from '../state/choices.js';
+import { useTheme } from '../theme.js';
+import { useWizard } from '../wizard-context.js';
+
+function minimumFor(state: ReturnType<typeof useWizard>['state']): number | undefined {
+  try {
+    return minimumDiskBytes({ layout: buildLayout(state.layout, state.preset) }, state.facts!.firmware);
+  } catch {
+    return undefined; // a size typed wrong is reported on the layout screen
+  }
+}
+
+export function DiskScreen() {
+  const { state, dispatch, size, bodyRows } = useWizard();
+  const theme = useTheme();
+  const facts = state.facts!;
+  const minSizeBytes = minimumFor(state);
+  const disks = useMemo(
+    () => assessDisks(facts, { allowLoopDisks: state.preset.allowLoopDisks, ...(minSizeBytes !== undefined ? { minSizeBytes } : {}) }),
+    [facts, state.preset.allowLoopDisks, minSizeBytes],
+  );
+  const pick = useMemo(() => recommendDisk(disks), [disks]);
+  const chosenIndex = state.disk ? disks.findIndex((a) => stablePath(a.disk) === state.disk || a.disk.path === state.disk || a.disk.byId.includes(state.disk!)) : -1;
+  const initial = chosenIndex >= 0 ? chosenIndex : Math.max(0, disks.findIndex((a) => a.disk.name === pick?.disk.name));
+  const [cursor, setCursor] = useState(initial);
+  const [refused, setRefused] = useState<string | undefined>();
+
+  useKeys((input, key) => {
+    if (key.upArrow) setCursor((c) => Math.max(0, c - 1));
+    if (key.downArrow) setCursor((c) => Math.min(disks.length - 1, c + 1));
+    if (key.upArrow || key.downArrow) setRefused(undefined);
+    if (key.return) {
+      const chosen = disks[cursor];
+      if (!chosen) return;
+      if (!chosen.eligible) return setRefused(`${chosen.disk.path} cannot be used: ${chosen.ineligibleReasons.join('; ')}`);
+      const requested = state.presetDisk?.disk;
+      const path = requested && !state.presetDisk?.error && chosen.disk.byId.includes(requested) ? requested : stablePath(chosen.disk);
+      dispatch({ type: 'disk-chosen', disk: path });
+    }
+  });
+
+  const recommended = pick ? { name: pick.disk.name, reason: pick.reason } : undefined;
+  const eligible = disks.filter((d) => d.eligible).length;
+  const notes: string[] = [];
+  const presetError = state.presetDisk?.error;
+  const headerRows = 3 + (presetError ? 2 : 0) + (refused ? 2 : 0);
+  // Scroll so the cursor's disk is visible; disks take 2-3 lines each.
+  const budget = Math.max(3, bodyRows - headerRows);
+  let first = 0;
+  const linesFrom = (start: number, end: number) => disks.slice(start, end + 1).reduce((sum, d) => sum + diskRowLines(d, d.disk.name === recommended?.name), 0);
+  while (first < cursor && linesFrom(first, cursor) > budget) first++;
+  let count = 0;
+  while (first + count < disks.length && linesFrom(first, first + count) <= budget) count++;
+
+  return (
+    <Box flexDirection="column">
+      <Box flexDirection="column" height={bodyRows} overflowY="hidden">
+        <Text wrap="truncate-end">
+          <Text bold>Which disk gets NixOS? </Text>
+          <Text color={theme.bad}>Everything on it will be erased.</Text>
+        </Text>
+        <Text color={theme.muted} wrap="truncate-end">
+          {facts.hostname} · {facts.firmware.toUpperCase()} · {eligible} of {disks.length} disks eligible
+          {minSizeBytes ? ` · the layout needs ${formatBytes(minSizeBytes)}` : ''}
+        </Text>
+        {presetError ? <Message kind="error" title={`--disk refused: ${presetError}`} lines={['choose a disk below instead']} width={size.columns} /> : null}
+        {notes.length ? <Text>{notes.join(' ')}</Text> : null}
+        <DiskTable disks={disks} cursor={cursor} columns={size.columns} first={first} count={Math.max(1, count)} {...(recommended ? { recommended } : {})} />
+        {refused ? <Message kind="error" title={refused} width={size.columns} /> : null}
+        {eligible === 0 ? <Message kind="error" title="No disk can be used on this machine (reasons above)." lines={['Nothing was changed.']} width={size.columns} /> : null}
+      </Box>
+      <Footer hints={[['↑↓', 'choose'], ['Enter', 'use this disk']]} />
+    </Box>
+  );
+}

@@ -1,0 +1,116 @@
+import { useEffect } from 'react';
+import { Box, Text } from 'ink';
+import { ExitCode } from '../../core/exit-codes.js';
+import { ageKeyPath } from '../../core/install/phases/age-key.js';
+import { formatTarget } from '../../core/ssh/target.js';
+import { Footer } from '../components/Footer.js';
+import { formatDuration, sanitizeLine } from '../format.js';
+import { useKeys } from '../hooks/use-keys.js';
+import type { WizardState } from '../state/wizard-state.js';
+import { glyphs, useTheme } from '../theme.js';
+import { useWizard } from '../wizard-context.js';
+
+const finishNote: Record<string, string> = {
+  poweroff: 'The installer is powering off: remove the install medium, then boot from the disk.',
+  reboot: 'The installer is rebooting into the new system.',
+  none: 'The installer is still running with /mnt unmounted; reboot it when you are ready.',
+};
+
+/** The commands to carry on with, for the done and the stopped case. */
+export function nextCommands(state: WizardState): string[] {
+  const plan = state.plan!;
+  const where = formatTarget(state.target!);
+  const { flake, install } = plan.choices;
+  const flakeText = flake.localPath ?? flake.uri;
+  const commands = [`ssh ${where}   # after first boot; it will show a new host key`];
+  if (install.mode !== 'prebuilt' && flakeText) commands.push(`nixos-rebuild switch --flake ${flakeText}#${flake.host} --target-host ${where}`);
+  return commands;
+}
+
+export function resumeCommand(state: WizardState): string {
+  const luks = state.plan?.choices.layout.kind !== 'disko' && state.plan?.choices.layout.luks;
+  return `nixos-bootstrap install --resume ${formatTarget(state.target!)}${luks ? ' --luks-passphrase-file FILE' : ''}`;
+}
+
+export function DoneScreen() {
+  const { state, finish, size, bodyRows } = useWizard();
+  const theme = useTheme();
+  const install = state.install!;
+  const plan = state.plan!;
+  const elapsed = install.elapsedMs !== undefined ? formatDuration(install.elapsedMs) : '';
+  const host = plan.choices.flake.host;
+  const exitCode = install.phase === 'done' ? ExitCode.ok : install.phase === 'aborted' ? ExitCode.aborted : ExitCode.phaseFailed;
+
+  // A stop asked for with Ctrl-C ends the program once the cleanup is done: this frame stays.
+  useEffect(() => {
+    if (install.phase === 'aborted') finish(ExitCode.aborted);
+  }, [install.phase, finish]);
+
+  useKeys((input, key) => {
+    if (key.return || input === 'q') finish(exitCode);
+  });
+
+  // Paths and commands are meant to be copied: they wrap, never get cut.
+  const row = (label: string, value: string, color?: string) => (
+    <Box width={size.columns}>
+      <Box width={10} flexShrink={0}>
+        <Text color={theme.muted}>{label}</Text>
+      </Box>
+      <Box flexGrow={1}>
+        <Text color={color}>{value}</Text>
+      </Box>
+    </Box>
+  );
+  const command = (text: string) => (
+    <Box key={text} paddingLeft={2} width={size.columns}>
+      <Text color={theme.accent}>{text}</Text>
+    </Box>
+  );
+
+  if (install.phase === 'done') {
+    const ageKey = plan.choices.ageKey;
+    return (
+      <Box flexDirection="column" width={size.columns}>
+        <Text bold color={theme.ok}>
+          {glyphs.ok} Installed {host} on {plan.disk?.path ?? 'the mounted system'}
+          {elapsed ? ` in ${elapsed}` : ''}.
+        </Text>
+        {row('Log', install.logPath)}
+        {ageKey && state.ageKey ? row('Age key', `${state.ageKey.file} (keep it safe) → ${ageKeyPath(ageKey.fileName)} on ${host}`) : row('Age key', 'none handed off')}
+        {ageKey ? row('Public', ageKey.recipient) : null}
+        {row('Finish', finishNote[plan.choices.finish] ?? '')}
+        <Text> </Text>
+        <Text bold>Next:</Text>
+        {nextCommands(state).map(command)}
+        <Footer hints={[['Enter', 'quit']]} quit={null} />
+      </Box>
+    );
+  }
+
+  const stoppedTitle = state.plan?.phases.find((p) => p.id === install.stoppedAt)?.title ?? install.stoppedAt ?? 'the start';
+  const lastLines = (install.lastLines ?? []).slice(-Math.max(1, Math.min(8, bodyRows - 10)));
+  return (
+    <Box flexDirection="column" width={size.columns}>
+      <Text bold color={theme.bad} wrap="truncate-end">
+        {glyphs.bad} {install.phase === 'aborted' ? `Stopped during '${stoppedTitle}'.` : `'${stoppedTitle}' failed.`} Nothing was rebooted.
+      </Text>
+      {install.message ? (
+        <Text wrap="truncate-end" color={theme.muted}>
+          {install.message}
+        </Text>
+      ) : null}
+      {lastLines.map((line, index) => (
+        <Text key={index} wrap="truncate-end" color={theme.muted}>
+          {'  │ '}
+          {sanitizeLine(line)}
+        </Text>
+      ))}
+      {row('Log', install.logPath)}
+      {state.ageKey ? row('Age key', `${state.ageKey.file} (kept)`) : null}
+      <Text> </Text>
+      <Text bold>{install.phase === 'aborted' ? 'Continue later with:' : 'Fix the cause, then continue with:'}</Text>
+      {command(resumeCommand(state))}
+      <Footer hints={install.phase === 'aborted' ? [] : [['Enter', 'quit']]} quit={null} />
+    </Box>
+  );
+}

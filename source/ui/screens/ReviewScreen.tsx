@@ -1,0 +1,181 @@
+import { useEffect, useState } from 'react';
+import { basename } from 'node:path';
+import { Box, Text } from 'ink';
+import { BootstrapError, ExitCode } from '../../core/exit-codes.js';
+import { ageKeyPath } from '../../core/install/phases/age-key.js';
+import type { Secrets } from '../../core/install/secrets.js';
+import { formatPlan } from '../../core/plan/format-plan.js';
+import { formatBytes } from '../../core/plan/sizes.js';
+import type { Plan } from '../../core/plan/types.js';
+import { formatTarget } from '../../core/ssh/target.js';
+import { Footer } from '../components/Footer.js';
+import { Message } from '../components/Message.js';
+import { Spinner } from '../components/Spinner.js';
+import { TextField } from '../components/TextField.js';
+import { useKeys } from '../hooks/use-keys.js';
+import { startInstall } from '../run/install-session.js';
+import { buildChoices } from '../state/choices.js';
+import { wrapLine } from '../format.js';
+import { glyphs, useTheme } from '../theme.js';
+import { useWizard } from '../wizard-context.js';
+
+/** What the person types to confirm: the disk's kernel name (vda, nvme0n1), or "install" without a disk. */
+export const confirmWord = (plan: Plan) => (plan.disk ? basename(plan.disk.path) : 'install');
+
+function summary(plan: Plan, where: string, fingerprint: string): Array<[string, string]> {
+  const { choices } = plan;
+  const layout = choices.layout;
+  const parts: string[] = [layout.kind];
+  if (layout.kind !== 'disko') parts.push(layout.luks ? `LUKS2 (${layout.luks.label})` : 'no encryption');
+  if (layout.kind === 'labels') {
+    parts.push(layout.swapSizeMiB ? `swap ${formatBytes(layout.swapSizeMiB * 1024 * 1024)}` : 'no swap');
+    parts.push(`ESP ${formatBytes(layout.efiSizeMiB * 1024 * 1024)}`);
+  }
+  const system =
+    choices.install.mode === 'prebuilt' ? `${choices.install.systemPath} (${choices.flake.host})` : `${choices.flake.uri}#${choices.flake.host}`;
+  return [
+    ['Target', `${where} · host key ${fingerprint}`],
+    ['Disk', plan.disk ? plan.disk.description : 'already partitioned and mounted by label'],
+    ...(plan.disk?.byId ? ([['', plan.disk.byId]] as Array<[string, string]>) : []),
+    ['Layout', parts.join(' · ')],
+    ['System', `${system} · mode ${choices.install.mode} · then ${choices.finish}`],
+    ['Age key', choices.ageKey ? `${choices.ageKey.recipient} → ${ageKeyPath(choices.ageKey.fileName)}` : 'none'],
+  ];
+}
+
+export function ReviewScreen() {
+  const { state, dispatch, runtime, finish, size, bodyRows } = useWizard();
+  const theme = useTheme();
+  const [error, setError] = useState<string | undefined>();
+  const [typed, setTyped] = useState('');
+  const [scroll, setScroll] = useState(0);
+  const [starting, setStarting] = useState(false);
+  const plan = state.plan;
+
+  useEffect(() => {
+    if (state.plan) return;
+    let live = true;
+    try {
+      const choices = buildChoices(state);
+      if (!choices) throw new Error('an earlier screen is not answered yet');
+      runtime.services.plan(state.facts!, choices).then(
+        (made) => live && dispatch({ type: 'plan-made', plan: made }),
+        (caught: unknown) => live && setError(caught instanceof BootstrapError ? `${caught.message}${caught.hint ? ` (${caught.hint})` : ''}` : String(caught)),
+      );
+    } catch (caught) {
+      setError(caught instanceof BootstrapError ? caught.message : String(caught));
+    }
+    return () => {
+      live = false;
+    };
+    // The plan is made once per visit; editing an answer drops it (reducer), so it is made again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.plan]);
+
+  // One entry may hold several lines (the disk and its by-id path), and long commands are
+  // wrapped, not cut: the viewport scrolls over exactly what is on screen.
+  const lines = plan ? formatPlan(plan).flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns)) : [];
+  const summaryRows = plan ? summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? '') : [];
+  const viewport = Math.max(3, bodyRows - summaryRows.length - 6);
+  const maxScroll = Math.max(0, lines.length - viewport);
+  const top = Math.min(scroll, maxScroll);
+  const word = plan ? confirmWord(plan) : '';
+
+  const begin = async (confirmed: Plan) => {
+    setStarting(true);
+    try {
+      const { ageKeyFileText } = await import('../../core/keys/age.js');
+      const secrets: Secrets = {};
+      if (runtime.vault.luksPassphrase !== undefined) secrets['luks-passphrase'] = runtime.vault.luksPassphrase;
+      if (runtime.ageKey && confirmed.choices.ageKey) secrets['age-identity'] = ageKeyFileText(runtime.ageKey.key, new Date());
+      const handle = await startInstall({
+        plan: confirmed,
+        session: runtime.session!,
+        target: state.target!,
+        secrets,
+        services: runtime.services,
+        ...(runtime.ageKey ? { ageKeyFile: runtime.ageKey.file } : {}),
+        ...(state.preset.logFile ? { logPath: state.preset.logFile } : {}),
+      });
+      runtime.install = handle;
+      dispatch({ type: 'install-started', logPath: handle.logPath });
+    } catch (caught) {
+      setStarting(false);
+      setError(caught instanceof BootstrapError ? caught.message : String(caught));
+    }
+  };
+
+  useKeys((_input, key) => {
+    if (key.upArrow) setScroll(Math.max(0, top - 1));
+    if (key.downArrow) setScroll(Math.min(maxScroll, top + 1));
+    if (key.pageUp) setScroll(Math.max(0, top - viewport));
+    if (key.pageDown) setScroll(Math.min(maxScroll, top + viewport));
+    if (key.return && plan && state.preset.dryRun) finish(ExitCode.ok, ['Dry run: nothing was changed. The plan was:', ...lines].join('\n'));
+  }, !starting);
+
+  const submit = (value: string) => {
+    if (!plan || starting) return;
+    if (value.trim() !== word) {
+      setError(`Type ${word} exactly to confirm (you typed '${value.trim()}').`);
+      return setTyped('');
+    }
+    setError(undefined);
+    void begin(plan);
+  };
+
+  return (
+    <Box flexDirection="column">
+      <Box flexDirection="column" height={bodyRows} overflowY="hidden">
+        <Text bold>Review the plan{state.preset.dryRun ? ' (dry run: nothing will be changed)' : ''}</Text>
+        {!plan && !error ? (
+          <Text>
+            <Spinner /> Making the plan…
+          </Text>
+        ) : null}
+        {summaryRows.map(([key, value]) => (
+          <Text key={key} wrap="truncate-end">
+            <Text color={theme.muted}>{key.padEnd(9)}</Text>
+            {value}
+          </Text>
+        ))}
+        {plan ? (
+          <Box flexDirection="column" borderStyle="single" borderColor={theme.muted} borderLeft={false} borderRight={false} height={viewport + 2}>
+            {lines.slice(top, top + viewport).map((line, index) => (
+              <Text
+                key={top + index}
+                wrap="truncate-end"
+                color={/^\s*DESTROYS /.test(line) ? theme.bad : /^\s*! /.test(line) ? theme.warn : /^\d+\. |^Target disk/.test(line) ? undefined : theme.muted}
+                bold={/^\d+\. /.test(line)}
+              >
+                {line}
+              </Text>
+            ))}
+          </Box>
+        ) : null}
+        {plan ? (
+          <Text color={theme.muted}>
+            {lines.length > viewport ? `lines ${top + 1}–${Math.min(lines.length, top + viewport)} of ${lines.length} (↑↓ PgUp PgDn)` : ' '}
+          </Text>
+        ) : null}
+        {plan && !state.preset.dryRun ? (
+          <Text wrap="truncate-end">
+            <Text bold color={theme.bad}>
+              {glyphs.warn} Type {word} to {plan.disk ? `erase ${plan.disk.path}` : 'start'} and install:{' '}
+            </Text>
+            <TextField value={typed} onChange={setTyped} onSubmit={submit} focus={!starting} />
+            {starting ? (
+              <Text>
+                {' '}
+                <Spinner /> starting…
+              </Text>
+            ) : null}
+          </Text>
+        ) : plan ? (
+          <Text bold>Enter ends the dry run; nothing was changed.</Text>
+        ) : null}
+        {error ? <Message kind="error" title={error} width={size.columns} /> : null}
+      </Box>
+      <Footer hints={state.preset.dryRun ? [['↑↓', 'scroll'], ['Enter', 'quit']] : [['↑↓', 'scroll'], ['Enter', 'confirm']]} />
+    </Box>
+  );
+}

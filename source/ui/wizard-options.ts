@@ -1,0 +1,164 @@
+// The wizard's flags: the same spec as `install`, parsed leniently (nothing is required: a
+// missing value is asked on its screen), but every value that IS given is checked up front.
+import { normalizeFingerprint } from '../core/ssh/host-identity.js';
+import { usageError } from '../core/exit-codes.js';
+import { parseFlakeRef } from '../core/plan/flake-ref.js';
+import { parseSizeMiB } from '../core/plan/sizes.js';
+import type { FinishAction, InstallMode, Labels, LayoutKind } from '../core/plan/types.js';
+import { parseTarget } from '../core/ssh/target.js';
+import type { Target } from '../core/ssh/types.js';
+import { installFlagSpec } from '../headless/install-options.js';
+import { parseFlags } from '../parse-flags.js';
+import { wizardHelp } from './wizard-help.js';
+
+export const wizardFlagSpec = {
+  ...installFlagSpec,
+  timeout: { type: 'string' },
+  interface: { type: 'string', multiple: true },
+  name: { type: 'string', multiple: true },
+} as const;
+
+export type AgeKeySource = 'generate' | 'none' | { file: string };
+
+/** What the flags decided; everything optional is asked on its screen. */
+export interface WizardPreset {
+  help: boolean;
+  target?: Target;
+  port?: number;
+  identities: string[];
+  envPassword: boolean;
+  expectFingerprint?: string;
+  force: boolean;
+  allowLoopDisks: boolean;
+  disk?: string;
+  layout?: LayoutKind;
+  luks?: boolean;
+  luksPassphraseFile?: string;
+  efiSize?: string;
+  swap?: string;
+  luksLabel: string;
+  luksName: string;
+  luksIterTimeMs?: number;
+  labels: Labels;
+  mkdirs: string[];
+  postMount: string[];
+  tmpstore: boolean;
+  /** `URI#host` as given (already checked). */
+  flake?: string;
+  mode?: InstallMode;
+  repo?: string;
+  repoPath: string;
+  systemPath?: string;
+  host?: string;
+  ageKey?: AgeKeySource;
+  ageKeyOut?: string;
+  ageKeyName?: string;
+  secretsDir?: string;
+  allowUnreadableSecrets: boolean;
+  dryRun: boolean;
+  finish: FinishAction;
+  logFile?: string;
+  discovery: { timeoutMs?: number; interfaces: string[]; names: string[] };
+}
+
+const oneOf = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined => {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(`${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
+};
+
+export function checkLabel(value: string | undefined, fallback: string, flag: string, maxChars: number): string {
+  const text = value ?? fallback;
+  if (!/^[A-Za-z0-9_.-]+$/.test(text) || text.length > maxChars) {
+    throw usageError(`${flag} '${text}' is not a usable label`, `use up to ${maxChars} letters, digits, '.', '_' or '-'`);
+  }
+  return text;
+}
+
+function wholeNumber(value: string | undefined, flag: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1 || number > max) throw usageError(`${flag} wants a whole number from 1 to ${max}, not '${value}'`);
+  return number;
+}
+
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(number > 0) || number > 3600) {
+    throw usageError(`--timeout must be a number of seconds between 0 and 3600, not '${value}'`);
+  }
+  return Math.round(number * 1000);
+}
+
+/** Parses the wizard's argv; a bad value is a usage error (exit 2) before anything starts. */
+export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): WizardPreset {
+  const { values: v, positionals } = parseFlags(argv, wizardFlagSpec, wizardHelp);
+  if (v.json) throw usageError('the wizard has no --json', 'for NDJSON events use: nixos-bootstrap install --json …');
+  if (v.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');
+  if (v.yes) throw usageError('the wizard confirms by asking you to type the disk name, not --yes', 'for unattended installs use: nixos-bootstrap install --yes …');
+  if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
+  if (v['luks-passphrase-file'] === '-') {
+    throw usageError('the wizard reads the terminal, not a passphrase on stdin', 'give --luks-passphrase-file FILE, or type the passphrase on the encryption screen');
+  }
+
+  const port = wholeNumber(v.port, '--port', 65535);
+  const flake = v.flake !== undefined ? parseFlakeRef(v.flake) : undefined;
+  if (v.host !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.host)) throw usageError(`--host '${v.host}' is not a host name`);
+  const mode = oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode');
+  if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
+  const layout = oneOf<LayoutKind>(v.layout, ['labels', 'disko', 'mounted'], '--layout');
+  if (v.luks && layout === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
+  if (v['efi-size'] !== undefined && parseSizeMiB(v['efi-size'], '--efi-size') < 32) throw usageError('--efi-size must be at least 32M');
+  if (v.swap !== undefined) parseSizeMiB(v.swap, '--swap');
+  for (const dir of v.mkdir ?? []) {
+    if (dir.split('/').includes('..') || dir.replace(/\/+/g, '') === '') throw usageError(`--mkdir '${dir}' must be a directory inside /mnt`);
+  }
+  const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
+  const ageKeyFlag = v['age-key'];
+  const ageKey: AgeKeySource | undefined =
+    ageKeyFlag === undefined ? undefined : ageKeyFlag === 'generate' || ageKeyFlag === 'none' ? ageKeyFlag : { file: ageKeyFlag };
+
+  return {
+    help: v.help === true,
+    target: positionals[0] !== undefined ? parseTarget(positionals[0], { port }) : undefined,
+    port,
+    identities: v.identity ?? [],
+    envPassword: v['env-password'] === true,
+    expectFingerprint: v['expect-fingerprint'] !== undefined ? normalizeFingerprint(v['expect-fingerprint']) : undefined,
+    force: v.force === true,
+    allowLoopDisks: v['allow-loop-disks'] === true,
+    disk: v.disk ?? (env.INSTALL_DISK?.trim() || undefined),
+    layout,
+    luks: v.luks,
+    luksPassphraseFile: v['luks-passphrase-file'],
+    efiSize: v['efi-size'],
+    swap: v.swap,
+    luksLabel: checkLabel(v['luks-label'], 'cryptroot', '--luks-label', 47),
+    luksName: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
+    luksIterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000),
+    labels: {
+      efi: checkLabel(v['label-efi'], 'boot', '--label-efi', 11),
+      root: checkLabel(v['label-root'], 'nixos', '--label-root', 16),
+      swap: checkLabel(v['label-swap'], 'swap', '--label-swap', 15),
+    },
+    mkdirs: v.mkdir ?? [],
+    postMount: v['post-mount'] ?? [],
+    tmpstore: v.tmpstore === true,
+    flake: flake ? `${flake.uri}#${flake.host}` : undefined,
+    mode,
+    repo: v.repo,
+    repoPath: v['repo-path'] ?? '/mnt/nix-config',
+    systemPath: v.system,
+    host: v.host,
+    ageKey,
+    ageKeyOut: v['age-key-out'],
+    ageKeyName: v['age-key-name'] !== undefined ? checkLabel(v['age-key-name'], '', '--age-key-name', 64) : undefined,
+    secretsDir: v.secrets,
+    allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
+    dryRun: v['dry-run'] === true,
+    finish,
+    logFile: v.log,
+    discovery: { timeoutMs: seconds(v.timeout), interfaces: v.interface ?? [], names: v.name ?? [] },
+  };
+}

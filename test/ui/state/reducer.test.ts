@@ -1,0 +1,132 @@
+// The wizard's state machine: skipping what flags answered, Esc through history without losing
+// answers, forgetting a machine's answers when another machine is picked, the install phases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HostKeyInfo } from '../../../source/core/ssh/host-identity.js';
+import { wizardReducer } from '../../../source/ui/state/reducer.js';
+import { isSkipped, nextStep, visibleSteps } from '../../../source/ui/state/steps.js';
+import { initialState, type PresetDecisions, type WizardState } from '../../../source/ui/state/wizard-state.js';
+import { buildChoices } from '../../../source/ui/state/choices.js';
+import { parseWizardFlags } from '../../../source/ui/wizard-options.js';
+import { fixtureFacts } from '../helpers/fakes.js';
+
+const none: PresetDecisions = { layout: false, flake: null, ageKey: null };
+const start = (argv: string[] = [], decided: Partial<PresetDecisions> = {}) => initialState(parseWizardFlags(argv, {}), { ...none, ...decided });
+const target = { host: '192.0.2.1', port: 22, user: 'root' };
+const hostKey = { fingerprint: 'SHA256:x' } as HostKeyInfo;
+const facts = fixtureFacts('laptop-windows-nvme-sata-usb');
+
+test('the full path visits every screen in order; Esc walks back through them', () => {
+  let state: WizardState = start();
+  assert.equal(state.step, 'discover');
+  state = wizardReducer(state, { type: 'target-picked', target });
+  assert.equal(state.step, 'connect');
+  state = wizardReducer(state, { type: 'connected', hostKey, facts });
+  assert.equal(state.step, 'disk');
+  state = wizardReducer(state, { type: 'disk-chosen', disk: '/dev/sda' });
+  assert.equal(state.step, 'layout');
+  state = wizardReducer(state, { type: 'layout-edited', patch: { luks: true, swapSize: '4G' } });
+  state = wizardReducer(state, { type: 'layout-chosen', passphraseSet: true });
+  assert.equal(state.step, 'flake');
+  state = wizardReducer(state, { type: 'flake-chosen', resolved: { uri: 'github:me/c', host: 'web' } });
+  assert.equal(state.step, 'keys');
+  state = wizardReducer(state, { type: 'age-key-ready', ageKey: { recipient: 'age1x', file: '/k', generated: true }, report: null });
+  assert.equal(state.step, 'keys', 'the public key is shown before going on');
+  state = wizardReducer(state, { type: 'age-key-accepted' });
+  assert.equal(state.step, 'review');
+  assert.deepEqual(state.history, ['discover', 'connect', 'disk', 'layout', 'flake', 'keys']);
+  for (const expected of ['keys', 'flake', 'layout', 'disk', 'connect', 'discover'] as const) {
+    state = wizardReducer(state, { type: 'back' });
+    assert.equal(state.step, expected);
+  }
+  assert.equal(state.layout.swapSize, '4G', 'answers survive going back');
+  assert.equal(state.layout.luks, true);
+  assert.equal(wizardReducer(state, { type: 'back' }), state, 'nothing before the first screen');
+});
+
+test('flags skip their screens: TARGET skips discover, --disk skips disk once the probe accepted it, decided layout/flake/key skip theirs', () => {
+  let state = start(['root@192.0.2.1', '--disk', '/dev/sda'], { layout: true, flake: { uri: 'github:me/c', host: 'web' }, ageKey: { info: null, report: null } });
+  assert.equal(state.step, 'connect');
+  assert.deepEqual(visibleSteps(state), ['connect', 'disk', 'review', 'install', 'done']);
+  state = wizardReducer(state, { type: 'connected', hostKey, facts, presetDisk: { disk: '/dev/disk/by-id/ata-x' } });
+  assert.equal(state.step, 'review');
+  assert.equal(state.disk, '/dev/disk/by-id/ata-x');
+  assert.deepEqual(visibleSteps(state), ['connect', 'review', 'install', 'done']);
+  state = wizardReducer(state, { type: 'back' });
+  assert.equal(state.step, 'connect');
+  state = wizardReducer(state, { type: 'back' });
+  assert.equal(state.step, 'discover', 'from a TARGET given as a flag, Esc still offers discovery');
+});
+
+test('a --disk the probe refused shows the disk screen with the reason', () => {
+  let state = start(['root@192.0.2.1', '--disk', '/dev/sdb']);
+  state = wizardReducer(state, { type: 'connected', hostKey, facts, presetDisk: { disk: '/dev/sdb', error: 'removable' } });
+  assert.equal(state.step, 'disk');
+  assert.equal(state.disk, undefined);
+});
+
+test('the mounted layout needs no disk: the disk screen is skipped', () => {
+  let state = start(['root@192.0.2.1', '--layout', 'mounted'], { layout: true });
+  assert.equal(isSkipped('disk', state), true);
+  state = wizardReducer(state, { type: 'connected', hostKey, facts });
+  assert.equal(state.step, 'flake');
+  assert.equal(nextStep('connect', state), 'flake');
+});
+
+test('picking another machine forgets its host key, facts, disk and plan; the same machine keeps them', () => {
+  let state = start();
+  state = wizardReducer(state, { type: 'target-picked', target });
+  state = wizardReducer(state, { type: 'connected', hostKey, facts });
+  state = wizardReducer(state, { type: 'disk-chosen', disk: '/dev/sda' });
+  const again = wizardReducer(wizardReducer(state, { type: 'back' }), { type: 'target-picked', target });
+  assert.equal(again.disk, '/dev/sda');
+  const other = wizardReducer(state, { type: 'target-picked', target: { ...target, host: '192.0.2.2' } });
+  assert.equal(other.disk, undefined);
+  assert.equal(other.facts, undefined);
+  assert.equal(other.hostKey, undefined);
+});
+
+test('editing an answer drops the plan made from the old ones', () => {
+  let state: WizardState = { ...start(), plan: { choices: {} as never, disk: null, phases: [], warnings: [] } };
+  state = wizardReducer(state, { type: 'layout-edited', patch: { swapSize: '1G' } });
+  assert.equal(state.plan, undefined);
+});
+
+test('install: Ctrl-C asks (confirm-stop), another key goes on, a second Ctrl-C stops; the outcome moves to Done', () => {
+  let state: WizardState = { ...start(), step: 'review', history: ['connect'] };
+  state = wizardReducer(state, { type: 'install-started', logPath: '/l.log' });
+  assert.equal(state.step, 'install');
+  assert.equal(wizardReducer(state, { type: 'back' }).step, 'install', 'no way back during the install');
+  state = wizardReducer(state, { type: 'stop-asked' });
+  assert.equal(state.install?.phase, 'confirm-stop');
+  assert.equal(wizardReducer(state, { type: 'stop-cancelled' }).install?.phase, 'running');
+  state = wizardReducer(state, { type: 'stop-confirmed' });
+  assert.equal(state.install?.phase, 'stopping');
+  assert.equal(wizardReducer(state, { type: 'stop-asked' }).install?.phase, 'stopping');
+  state = wizardReducer(state, { type: 'install-finished', outcome: { status: 'aborted', phase: 'install', message: 'stopped' }, elapsedMs: 5 });
+  assert.deepEqual([state.step, state.install?.phase, state.install?.stoppedAt], ['done', 'aborted', 'install']);
+});
+
+test('choices: the answers become the same Choices the headless install builds', () => {
+  const preset = parseWizardFlags(['--luks-label', 'vault', '--mkdir', 'persist', '--finish', 'none'], {});
+  const state: WizardState = {
+    ...initialState(preset, none),
+    disk: '/dev/disk/by-id/ata-x',
+    layout: { kind: 'labels', luks: true, efiSize: '1G', swapSize: '8G' },
+    resolvedFlake: { uri: '/home/me/cfg', host: 'web', localPath: '/home/me/cfg' },
+    ageKey: { recipient: 'age1abc', file: '/k', generated: true },
+  };
+  assert.deepEqual(buildChoices(state), {
+    disk: '/dev/disk/by-id/ata-x',
+    layout: { kind: 'labels', efiSizeMiB: 1024, swapSizeMiB: 8192, luks: { label: 'vault', name: 'cryptroot' } },
+    labels: { efi: 'boot', root: 'nixos', swap: 'swap' },
+    mkdirs: ['persist'],
+    postMount: [],
+    tmpstore: false,
+    flake: { uri: '/home/me/cfg', host: 'web', localPath: '/home/me/cfg' },
+    install: { mode: 'flake', repoPath: '/mnt/nix-config' },
+    ageKey: { recipient: 'age1abc', fileName: 'web.agekey' },
+    finish: 'none',
+  });
+  assert.equal(buildChoices({ ...state, ageKey: undefined }), undefined, 'not before every screen was answered');
+});
