@@ -13,10 +13,11 @@ record_call() { # $1 tool name: keep argv and environment of this very process
   local dir=/run/lab/calls n
   mkdir -p "$dir"
   n=$(ls "$dir" | grep -c "^$1\\." || true)
-  mkdir "$dir/$1.$n"
-  cp /proc/$$/cmdline "$dir/$1.$n/cmdline"
-  cp /proc/$$/environ "$dir/$1.$n/environ"
-  pwd > "$dir/$1.$n/cwd"
+  call_dir="$dir/$1.$n"
+  mkdir "$call_dir"
+  cp /proc/$$/cmdline "$call_dir/cmdline"
+  cp /proc/$$/environ "$call_dir/environ"
+  pwd > "$call_dir/cwd"
 }
 knob() { [ -f "/run/lab/$1" ] && cat "/run/lab/$1" || echo "$2"; }
 progress() { # $1 tool
@@ -56,6 +57,9 @@ if [ -n "$flake" ] && [ "$flake" = "\${flake%%#*}" ]; then
   echo "error: flake reference '$flake' names no configuration (expected URI#host)" >&2; exit 1
 fi
 if ! mountpoint -q "$root"; then echo "error: $root is not a mount point" >&2; exit 1; fi
+# What was mounted where when the install ran: the tests check the layout through it.
+findmnt -rn -o TARGET,SOURCE,FSTYPE -R "$root" > "$call_dir/mounts"
+swapon --show=NAME --noheadings > "$call_dir/swaps" 2>/dev/null || true
 echo "building the system configuration..."
 progress nixos-install
 mkdir -p "$root/etc" "$root/nix/var/nix/profiles" "$root/boot"

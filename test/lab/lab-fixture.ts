@@ -71,6 +71,16 @@ export class LabHandle {
     return this.laptop(['ssh', ...sshOptions, `root@${this.address(index)}`, command], options);
   }
 
+  /** ssh from the laptop to the VM installer. */
+  vmSsh(command: string, options: RunOptions = {}): Promise<CommandResult> {
+    return this.laptop(['ssh', ...sshOptions, `root@${this.vmAddress()}`, command], options);
+  }
+
+  vmAddress(): string {
+    assert.ok(this.state.vm, `lab ${this.id} has no VM installer`);
+    return `${staticLinkLocal}%${this.state.vm.tap}`;
+  }
+
   /** `fe80::47%<laptop interface>` of installer `index` (its EUI-64 address if a twin holds fe80::47). */
   address(index: number): string {
     const installer = this.installerState(index);

@@ -23,7 +23,7 @@ export const requiredCommands = [
 /** Nice to have; taken when this machine has them. */
 export const optionalCommands = [
   'e2fsck', 'tune2fs', 'resize2fs', 'dumpe2fs', 'e2label', 'fatlabel', 'fsck.fat', 'fsck',
-  'partx', 'blockdev', 'losetup', 'flock', 'setsid', 'gzip', 'less', 'git',
+  'partx', 'blockdev', 'losetup', 'flock', 'setsid', 'gzip', 'less', 'git', 'ps', 'pgrep', 'pkill', 'chrt', 'nice',
 ];
 
 /** Extra paths that are not commands on PATH. */

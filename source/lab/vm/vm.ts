@@ -282,7 +282,7 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
       tap: options.tap,
       mac: vmMac,
       memoryMiB: options.memoryMiB ?? defaultMemoryMiB,
-      cpus: 1,
+      cpus: 2,
     };
     progress(`booting the VM installer (${options.efi ? 'EFI, OVMF' : 'BIOS, qboot'}; TCG)`);
     const startedAt = Date.now();

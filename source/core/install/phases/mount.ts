@@ -1,8 +1,9 @@
 import type { PhaseDefinition } from '../phase.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
+// Both sides canonical: findmnt names /dev/mapper/x where readlink -f gives /dev/dm-0.
 const mountedFrom = (target: string, device: string) =>
-  `[ "$(findmnt -n -o SOURCE --mountpoint ${target})" = "$(readlink -f ${q(device)})" ]`;
+  `[ "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint ${target})")" = "$(readlink -f ${q(device)})" ]`;
 
 export const mount: PhaseDefinition = {
   id: 'mount',

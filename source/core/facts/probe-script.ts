@@ -1,0 +1,68 @@
+// The one remote script of the probe (in the spirit of nixos-anywhere's get-facts.sh). It only
+// READS: no file, directory, mount, partition table or EFI variable is created or changed; its
+// only redirections go to /dev/null. It prints sections that parse.ts understands:
+//   @@nb probe 1          header (format version)
+//   @@nb section NAME     start of a section
+//   @@nb end              the whole output arrived
+export const probeFormatVersion = 1;
+
+/** lsblk columns, in lsblk's own names. MOUNTPOINTS (all mountpoints) exists from util-linux 2.37. */
+export const lsblkColumns = [
+  'NAME', 'PATH', 'MAJ:MIN', 'TYPE', 'SIZE', 'MODEL', 'SERIAL', 'RM', 'RO', 'TRAN', 'FSTYPE', 'LABEL',
+  'PARTLABEL', 'PARTTYPE', 'UUID', 'PARTUUID', 'MOUNTPOINTS', 'PTTYPE',
+];
+
+/** Tools whose presence decides what the install can do. */
+export const probedTools = [
+  'nixos-install', 'nixos-generate-config', 'disko', 'nix', 'git', 'cryptsetup', 'sgdisk', 'parted', 'wipefs',
+  'partprobe', 'udevadm', 'mkfs.vfat', 'mkfs.ext4', 'mkfs.btrfs', 'mkswap', 'efibootmgr', 'lsblk', 'findmnt',
+];
+
+export const probeScript = String.raw`
+export LC_ALL=C
+section() { printf '\n@@nb section %s\n' "$1"; }
+printf '@@nb probe ${probeFormatVersion}\n'
+
+section os-release
+cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null
+
+section system
+printf 'hostname=%s\n' "$(cat /proc/sys/kernel/hostname 2>/dev/null || uname -n)"
+printf 'arch=%s\n' "$(uname -m)"
+printf 'kernel=%s\n' "$(uname -r)"
+awk '/^MemTotal:/ { print "mem_total_kib=" $2 }' /proc/meminfo 2>/dev/null
+if [ -d /sys/firmware/efi ]; then echo firmware=efi; else echo firmware=bios; fi
+for tool in ${probedTools.join(' ')}; do
+  if command -v "$tool" >/dev/null 2>&1; then echo "tool.$tool=1"; else echo "tool.$tool=0"; fi
+done
+
+section lsblk
+cols='${lsblkColumns.join(',')}'
+lsblk --json --bytes --output "$cols" 2>/dev/null \
+  || lsblk --json --bytes --output "$(printf '%s' "$cols" | sed 's/MOUNTPOINTS/MOUNTPOINT/')" 2>/dev/null \
+  || echo '@@nb failed lsblk'
+
+# Filesystem facts straight from the devices, for systems where lsblk has no udev database to
+# read them from. -c /dev/null: no blkid cache file is read or written.
+section blkid
+if command -v timeout >/dev/null 2>&1; then timeout 30 blkid -c /dev/null -o export 2>/dev/null; else blkid -c /dev/null -o export 2>/dev/null; fi
+
+section by-id
+for link in /dev/disk/by-id/*; do
+  [ -L "$link" ] && printf '%s %s\n' "$link" "$(readlink -f "$link")"
+done
+
+section mounts
+findmnt --raw --noheadings --output TARGET,SOURCE,FSTYPE,MAJ:MIN 2>/dev/null \
+  || awk '{ print $2, $1, $3, "-" }' /proc/self/mounts
+
+section loops
+for dev in /sys/block/loop*; do
+  [ -r "$dev/loop/backing_file" ] && printf '%s %s\n' "$(basename "$dev")" "$(cat "$dev/loop/backing_file")"
+done
+
+section efibootmgr
+if [ -d /sys/firmware/efi ] && command -v efibootmgr >/dev/null 2>&1; then efibootmgr -v 2>&1; fi
+
+printf '\n@@nb end\n'
+`;

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { probeScript } from '../../../source/core/facts/probe-script.js';
+import { shellQuote } from '../../../source/core/facts/probe.js';
+
+test('the probe script is valid bash', () => {
+  const check = spawnSync('bash', ['-n'], { input: probeScript, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});
+
+test('the probe script only reads: every redirection goes to /dev/null or another stream', () => {
+  const redirections = [...probeScript.matchAll(/\d?>>?\s*(&\d|[^\s;|&)]+)/g)].map((m) => m[0]);
+  assert.ok(redirections.length > 0, 'the check sees redirections at all');
+  const writes = redirections.filter((r) => !/>\s*(\/dev\/null|&[12])$/.test(r));
+  assert.deepEqual(writes, []);
+  const commands = probeScript.replace(/^for tool in .*$/m, ''); // names of tools looked up, not run
+  for (const forbidden of ['mkdir', 'touch', 'rm ', 'mount ', 'umount', 'sgdisk', 'wipefs', 'mkfs', 'efibootmgr -c', 'efibootmgr -b', 'tee', 'dd ', 'partprobe', 'blockdev --rereadpt']) {
+    assert.ok(!commands.includes(forbidden), `probe script must not run ${forbidden}`);
+  }
+  assert.match(probeScript, /efibootmgr -v 2>&1/);
+});
+
+test('shellQuote survives quotes of every kind through bash -c', () => {
+  const text = `it's "quoted" $HOME \`x\` \\ end`;
+  const result = spawnSync('bash', ['-c', `bash -c ${shellQuote(`printf %s ${shellQuote(text)}`)}`], { encoding: 'utf8' });
+  assert.equal(result.stdout, text);
+});

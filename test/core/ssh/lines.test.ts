@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineCollector } from '../../../source/core/ssh/lines.js';
+
+test('lines split across chunks, CRLF tolerated, last line without newline flushed', () => {
+  const lines: string[] = [];
+  const collector = new LineCollector((line) => lines.push(line), 1024);
+  collector.push(Buffer.from('one\ntw'));
+  collector.push(Buffer.from('o\r\nthree\n\nfou'));
+  assert.deepEqual(lines, ['one', 'two', 'three', '']);
+  collector.end();
+  assert.deepEqual(lines, ['one', 'two', 'three', '', 'fou']);
+  assert.equal(collector.text(), 'one\ntwo\r\nthree\n\nfou');
+});
+
+test('a UTF-8 character split between chunks stays whole', () => {
+  const lines: string[] = [];
+  const collector = new LineCollector((line) => lines.push(line), 1024);
+  const bytes = Buffer.from('größe ✓\n');
+  for (const byte of bytes) collector.push(Buffer.from([byte]));
+  assert.deepEqual(lines, ['größe ✓']);
+});
+
+test('capture keeps the tail only', () => {
+  const collector = new LineCollector(undefined, 10);
+  collector.push(Buffer.from('0123456789'));
+  collector.push(Buffer.from('abcdef'));
+  assert.equal(collector.text(), '6789abcdef');
+  const none = new LineCollector(undefined, 0);
+  none.push(Buffer.from('x'));
+  assert.equal(none.text(), '');
+});
+
+test('an endless line is handed on in pieces', () => {
+  const lines: string[] = [];
+  const collector = new LineCollector((line) => lines.push(line), 0);
+  collector.push(Buffer.alloc(200 * 1024, 'x'));
+  assert.ok(lines.length >= 3);
+  assert.ok(lines.every((line) => line.length <= 64 * 1024));
+});

@@ -1,0 +1,182 @@
+// Issues 6 and 7 end to end on the VM installer (real GPT, dm-crypt, vfat, swap, udev):
+// headless install with LUKS and the age key hand-off, dry runs that touch nothing, a cut
+// connection resumed, and the default power-off.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { LabHandle, startLab, stopLab } from './lab-fixture.js';
+import { diskDigest } from './disk-digest.js';
+import { sampleLocalProcesses, startRemoteSampler, stopRemoteSampler } from './secret-sampler.js';
+import { cutSshConnections, records, resetVm, spawnCli, vmDisk, type NdjsonRecord } from './vm-lab.js';
+
+const id = 'nbi';
+const passphrase = 'lab passphrase: correct horse 47';
+let lab: LabHandle;
+const work = '/root/work';
+const target = () => `root@${lab.vmAddress()}`;
+const home = (path: string) => `${lab.state.laptop.home}${path.replace(/^\/root/, '')}`;
+
+before(async () => {
+  lab = await startLab({ id, installers: [], vm: {} });
+  const setup = await lab.laptop(['bash', '-c', [
+    `mkdir -p ${work}/flake/secrets`,
+    `printf '%s\\n' '${passphrase}' > ${work}/pass && chmod 600 ${work}/pass`,
+    `printf '{ outputs = _: { }; }\\n' > ${work}/flake/flake.nix`,
+    `age-keygen -o ${work}/prepared.agekey 2>/dev/null`,
+    `age -r "$(age-keygen -y ${work}/prepared.agekey)" -o ${work}/flake/secrets/db.age <<< secret`,
+  ].join(' && ')]);
+  assert.equal(setup.exitCode, 0, setup.stderr);
+});
+after(async () => {
+  await stopLab(lab, id);
+});
+
+const luksArgs = () => ['--luks', '--luks-passphrase-file', `${work}/pass`, '--luks-iter-time', '200'];
+
+test('labels + LUKS + swap + a generated age key: the disk, the key and the secrets are right', async () => {
+  await resetVm(lab);
+  const vmShell = (command: string, options?: { input?: string | Buffer }) => lab.vmSsh(command, options);
+  await startRemoteSampler(vmShell, [passphrase, 'AGE-SECRET-KEY-1']);
+  const local = sampleLocalProcesses([passphrase, 'AGE-SECRET-KEY-1']);
+  const run = await lab.cli(['install', target(), '--flake', 'github:me/nixos-config#web', ...luksArgs(), '--swap', '256M', '--finish', 'none', '--yes', '--json'], { cwd: work });
+  const localSamples = local.stop();
+  const remote = await stopRemoteSampler(vmShell);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout.slice(-2000));
+  const events = records(run.stdout);
+
+  // Every phase ran, in order, and the key shown is the key written.
+  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['partition', 'luks-format', 'luks-open', 'format', 'mount', 'install', 'age-key', 'finish']);
+  const shown = events.find((e) => e.type === 'age-key')!;
+  assert.match(String(shown.recipient), /^age1[0-9a-z]{58}$/);
+  const localKey = `${work}/web.agekey`;
+  assert.equal(shown.localFile, localKey);
+  const keyMode = await lab.laptop(['stat', '-c', '%a', localKey]);
+  assert.equal(keyMode.stdout.trim(), '600');
+  assert.equal((await lab.laptop(['age-keygen', '-y', localKey])).stdout.trim(), shown.recipient);
+
+  // What nixos-install saw: the flake, /mnt on the mapper, /mnt/boot on the ESP, swap on.
+  const call = (await lab.vmSsh('tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; cat /run/lab/calls/nixos-install.0/mounts /run/lab/calls/nixos-install.0/swaps')).stdout;
+  assert.match(call, /nixos-install --root \/mnt --no-root-passwd --no-channel-copy --flake github:me\/nixos-config#web/);
+  assert.match(call, /^\/mnt \/dev\/mapper\/cryptroot ext4$/m);
+  assert.match(call, /^\/mnt\/boot \/dev\/vda2 vfat$/m);
+  assert.match(call, /^\/dev\/vda3$/m);
+
+  // The disk as left behind (BIOS VM: bios boot partition first).
+  const disk = (await lab.vmSsh(`sgdisk -p ${vmDisk}; blkid -o export ${vmDisk}2 ${vmDisk}3 ${vmDisk}4; cryptsetup luksDump ${vmDisk}4 | head -3`)).stdout;
+  assert.match(disk, /^\s+1\s.*EF02\s+bios$/m);
+  assert.match(disk, /^\s+2\s.*EA00\s+boot$/m);
+  assert.match(disk, /^\s+3\s.*8200\s+swap$/m);
+  assert.match(disk, /^\s+4\s.*8309\s+cryptroot$/m);
+  assert.match(disk, /LABEL=boot\n(?:.*\n)*?TYPE=vfat/);
+  assert.match(disk, /LABEL=swap\n(?:.*\n)*?TYPE=swap/);
+  assert.match(disk, /LABEL=cryptroot\n(?:.*\n)*?TYPE=crypto_LUKS/);
+  assert.match(disk, /^Version:\s+2$/m);
+  const good = await lab.vmSsh(`cryptsetup open --test-passphrase --key-file - ${vmDisk}4`, { input: passphrase });
+  assert.equal(good.exitCode, 0, good.stderr);
+  const bad = await lab.vmSsh(`cryptsetup open --test-passphrase --key-file - ${vmDisk}4`, { input: `${passphrase}!` });
+  assert.notEqual(bad.exitCode, 0);
+
+  // The key inside the encrypted root: 700/600 root, and the recipient shown.
+  const opened = await lab.vmSsh(`cryptsetup open --key-file - ${vmDisk}4 cryptroot && mount /dev/mapper/cryptroot /mnt && stat -c '%a %U' /mnt/etc/age /mnt/etc/age/web.agekey && test -e /mnt/etc/NIXOS && cat /mnt/etc/age/web.agekey; umount /mnt; cryptsetup close cryptroot`, { input: passphrase });
+  assert.equal(opened.exitCode, 0, opened.stderr);
+  assert.match(opened.stdout, /^700 root\n600 root\n/);
+  assert.ok(opened.stdout.includes(`# public key: ${shown.recipient}`));
+  assert.equal(opened.stdout.match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0], readFileSync(home(localKey), 'utf8').match(/AGE-SECRET-KEY-1[0-9A-Z]+/)![0]);
+
+  // No secret in any process's argv or environment, here or on the installer, nor in the output.
+  assert.deepEqual(localSamples.hits, []);
+  assert.ok(localSamples.samples > 20, `only ${localSamples.samples} local samples`);
+  assert.ok(remote.names.includes('nixos-install'), `the installer sampler missed the install (${remote.passes} passes; saw ${remote.names.join(' ').slice(0, 2000)})`);
+  assert.ok(remote.names.includes('cryptsetup'), 'the installer sampler missed cryptsetup');
+  assert.deepEqual(remote.hits, [], 'a secret was seen in the argv or environment of an installer process');
+  process.stderr.write(`installer sampler: ${remote.passes} passes, median ${remote.medianGapMs.toFixed(0)} ms, p95 ${remote.p95GapMs.toFixed(0)} ms, worst ${remote.worstGapMs.toFixed(0)} ms; laptop sampler: ${localSamples.samples} passes\n`);
+  assert.ok(remote.p95GapMs <= 50, `installer samples were ${remote.p95GapMs.toFixed(0)} ms apart (95th percentile)`);
+  const logFile = String(events.find((e) => e.type === 'result')!.logFile);
+  const log = readFileSync(home(logFile), 'utf8');
+  assert.ok(log.includes('nixos-install'), 'the log file misses the install');
+  for (const text of [log, run.stdout, run.stderr]) {
+    assert.ok(!text.includes(passphrase));
+    assert.ok(!text.includes('AGE-SECRET-KEY-1'));
+  }
+});
+
+test('a local flake is uploaded, its secrets checked against an existing key; no LUKS', async () => {
+  await resetVm(lab);
+  const run = await lab.cli(['install', target(), '--flake', `${work}/flake#web`, '--age-key', `${work}/prepared.agekey`, '--mkdir', 'persist', '--post-mount', 'touch /mnt/persist/.from-post-mount', '--finish', 'none', '--yes', '--json'], { cwd: work });
+  assert.equal(run.exitCode, 0, run.stderr);
+  const events = records(run.stdout);
+  const check = events.find((e) => e.type === 'secrets-check') as NdjsonRecord & { readable: string[]; unreadable: unknown[] };
+  assert.deepEqual(check.readable, ['db.age']);
+  assert.deepEqual(check.unreadable, []);
+  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['upload-config', 'partition', 'format', 'mount', 'post-mount', 'install', 'age-key', 'finish']);
+  const state = await lab.vmSsh(`tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /tmp/nixos-bootstrap/config /tmp/nixos-bootstrap/config/secrets; mount ${vmDisk}3 /mnt && ls -a /mnt/persist && umount /mnt`);
+  assert.equal(state.exitCode, 0, state.stderr);
+  assert.match(state.stdout, /--flake \/tmp\/nixos-bootstrap\/config#web/);
+  assert.match(state.stdout, /flake\.nix/);
+  assert.match(state.stdout, /db\.age/);
+  assert.match(state.stdout, /\.from-post-mount/);
+});
+
+test('unreadable secrets stop a headless run before the target is touched (exit 3)', async () => {
+  const run = await lab.cli(['install', target(), '--flake', `${work}/flake#web`, '--age-key-out', `${work}/fresh.agekey`, '--yes'], { cwd: work });
+  assert.equal(run.exitCode, 3, run.stderr);
+  assert.match(run.stderr, /1 secret\(s\) .* would not decrypt on first boot: db\.age/);
+  assert.ok(!existsSync(home(`${work}/fresh.agekey`)));
+});
+
+test('dry runs of every layout leave both VM disks byte for byte as they were', async () => {
+  await resetVm(lab);
+  const images = lab.state.vm!.disks.map((d) => d.image);
+  const before = images.map(diskDigest);
+  for (const layout of [[...luksArgs(), '--swap', '1G'], ['--layout', 'disko'], ['--layout', 'mounted']]) {
+    const run = await lab.cli(['install', target(), '--flake', 'github:me/nixos-config#web', '--age-key', 'none', ...layout, '--dry-run'], { cwd: work });
+    assert.equal(run.exitCode, 0, `${layout.join(' ')}: ${run.stderr}`);
+    assert.match(run.stdout, /Install NixOS/);
+  }
+  await lab.vmSsh('sync');
+  assert.deepEqual(images.map(diskDigest), before);
+});
+
+test('the removable boot medium is refused as a target disk', async () => {
+  const run = await lab.cli(['install', target(), '--flake', 'github:me/c#web', '--age-key', 'none', '--disk', '/dev/sda'], { cwd: work });
+  assert.equal(run.exitCode, 3, run.stderr);
+  assert.match(run.stderr, /removable|boot medium/);
+});
+
+test('a connection cut during nixos-install: clear error, no reboot, --resume finishes and skips done phases', async () => {
+  await resetVm(lab);
+  await lab.vmSsh('echo 60 > /run/lab/nixos-install.lines; echo 100 > /run/lab/nixos-install.delay-ms');
+  const uptime = async () => Number((await lab.vmSsh('cut -d" " -f1 /proc/uptime')).stdout);
+  const bootedAt = Date.now() / 1000 - (await uptime());
+  let cut = false;
+  const first = await spawnCli(lab, ['install', target(), '--flake', 'github:me/c#web', ...luksArgs(), '--age-key', 'none', '--finish', 'none', '--yes', '--json'], (record) => {
+    if (!cut && record.type === 'output' && record.id === 'install' && String(record.line).includes('lab-package-5')) {
+      cut = true;
+      void cutSshConnections(lab);
+    }
+  }, work);
+  assert.ok(cut, 'never reached the install phase');
+  assert.equal(first.exitCode, 1, first.stderr);
+  const failed = records(first.stdout).find((e) => e.type === 'phase-failed')!;
+  assert.equal(failed.id, 'install');
+  assert.match(String(failed.message), /^Install NixOS failed: .*(connection|closed|lost)/i);
+  assert.ok(Math.abs(Date.now() / 1000 - (await uptime()) - bootedAt) < 5, 'the installer rebooted');
+
+  await lab.vmSsh('rm -f /run/lab/nixos-install.lines /run/lab/nixos-install.delay-ms');
+  const second = await lab.cli(['install', '--resume', target(), '--luks-passphrase-file', `${work}/pass`, '--json'], { cwd: work });
+  assert.equal(second.exitCode, 0, second.stderr + second.stdout.slice(-3000));
+  const events = records(second.stdout);
+  assert.deepEqual(events.filter((e) => e.type === 'phase-skip').map((e) => e.id), ['partition', 'luks-format', 'luks-open', 'format', 'mount']);
+  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['install', 'finish']);
+  const installed = await lab.vmSsh(`cryptsetup open --key-file - ${vmDisk}3 cryptroot && mount /dev/mapper/cryptroot /mnt && cat /mnt/etc/nixos-install.lab-stand-in; umount /mnt; cryptsetup close cryptroot`, { input: passphrase });
+  assert.match(installed.stdout, /lab stand-in install of github:me\/c#web/);
+});
+
+test('by default the installer powers off after a successful install', async () => {
+  await resetVm(lab);
+  const run = await lab.cli(['install', target(), '--flake', 'github:me/c#web', '--age-key', 'none', '--yes'], { cwd: work });
+  assert.equal(run.exitCode, 0, run.stderr);
+  const deadline = Date.now() + 30_000;
+  while (existsSync(`/proc/${lab.state.vm!.pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.ok(!existsSync(`/proc/${lab.state.vm!.pid}`), 'the VM is still running 30 s after the install');
+});

@@ -1,0 +1,130 @@
+// Issue 5 in the lab: the read-only probe of a real (netns) installer, and the disk choice made
+// from what it found: loop disks count only with the lab switch, the boot medium (mounted at
+// /iso) never does, and --disk pointing at it is refused.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { machine } from 'node:os';
+import { ExitCode } from '../../source/core/exit-codes.js';
+import type { DiskChoice } from '../../source/core/facts/disks.js';
+import { parseProbeOutput } from '../../source/core/facts/parse.js';
+import type { Facts } from '../../source/core/facts/types.js';
+import type { ExecResult } from '../../source/core/ssh/types.js';
+import { runInLaptop } from '../fixtures/lab-runner/run-in-laptop.js';
+import { LabHandle, startLab, stopLab } from './lab-fixture.js';
+
+const id = 'nbs';
+let lab: LabHandle;
+
+before(async () => {
+  lab = await startLab({ id, installers: [{}, { isInstaller: false, hostname: 'workstation' }] });
+});
+after(async () => {
+  await stopLab(lab, id);
+});
+
+const disk = (index: number, role: 'internal' | 'boot-medium') => lab.installerState(index).disks.find((d) => d.role === role)!;
+const kernelName = (device: string) => device.replace('/dev/', '');
+
+/** Every file on the installer that is not the kernel's: its root's RAM layer and its tmpfs mounts. */
+async function installerFiles(index: number): Promise<string> {
+  const upper = `${lab.installerState(index).dir}/layer/upper`;
+  const inside = await lab.installer(index, "find /run /tmp /root /mnt -xdev -printf '%p %s %T@\\n' 2>/dev/null | sort");
+  const layer = await lab.laptop(['sh', '-c', `find ${upper} -printf '%p %s %T@\\n' | sort`]);
+  return `${inside.stdout}\n${layer.stdout}`;
+}
+
+test('the probe reads the lab installer: its facts, its two loop disks, /iso on the boot medium — and writes nothing', async () => {
+  const target = `root@${lab.address(1)}`;
+  // A first session logs in (sshd may touch files for that); the probe then runs on a second one.
+  assert.ok((await runInLaptop(lab, { target, steps: [{ exec: 'true' }] })).ok);
+  const before = await installerFiles(1);
+  const answer = await runInLaptop(lab, { target, steps: [{ probeRaw: true }, { probe: {} }] });
+  assert.ok(answer.ok, JSON.stringify(answer));
+  const after = await installerFiles(1);
+  assert.equal(after, before, 'the probe changed files on the installer');
+
+  const raw = answer.results[0] as string;
+  const facts = answer.results[1] as Facts;
+  assert.deepEqual(parseProbeOutput(raw), facts, 'the probe is exactly the script plus the parser');
+  assert.equal(facts.isInstaller, true);
+  assert.equal(facts.hostname, 'bootstrap');
+  assert.equal(facts.arch, machine());
+  assert.equal(facts.firmware, 'bios');
+  assert.ok(facts.memoryBytes > 0);
+  assert.equal(facts.tools['nixos-install'], true, 'the lab stand-in is found');
+  assert.equal(facts.tools.cryptsetup, true);
+
+  const internal = kernelName(disk(1, 'internal').device);
+  const medium = kernelName(disk(1, 'boot-medium').device);
+  assert.deepEqual(facts.disks.map((d) => d.name).sort(), [internal, medium].sort(), 'host disks stay hidden');
+  const mediumDisk = facts.disks.find((d) => d.name === medium)!;
+  assert.equal(mediumDisk.type, 'loop');
+  assert.deepEqual(mediumDisk.mountpoints, ['/iso']);
+  assert.equal(mediumDisk.fsType, 'ext4', 'blkid stands in for the missing udev database');
+  assert.match(mediumDisk.label ?? '', /^nixos-minimal-24/);
+  assert.equal(facts.disks.find((d) => d.name === internal)!.sizeBytes, disk(1, 'internal').sizeBytes);
+  assert.deepEqual(facts.bootDisks, [medium]);
+});
+
+test('loop disks are eligible only with the lab switch; the boot medium never is', async () => {
+  const target = `root@${lab.address(1)}`;
+  const internal = kernelName(disk(1, 'internal').device);
+  const medium = kernelName(disk(1, 'boot-medium').device);
+
+  const withSwitch = await runInLaptop(lab, { target, steps: [{ choose: { allowLoopDisks: true } }] });
+  assert.ok(withSwitch.ok, JSON.stringify(withSwitch));
+  const { choice } = withSwitch.results[0] as { choice: DiskChoice };
+  assert.equal(choice.pick.disk.name, internal);
+  assert.equal(choice.pick.reason, 'only eligible disk');
+  assert.equal(choice.pick.devicePath, `/dev/${internal}`, 'no udev in the netns installer: no by-id names');
+  const greyed = choice.disks.find((a) => a.disk.name === medium)!;
+  assert.equal(greyed.eligible, false);
+  assert.deepEqual(greyed.ineligibleReasons, ["the installer's boot medium", 'mounted: /iso']);
+
+  const normal = await runInLaptop(lab, { target, steps: [{ choose: {} }] });
+  assert.ok(!normal.ok);
+  assert.equal(normal.exitCode, ExitCode.refused);
+  assert.match(normal.message, new RegExp(`no eligible disk on the target \\(.*${internal}: loop device`));
+});
+
+test('--disk pointing at the boot medium is refused (exit 3) with the reason; the internal disk is accepted', async () => {
+  const target = `root@${lab.address(1)}`;
+  const medium = disk(1, 'boot-medium').device;
+  const internal = disk(1, 'internal').device;
+  const refused = await runInLaptop(lab, { target, steps: [{ choose: { allowLoopDisks: true, requested: medium } }] });
+  assert.ok(!refused.ok);
+  assert.equal(refused.exitCode, ExitCode.refused);
+  assert.equal(refused.message, `refusing --disk ${medium} (${medium}): the installer's boot medium; mounted: /iso`);
+
+  const tooSmall = await runInLaptop(lab, { target, steps: [{ choose: { allowLoopDisks: true, requested: internal, minSizeBytes: 16 * 1024 ** 3 } }] });
+  assert.ok(!tooSmall.ok);
+  assert.match(tooSmall.message, /too small: 8\.0 GiB, the layout needs 16\.0 GiB/);
+
+  const accepted = await runInLaptop(lab, { target, steps: [{ choose: { allowLoopDisks: true, requested: kernelName(internal) } }] });
+  assert.ok(accepted.ok, JSON.stringify(accepted));
+  const { choice } = accepted.results[0] as { choice: DiskChoice };
+  assert.equal(choice.pick.disk.path, internal);
+  assert.equal(choice.pick.reason, 'chosen with --disk');
+
+  // and nothing was written to either disk: still all zeroes / still the boot medium's ext4
+  const check = await lab.installer(1, `cmp -s -n 1048576 ${internal} /dev/zero && echo internal-untouched; blkid -o value -s LABEL ${medium}`);
+  assert.match(check.stdout, /^internal-untouched\nnixos-minimal-24\S*\n$/);
+});
+
+test('a target that is not an installer is refused (exit 3) with the reason, unless forced', async () => {
+  const target = `root@${lab.address(2)}`;
+  const refused = await runInLaptop(lab, { target, steps: [{ probe: {} }] });
+  assert.ok(!refused.ok);
+  assert.equal(refused.exitCode, ExitCode.refused);
+  assert.match(refused.message, /\(workstation\) is not a NixOS installer: its os-release says NixOS 24\.11 \(Vicuna\), no VARIANT_ID \(not VARIANT_ID=installer\)/);
+  const forced = await runInLaptop(lab, { target, steps: [{ probe: { force: true } }] });
+  assert.ok(forced.ok, JSON.stringify(forced));
+  assert.equal((forced.results[0] as Facts).isInstaller, false);
+  assert.equal((forced.results[0] as Facts).hostname, 'workstation');
+});
+
+test('exec results carry no PID-report noise on the lab installer either', async () => {
+  const answer = await runInLaptop(lab, { target: `root@${lab.address(1)}`, steps: [{ exec: 'echo out; echo err >&2' }] });
+  assert.ok(answer.ok);
+  assert.deepEqual(answer.results[0] as ExecResult, { code: 0, stdout: 'out\n', stderr: 'err\n' });
+});
