@@ -17,11 +17,13 @@ function testFiles(dir) {
 }
 
 const isLab = (file) => file.startsWith(join('test', 'lab'));
+const rank = (file) => (file.endsWith('leftovers.test.ts') ? 2 : isLab(file) ? 1 : 0);
 const files = testFiles('test')
   .filter((file) => only === 'all' || (only === 'lab') === isLab(file))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-  // Lab tests last: unit failures show up before minutes of VM boots.
-  .sort((a, b) => Number(isLab(a)) - Number(isLab(b)) || a.localeCompare(b));
+  // Lab tests last (unit failures show up before minutes of VM boots), and the leftovers check
+  // after every other lab test.
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 // Ink renders only the last frame when CI=true, which breaks UI tests: unset it for the run.
 // A hung test fails after this long instead of hanging CI.

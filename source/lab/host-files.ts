@@ -23,6 +23,8 @@ KbdInteractiveAuthentication no
 UsePAM no
 PrintMotd no
 StrictModes no
+# Every authentication request is logged, so tests can prove a host was sent none.
+LogLevel DEBUG1
 Subsystem sftp /usr/lib/openssh/sftp-server
 `;
 
@@ -93,4 +95,15 @@ for blk in /sys/block/*; do
   done
 done
 exit 0
+`;
+
+/**
+ * poweroff/reboot/halt — LAB STAND-IN for the netns installer, which shares this machine's
+ * kernel: the real command would stop the machine running the tests. Records the call instead.
+ */
+export const powerStandIn = `#!/bin/bash
+# $(basename "$0") — LAB STAND-IN (nixos-bootstrap netns installer): records, does not power off.
+mkdir -p /run/lab/calls
+echo "$(basename "$0") $*" >> /run/lab/calls/power
+echo "lab stand-in: $(basename "$0") recorded in /run/lab/calls/power, nothing stopped" >&2
 `;

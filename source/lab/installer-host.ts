@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHost, hostPath, spawnInHost } from './lab-host.js';
-import { avahiConfig, avahiSshService, osRelease, sshdConfig, udevadmStandIn } from './host-files.js';
+import { avahiConfig, avahiSshService, osRelease, powerStandIn, sshdConfig, udevadmStandIn } from './host-files.js';
 import type { InstallerSpec } from './lab-spec.js';
 import { GiB, MiB, labPaths, laptopInterface, sharedBridge, staticLinkLocal } from './lab-spec.js';
 import type { LabDisk, LabInstaller, LabState } from './lab-state.js';
@@ -42,9 +42,11 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   await file('/root/.ssh/authorized_keys', readFileSync(`${state.laptop.home}/.ssh/id_ed25519.pub`), 0o600);
   await file('/etc/avahi/avahi-daemon.conf', avahiConfig(hostname, ['eth0'], false));
   await file('/etc/avahi/services/ssh.service', avahiSshService);
-  for (const [name, text] of [['nixos-install', nixosInstallStandIn], ['disko', diskoStandIn], ['udevadm', udevadmStandIn]] as const) {
-    await file(`/usr/local/sbin/${name}`, text, 0o755);
-  }
+  const standIns = [['nixos-install', nixosInstallStandIn], ['disko', diskoStandIn], ['udevadm', udevadmStandIn]] as const;
+  // Shadow the real ones too (not only first in PATH): they would stop this very machine.
+  const power = ['poweroff', 'reboot', 'halt', 'shutdown'].flatMap((name) => [`/usr/local/sbin/${name}`, `/usr/sbin/${name}`]);
+  for (const [name, text] of standIns) await file(`/usr/local/sbin/${name}`, text, 0o755);
+  for (const path of power) await file(path, powerStandIn, 0o755);
   if (spec.password !== undefined) {
     // The installer's own /etc/shadow with the lab password; this machine's stays untouched.
     const hash = await passwordHash(spec.password);

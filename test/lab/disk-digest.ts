@@ -32,3 +32,34 @@ print(h.hexdigest())
 export function diskDigest(image: string): string {
   return execFileSync('python3', ['-c', script, image], { encoding: 'utf8' }).trim();
 }
+
+const searchScript = `
+import os, sys
+needles = [n.encode() for n in sys.argv[2:]]
+longest = max(len(n) for n in needles)
+with open(sys.argv[1], 'rb') as f:
+    size = os.fstat(f.fileno()).st_size
+    offset = 0
+    while offset < size:
+        try:
+            start = os.lseek(f.fileno(), offset, os.SEEK_DATA)
+        except OSError:
+            break
+        end = os.lseek(f.fileno(), start, os.SEEK_HOLE)
+        f.seek(start)
+        tail = b''
+        while f.tell() < end:
+            block = tail + f.read(min(end - f.tell(), 1 << 22))
+            for n in needles:
+                at = block.find(n)
+                if at >= 0:
+                    print(f"{n.decode()} at {f.tell() - len(block) + at}")
+                    sys.exit(0)
+            tail = block[-longest:]
+        offset = end
+`;
+
+/** Where, if anywhere, one of `needles` appears in the raw bytes of a (sparse) disk image. */
+export function findInImage(image: string, needles: string[]): string {
+  return execFileSync('python3', ['-c', searchScript, image, ...needles], { encoding: 'utf8' }).trim();
+}

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { LabHandle, startLab, stopLab } from './lab-fixture.js';
-import { diskDigest } from './disk-digest.js';
+import { diskDigest, findInImage } from './disk-digest.js';
 import { sampleLocalProcesses, startRemoteSampler, stopRemoteSampler } from './secret-sampler.js';
 import { cutSshConnections, records, resetVm, spawnCli, vmDisk, type NdjsonRecord } from './vm-lab.js';
 
@@ -33,8 +33,12 @@ after(async () => {
 
 const luksArgs = () => ['--luks', '--luks-passphrase-file', `${work}/pass`, '--luks-iter-time', '200'];
 
+const bootMedium = () => lab.state.vm!.disks.find((d) => d.role === 'boot-medium')!.image;
+let bootMediumDigest: string;
+
 test('labels + LUKS + swap + a generated age key: the disk, the key and the secrets are right', async () => {
   await resetVm(lab);
+  bootMediumDigest = diskDigest(bootMedium());
   const vmShell = (command: string, options?: { input?: string | Buffer }) => lab.vmSsh(command, options);
   await startRemoteSampler(vmShell, [passphrase, 'AGE-SECRET-KEY-1']);
   const local = sampleLocalProcesses([passphrase, 'AGE-SECRET-KEY-1']);
@@ -98,6 +102,13 @@ test('labels + LUKS + swap + a generated age key: the disk, the key and the secr
     assert.ok(!text.includes(passphrase));
     assert.ok(!text.includes('AGE-SECRET-KEY-1'));
   }
+  // The raw disk: outside the LUKS container nothing is readable (inside, all is ciphertext).
+  await lab.vmSsh('sync');
+  const internal = lab.state.vm!.disks.find((d) => d.role === 'internal')!.image;
+  assert.equal(findInImage(internal, [passphrase, 'AGE-SECRET-KEY-1', shown.recipient as string]), '');
+  assert.match(findInImage(internal, ['cryptroot']), /^cryptroot at \d+$/, 'the image scan finds what is in plaintext (the LUKS label)');
+  // Only the confirmed disk was written.
+  assert.equal(diskDigest(bootMedium()), bootMediumDigest);
 });
 
 test('a local flake is uploaded, its secrets checked against an existing key; no LUKS', async () => {

@@ -85,3 +85,9 @@ test('lab up and lab down through the CLI leave nothing behind', async () => {
   }
   await assertLabGone(cliLab);
 });
+
+test('poweroff and reboot on a netns installer are recorded, never run (they share this kernel)', async () => {
+  const result = await lab.ssh(1, 'poweroff; reboot -f; /usr/sbin/poweroff; cat /run/lab/calls/power');
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.equal(result.stdout, 'poweroff \nreboot -f\npoweroff \n');
+});

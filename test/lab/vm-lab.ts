@@ -57,3 +57,20 @@ export async function cutSshConnections(lab: LabHandle): Promise<void> {
   ].join('\n'));
   assert.ok(Number(killed.stdout) >= 1, `no SSH session was cut: ${killed.stdout}${killed.stderr}`);
 }
+
+/**
+ * Cuts the laptop's SSH connections to the installer at once, from the laptop's side (the socket
+ * is destroyed, as when a network dies): no round trip, so the cut lands inside the command that
+ * is running, not after it.
+ */
+export async function cutFromLaptop(lab: LabHandle): Promise<void> {
+  const result = await execa('nsenter', ['-t', String(lab.state.laptop.anchorPid), '-n', 'ss', '-K', 'dport', '=', '22'], { reject: false });
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.match(result.stdout, /ESTAB/, 'no SSH connection to cut');
+}
+
+/** Seconds since the VM installer booted: a reboot would reset it. */
+export async function vmBootTime(lab: LabHandle): Promise<number> {
+  const uptime = Number((await lab.vmSsh('cut -d" " -f1 /proc/uptime')).stdout);
+  return Date.now() / 1000 - uptime;
+}

@@ -25,9 +25,14 @@ let lab: LabHandle;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args]);
 
+/** Every distinct screen seen during the run: none may ever show a secret. */
+const screensSeen = new Set<string>();
+
 /** The terminal as a person sees it (plain, or with colours for pictures). */
 async function screen(colours = false): Promise<string> {
-  return (await tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session)).stdout;
+  const text = (await tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session)).stdout;
+  screensSeen.add(text);
+  return text;
 }
 
 async function waitScreen(check: RegExp | ((text: string) => boolean), what: string, timeoutMs = 30_000): Promise<string> {
@@ -190,4 +195,14 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
   const log = readFileSync(home(`.local/state/nixos-bootstrap/${logs[0]}`), 'utf8');
   assert.match(log, /done install in/);
   assert.ok(!log.includes(passphrase) && !log.includes('AGE-SECRET-KEY-1'), 'no secret in the log');
+
+  // Nor on the screen, at any moment we looked, nor anywhere in the terminal's scrollback,
+  // nor in the lab user's shell history.
+  const scrollback = (await tmux('capture-pane', '-p', '-S', '-', '-E', '-', '-t', session)).stdout;
+  for (const text of [...screensSeen, scrollback]) {
+    assert.ok(!text.includes(passphrase) && !text.includes('AGE-SECRET-KEY-1'), `a secret was on screen:\n${text}`);
+  }
+  assert.ok(screensSeen.size > 10, `only ${screensSeen.size} screens were looked at`);
+  const history = home('.bash_history');
+  if (existsSync(history)) assert.ok(!readFileSync(history, 'utf8').includes(passphrase), 'the passphrase is in the shell history');
 });

@@ -14,7 +14,7 @@ test('labels on EFI: ESP + root, in order, with the exact sgdisk call', () => {
   assert.deepEqual(ids(p), ['partition', 'format', 'mount', 'install', 'age-key', 'finish']);
   assert.equal(commands(p, 'partition')[2], 'sgdisk -n1:1MiB:+512MiB -t1:EF00 -c1:boot -n2:0:0 -t2:8300 -c2:nixos /dev/vda');
   assert.deepEqual(commands(p, 'format'), ['mkfs.vfat -F 32 -n boot /dev/vda1', 'mkfs.ext4 -F -q -L nixos /dev/vda2']);
-  assert.deepEqual(commands(p, 'mount'), ['mount /dev/vda2 /mnt', 'mkdir -p /mnt/boot', 'mount -o fmask=0077,dmask=0077 /dev/vda1 /mnt/boot']);
+  assert.deepEqual(commands(p, 'mount'), ['if mountpoint -q /mnt; then umount -R /mnt; fi', 'mount /dev/vda2 /mnt', 'mkdir -p /mnt/boot', 'mount -o fmask=0077,dmask=0077 /dev/vda1 /mnt/boot']);
   assert.deepEqual(commands(p, 'install'), ['nixos-install --root /mnt --no-root-passwd --no-channel-copy --flake github:me/nixos-config#web']);
   assert.match(p.phases[0]!.destroys[0]!, /all data on \/dev\/vda \(virtio, 8 GiB/);
 });
@@ -35,17 +35,17 @@ test('labels + LUKS + swap: the passphrase only ever travels on stdin', () => {
     'mkswap -L swap /dev/vda2',
     'mkfs.ext4 -F -q -L nixos /dev/mapper/cryptroot',
   ]);
-  assert.equal(commands(p, 'mount')[0], 'mount /dev/mapper/cryptroot /mnt');
-  assert.ok(commands(p, 'finish').includes('cryptsetup close cryptroot'));
+  assert.equal(commands(p, 'mount')[1], 'mount /dev/mapper/cryptroot /mnt');
+  assert.ok(commands(p, 'finish').includes('if cryptsetup status cryptroot >/dev/null; then cryptsetup close cryptroot; fi'));
   assert.ok(commands(p, 'finish').includes('swapoff /dev/vda2 2>/dev/null || true'));
-  assert.deepEqual(p.phases.find((x) => x.id === 'luks-open')!.cleanUp, [{ run: 'cryptsetup close cryptroot' }]);
+  assert.deepEqual(p.phases.find((x) => x.id === 'luks-open')!.cleanUp, [{ run: 'if cryptsetup status cryptroot >/dev/null; then cryptsetup close cryptroot; fi' }]);
   assert.match(p.warnings.join('\n'), /US keyboard layout/);
 });
 
 test('BIOS targets get a BIOS boot partition first and a separate /boot', () => {
   const p = plan(facts({ firmware: 'bios' }), choices());
   assert.equal(commands(p, 'partition')[2], 'sgdisk -n1:1MiB:+1MiB -t1:EF02 -c1:bios -n2:0:+512MiB -t2:EA00 -c2:boot -n3:0:0 -t3:8300 -c3:nixos /dev/vda');
-  assert.equal(commands(p, 'mount')[0], 'mount /dev/vda3 /mnt');
+  assert.equal(commands(p, 'mount')[1], 'mount /dev/vda3 /mnt');
   assert.match(p.warnings.join('\n'), /GRUB/);
 });
 
@@ -75,10 +75,11 @@ test('mounted: mount by label, destroy nothing', () => {
   assert.equal(p.disk, null);
   assert.deepEqual(ids(p), ['mount', 'install', 'age-key', 'finish']);
   assert.deepEqual(commands(p, 'mount'), [
+    'if mountpoint -q /mnt; then umount -R /mnt; fi',
     'mount /dev/disk/by-label/nixos /mnt',
     'mkdir -p /mnt/boot',
     'mount /dev/disk/by-label/boot /mnt/boot',
-    'if [ -e /dev/disk/by-label/swap ]; then swapon /dev/disk/by-label/swap; fi',
+    'if [ -e /dev/disk/by-label/swap ]; then swapon --show=NAME --noheadings | grep -qx "$(readlink -f /dev/disk/by-label/swap)" || swapon /dev/disk/by-label/swap; fi',
   ]);
   assert.deepEqual(p.phases.flatMap((phase) => phase.destroys), []);
 });
@@ -108,13 +109,13 @@ test('extra directories, post-mount commands and tmpstore come after mounting', 
   const p = plan(facts(), choices({ mkdirs: ['/persist', 'var/lib'], postMount: ['touch /mnt/persist/.keep'], tmpstore: true }));
   assert.deepEqual(ids(p).slice(2, 5), ['mount', 'tmpstore', 'post-mount']);
   assert.deepEqual(commands(p, 'post-mount'), ['mkdir -p /mnt/persist', 'mkdir -p /mnt/var/lib', 'touch /mnt/persist/.keep']);
-  assert.equal(commands(p, 'finish')[1], 'umount /nix/store');
+  assert.equal(commands(p, 'finish')[1], 'if mountpoint -q /nix/store; then umount /nix/store; fi');
 });
 
 test('finish: poweroff by default, reboot on request, nothing with none', () => {
   assert.match(commands(plan(facts(), choices()), 'finish').at(-1)!, /sleep 2; poweroff/);
   assert.match(commands(plan(facts(), choices({ finish: 'reboot' })), 'finish').at(-1)!, /sleep 2; reboot/);
-  assert.equal(commands(plan(facts(), choices({ finish: 'none' })), 'finish').at(-1), 'umount -R /mnt');
+  assert.equal(commands(plan(facts(), choices({ finish: 'none' })), 'finish').at(-1), 'if mountpoint -q /mnt; then umount -R /mnt; fi');
 });
 
 test('a disk too small for the layout is refused with the size it needs', () => {

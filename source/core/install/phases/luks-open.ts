@@ -13,5 +13,5 @@ export const luksOpen: PhaseDefinition = {
     const name = q(luksOf(c)!.name);
     return `[ "$(readlink -f "$(cryptsetup status ${name} | awk '$1 == "device:" {print $2}')")" = "$(readlink -f ${q(c.luksDevice!)})" ]`;
   },
-  cleanUp: (c) => [{ run: `cryptsetup close ${q(luksOf(c)!.name)}` }],
+  cleanUp: (c) => [{ run: `if cryptsetup status ${q(luksOf(c)!.name)} >/dev/null; then cryptsetup close ${q(luksOf(c)!.name)}; fi` }],
 };

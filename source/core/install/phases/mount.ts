@@ -1,6 +1,8 @@
 import type { PhaseDefinition } from '../phase.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
+const swapActive = (device: string) => `swapon --show=NAME --noheadings | grep -qx "$(readlink -f ${q(device)})"`;
+
 // Both sides canonical: findmnt names /dev/mapper/x where readlink -f gives /dev/dm-0.
 const mountedFrom = (target: string, device: string) =>
   `[ "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint ${target})")" = "$(readlink -f ${q(device)})" ]`;
@@ -11,12 +13,11 @@ export const mount: PhaseDefinition = {
   applies: (c) => c.choices.layout.kind !== 'disko',
   commands: (c) => {
     const labels = c.choices.layout.kind === 'labels';
-    const swap = c.swapDevice
-      ? labels
-        ? [{ run: `swapon ${q(c.swapDevice)}` }]
-        : [{ run: `if [ -e ${q(c.swapDevice)} ]; then swapon ${q(c.swapDevice)}; fi` }]
-      : [];
+    const swapOn = c.swapDevice ? `${swapActive(c.swapDevice)} || swapon ${q(c.swapDevice)}` : '';
+    const swap = c.swapDevice ? [{ run: labels ? swapOn : `if [ -e ${q(c.swapDevice)} ]; then ${swapOn}; fi` }] : [];
     return [
+      // Rerun after a cut (resume): start again from nothing mounted rather than half of it.
+      { run: 'if mountpoint -q /mnt; then umount -R /mnt; fi' },
       { run: `mount ${q(c.rootDevice!)} /mnt` },
       { run: 'mkdir -p /mnt/boot' },
       // The ESP holds the boot loader's secrets too (random seed): keep it root-only.
@@ -26,13 +27,11 @@ export const mount: PhaseDefinition = {
   },
   doneCheck: (c) => {
     const checks = [mountedFrom('/mnt', c.rootDevice!), mountedFrom('/mnt/boot', c.bootDevice!)];
-    if (c.swapDevice && c.choices.layout.kind === 'labels') {
-      checks.push(`swapon --show=NAME --noheadings | grep -qx "$(readlink -f ${q(c.swapDevice)})"`);
-    }
+    if (c.swapDevice && c.choices.layout.kind === 'labels') checks.push(swapActive(c.swapDevice));
     return checks.join(' && ');
   },
   cleanUp: (c) => [
     ...(c.swapDevice ? [{ run: `swapoff ${q(c.swapDevice)} 2>/dev/null || true` }] : []),
-    { run: 'umount -R /mnt' },
+    { run: 'if mountpoint -q /mnt; then umount -R /mnt; fi' },
   ],
 };

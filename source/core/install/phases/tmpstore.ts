@@ -10,5 +10,5 @@ export const tmpstore: PhaseDefinition = {
     { run: 'mount -t overlay overlay -o lowerdir=/nix/store,upperdir=/mnt/tmpstore/store,workdir=/mnt/tmpstore/work /nix/store' },
   ],
   doneCheck: () => '[ "$(findmnt -n -o FSTYPE --mountpoint /nix/store)" = overlay ]',
-  cleanUp: () => [{ run: 'umount /nix/store' }],
+  cleanUp: () => [{ run: 'if mountpoint -q /nix/store; then umount /nix/store; fi' }],
 };

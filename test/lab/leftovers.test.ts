@@ -1,0 +1,29 @@
+// Runs last (scripts/test.mjs orders it so): after every lab test, pass or fail, nothing of any
+// lab may remain on this machine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { labsRoot } from '../../source/lab/lab-spec.js';
+
+test('no lab namespace, loop device, mount, mapping, process or state is left behind', async () => {
+  const namespaces = (await execa('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => /^[a-z][a-z0-9]{0,7}-(laptop|i\d+)\b/.test(l));
+  assert.deepEqual(namespaces, [], 'lab namespaces left');
+  const loops = (await execa('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).stdout.split('\n').filter((l) => l.includes(labsRoot));
+  assert.deepEqual(loops, [], 'lab loop devices left');
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(labsRoot) || / nb-(root|layer|run|dev|mnt)\b/.test(l));
+  assert.deepEqual(mounts, [], 'lab mounts left');
+  const mappings = (await execa('dmsetup', ['ls'], { reject: false })).stdout.split('\n').filter((l) => l && !/No devices found/.test(l));
+  assert.deepEqual(mappings, [], 'device-mapper entries left');
+  const processes = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      return cmdline.includes(labsRoot) || /^qemu-system/.test(cmdline) ? [`${pid}: ${cmdline}`] : [];
+    } catch {
+      return [];
+    }
+  });
+  assert.deepEqual(processes, [], 'lab processes left');
+  const states = existsSync(labsRoot) ? readdirSync(labsRoot) : [];
+  assert.deepEqual(states, [], 'lab state directories left');
+});
