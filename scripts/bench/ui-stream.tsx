@@ -46,6 +46,7 @@ const plan: Plan = {
     mkdirs: [],
     postMount: [],
     tmpstore: false,
+    hostKey: null,
     flake: { uri: 'bench', host: 'bench' },
     install: { mode: 'flake', repoPath: '/mnt/nix-config' },
     ageKey: null,

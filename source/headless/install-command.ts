@@ -1,10 +1,14 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BootstrapError, ExitCode, refusal, usageError } from '../core/exit-codes.js';
 import { chooseDisk } from '../core/facts/disks.js';
 import { probe } from '../core/facts/probe.js';
 import type { Facts } from '../core/facts/types.js';
 import { Journal } from '../core/install/journal.js';
-import { checkFlakeSource, checkSecretsReadiness, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
+import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
+import { nixStoreUri } from '../core/install/nix-store-uri.js';
+import { waitForReboot } from '../core/install/wait-for-reboot.js';
+import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
+import { fingerprint } from '../core/ssh/fingerprint.js';
 import { runPlan } from '../core/install/runner.js';
 import type { Secrets } from '../core/install/secrets.js';
 import { ageKeyPath } from '../core/install/phases/age-key.js';
@@ -46,6 +50,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const passphrase = luksOf(request.choices) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, request.ageKeyOut ?? `${request.ageKeyName}.agekey`, request.force);
   const ageKeyFile = `${request.ageKeyName}.agekey`;
+  const hostKey = request.hostKeyFile ? await loadHostKey(request.hostKeyFile) : null;
   if (ageKey) reportAgeKey(reporter, ageKey, flake.host, ageKeyFile, request.dryRun);
   const secretsDir = ageKey ? secretsDirFor(flake, request.secretsDir) : undefined;
   if (secretsDir && ageKey) {
@@ -62,6 +67,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
       flake,
       disk: request.choices.layout.kind === 'mounted' ? '' : pickDisk(facts, request, reporter),
       ageKey: ageKey ? { recipient: ageKey.key.recipient, fileName: ageKeyFile } : null,
+      hostKey: hostKey ? { publicKey: hostKey.publicKey, type: hostKey.type } : null,
     };
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);
@@ -73,8 +79,12 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
       throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
     }
     if (ageKey) await saveAgeKey(ageKey, request.force);
-    const secrets: Secrets = { 'luks-passphrase': passphrase, 'age-identity': ageKey ? ageKeyFileText(ageKey.key, new Date()) : undefined };
-    const journal = await Journal.start({ target, fingerprint: session.fingerprint, choices, ageKeyFile: ageKey?.file });
+    const secrets: Secrets = {
+      'luks-passphrase': passphrase,
+      'age-identity': ageKey ? ageKeyFileText(ageKey.key, new Date()) : undefined,
+      'host-key': hostKey?.privateKey,
+    };
+    const journal = await Journal.start({ target, fingerprint: session.fingerprint, choices, ageKeyFile: ageKey?.file, hostKeyFile: hostKey ? resolve(request.hostKeyFile!) : undefined });
     return await execute(thePlan, session, secrets, journal, request, reporter, false);
   } finally {
     await session.close();
@@ -91,9 +101,14 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
     const facts = await probe(session, { force: request.force });
     const passphrase = luksOf(choices) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
     const ageKey = choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
+    const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, false);
-    const secrets: Secrets = { 'luks-passphrase': passphrase, 'age-identity': ageKey ? ageKeyFileText(ageKey, new Date()) : undefined };
+    const secrets: Secrets = {
+      'luks-passphrase': passphrase,
+      'age-identity': ageKey ? ageKeyFileText(ageKey, new Date()) : undefined,
+      'host-key': hostKey?.privateKey,
+    };
     return await execute(thePlan, session, secrets, journal, request, reporter, true);
   } finally {
     await session.close();
@@ -124,6 +139,7 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
       journal,
       resume,
       signal: controller.signal,
+      localEnv: plan.choices.install.mode === 'copy' ? { NIX_STORE_URI: nixStoreUri(session.target), NIX_SSHOPTS: `-p ${session.target.port}` } : undefined,
       emit: (event) => {
         log.event(event);
         reporter.event(event);
@@ -133,6 +149,8 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
     if (outcome.status === 'done') {
       reporter.record('result', { status: 'done', logFile: logPath }, `Log: ${logPath}`);
       if (plan.choices.ageKey) reporter.note(`The age key is at ${ageKeyPath(plan.choices.ageKey.fileName)} on the new system.`);
+      if (plan.choices.hostKey) await trustNewHostKey(plan.choices.flake.host, plan.choices.hostKey.publicKey, reporter);
+      if (request.waitTimeoutMs) await reportReboot(session, request.waitTimeoutMs, plan.choices.hostKey?.publicKey, reporter);
       return ExitCode.ok;
     }
     if (outcome.status === 'failed') {
@@ -147,6 +165,28 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
     process.off('SIGINT', abort);
     process.off('SIGTERM', abort);
   }
+}
+
+/** The new system's key, known before its first boot: record it so the first login is trusted. */
+async function trustNewHostKey(host: string, publicKey: string, reporter: Reporter): Promise<void> {
+  const [type, blob] = publicKey.split(' ');
+  const key = Buffer.from(blob!, 'base64');
+  for (const name of [host, `${host}.local`]) await recordHostKey(defaultKnownHostsFile(), name, type!, key);
+  reporter.record('host-key-trusted', { names: [host, `${host}.local`], fingerprint: fingerprint(key), knownHostsFile: defaultKnownHostsFile() },
+    `The new system's host key (${fingerprint(key)}) is recorded for ${host} and ${host}.local in ${defaultKnownHostsFile()}.\n` +
+      `  For your own ssh, add to ~/.ssh/known_hosts:  ${host},${host}.local ${type} ${blob}`);
+}
+
+async function reportReboot(session: SshSession, timeoutMs: number, expectedPublicKey: string | undefined, reporter: Reporter): Promise<void> {
+  const result = await waitForReboot(session.target, session.fingerprint, timeoutMs, (message) => reporter.note(message));
+  const expected = expectedPublicKey ? fingerprint(Buffer.from(expectedPublicKey.split(' ')[1]!, 'base64')) : undefined;
+  const verdict = result.sameAsInstaller
+    ? 'it came back with the installer\'s own key: it booted the installer again (remove the USB stick or fix the boot order)'
+    : expected === undefined ? 'this is the new system\'s key'
+    : expected === result.hostKey.fingerprint ? 'it matches the host key given with --host-key'
+    : `it does NOT match the host key given with --host-key (${expected})`;
+  reporter.record('rebooted', { fingerprint: result.hostKey.fingerprint, sameAsInstaller: result.sameAsInstaller, matchesHostKey: expected === undefined ? null : expected === result.hostKey.fingerprint, elapsedMs: result.elapsedMs },
+    `Back after ${(result.elapsedMs / 1000).toFixed(0)} s with host key ${result.hostKey.fingerprint}: ${verdict}.`);
 }
 
 function reportAgeKey(reporter: Reporter, choice: AgeKeyChoice, host: string, fileName: string, dryRun: boolean): void {

@@ -52,6 +52,10 @@ Run
   --yes                       confirm the plan (required to write to the disk)
   --resume                    carry on where the last run on this installer stopped
   --finish poweroff|reboot|none   after a successful install (default poweroff)
+  --wait                      with --finish reboot: wait for the new system's SSH, show its host key
+  --wait-timeout S            how long --wait waits (default 600)
+  --host-key FILE             SSH host key (private, e.g. from ssh-keygen -t ed25519) the new system
+                              starts with; its public key is recorded so first logins are trusted
   --log FILE                  log file (default ~/.local/state/nixos-bootstrap/HOST-TIME.log)
   --json                      NDJSON events on stdout
   --allow-loop-disks          lab only: let loop devices be chosen as disks
@@ -98,6 +102,9 @@ export const installFlagSpec = {
   finish: { type: 'string' },
   log: { type: 'string' },
   json: { type: 'boolean' },
+  'host-key': { type: 'string' },
+  wait: { type: 'boolean' },
+  'wait-timeout': { type: 'string' },
   'allow-loop-disks': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -113,13 +120,15 @@ export interface InstallRequest {
   force: boolean;
   allowLoopDisks: boolean;
   disk?: string;
-  choices: Omit<Choices, 'disk' | 'ageKey'>;
+  choices: Omit<Choices, 'disk' | 'ageKey' | 'hostKey'>;
   luksPassphraseFile?: string;
   ageKey: 'generate' | 'none' | { file: string };
   ageKeyOut?: string;
   ageKeyName: string;
   secretsDir?: string;
   allowUnreadableSecrets: boolean;
+  hostKeyFile?: string;
+  waitTimeoutMs?: number;
   dryRun: boolean;
   yes: boolean;
   resume: boolean;
@@ -166,6 +175,7 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   if (mode === 'clone' && needsHost && !v.repo) throw usageError('--mode clone needs --repo URL');
   if (mode === 'prebuilt' && needsHost && !v.system?.startsWith('/nix/store/')) throw usageError('--mode prebuilt needs --system /nix/store/…');
   if (layoutKind === 'disko' && needsHost && !flake) throw usageError('--layout disko needs --flake (the disko config lives in the flake)');
+  if (v.wait && finish !== 'reboot') throw usageError('--wait needs --finish reboot');
 
   const luks: LuksChoice | null = v.luks
     ? {
@@ -220,6 +230,8 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     ageKeyName: label(v['age-key-name'], host ?? 'host', '--age-key-name', 64),
     secretsDir: v.secrets,
     allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
+    hostKeyFile: v['host-key'],
+    waitTimeoutMs: v.wait ? (positiveInteger(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000) : undefined,
     dryRun: v['dry-run'] === true,
     yes: v.yes === true,
     resume: v.resume === true,

@@ -21,6 +21,8 @@ export interface InstallerSpec {
 export interface VmSpec {
   /** Boot with OVMF so /sys/firmware/efi exists. Default false (BIOS). */
   efi?: boolean;
+  /** A reboot inside the VM boots the installer again (default: it ends the VM). */
+  allowReboot?: boolean;
   hostname?: string;
   password?: string;
   /** Size of the virtio "internal" disk. Default 8 GiB. */

@@ -99,6 +99,7 @@ async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onPro
     hostname: vm.hostname ?? 'bootstrap',
     passwordHash: vm.password !== undefined ? await passwordHash(vm.password) : undefined,
     efi: vm.efi === true,
+    allowReboot: vm.allowReboot === true,
     diskSizeBytes: vm.diskSizeBytes ?? 8 * GiB,
     onProgress,
   });

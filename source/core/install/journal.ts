@@ -13,6 +13,8 @@ export interface JournalData {
   choices: Choices;
   /** The local copy of the age key, reloaded on resume. */
   ageKeyFile?: string;
+  /** --host-key, reloaded on resume. */
+  hostKeyFile?: string;
   logFile?: string;
   completed: PhaseId[];
   startedAt: string;

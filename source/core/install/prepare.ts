@@ -9,6 +9,7 @@ import { ageKeyFileText, generateAgeKey, parseAgeKeyFile, type AgeKey } from '..
 import { checkSecrets, type SecretsReport } from '../keys/secrets-check.js';
 import { writeSecretFile } from '../keys/secret-file.js';
 import { parseFlakeRef } from '../plan/flake-ref.js';
+import { fingerprint } from '../ssh/fingerprint.js';
 import type { Choices } from '../plan/types.js';
 
 const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path);
@@ -77,4 +78,30 @@ export async function checkSecretsReadiness(dir: string, key: AgeKey, allowUnrea
     );
   }
   return report;
+}
+
+export interface HostKeyChoice {
+  /** The private key file's text: a secret, sent on stdin only. */
+  privateKey: string;
+  /** `ssh-ed25519 AAAA… comment` */
+  publicKey: string;
+  /** ed25519, ecdsa or rsa: names /etc/ssh/ssh_host_<type>_key. */
+  type: string;
+  fingerprint: string;
+}
+
+const hostKeyTypes: Record<string, string> = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', 'ecdsa-sha2-nistp256': 'ecdsa', 'ecdsa-sha2-nistp384': 'ecdsa', 'ecdsa-sha2-nistp521': 'ecdsa' };
+
+/** Reads --host-key FILE: an unencrypted OpenSSH private key whose public half ssh-keygen can derive. */
+export async function loadHostKey(file: string): Promise<HostKeyChoice> {
+  const path = resolve(expandHome(file));
+  const privateKey = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw usageError(`cannot read --host-key ${file} (${error.code ?? 'unreadable'})`);
+  });
+  const run = promisify(execFile);
+  const derived = await run('ssh-keygen', ['-y', '-P', '', '-f', path]).catch(() => null);
+  const publicKey = derived?.stdout.trim() ?? '';
+  const type = hostKeyTypes[publicKey.split(' ')[0] ?? ''];
+  if (!type) throw usageError(`--host-key ${file} is not an unencrypted SSH private key`, 'create one with: ssh-keygen -t ed25519 -N "" -f FILE');
+  return { privateKey, publicKey, type, fingerprint: fingerprint(Buffer.from(publicKey.split(' ')[1]!, 'base64')) };
 }

@@ -1,7 +1,9 @@
-import type { CommandInput, Plan, PlannedCommand } from './types.js';
+import type { CommandInput, Plan, PlannedCommand, SecretName } from './types.js';
+
+const secretNames: Record<SecretName, string> = { 'luks-passphrase': 'LUKS passphrase', 'age-identity': 'age identity', 'host-key': 'SSH host key' };
 
 const inputNote = (input: CommandInput): string => {
-  if ('secret' in input) return `  < <redacted ${input.secret === 'luks-passphrase' ? 'LUKS passphrase' : 'age identity'}>`;
+  if ('secret' in input) return `  < <redacted ${secretNames[input.secret]}>`;
   if ('directory' in input) return `  < tar of ${input.directory}`;
   return `  < output of: ${input.localCommand}`;
 };

@@ -1,5 +1,5 @@
 /** Secrets never appear in a plan: a command names the secret it reads on stdin instead. */
-export type SecretName = 'luks-passphrase' | 'age-identity';
+export type SecretName = 'luks-passphrase' | 'age-identity' | 'host-key';
 
 export type LayoutKind = 'labels' | 'disko' | 'mounted';
 export type InstallMode = 'flake' | 'clone' | 'prebuilt' | 'copy';
@@ -71,6 +71,8 @@ export interface Choices {
   install: InstallChoice;
   /** Age key hand-off: the public key, and the file name under /mnt/etc/age. */
   ageKey: { recipient: string; fileName: string } | null;
+  /** A host key the new system starts with (--host-key): its public half and type (ed25519, …). */
+  hostKey: { publicKey: string; type: string } | null;
   finish: FinishAction;
 }
 
@@ -87,6 +89,7 @@ export type PhaseId =
   | 'fetch-config'
   | 'copy-closure'
   | 'install'
+  | 'host-key'
   | 'age-key'
   | 'finish';
 

@@ -22,6 +22,8 @@ export interface QemuLayout {
   mac: string;
   memoryMiB: number;
   cpus: number;
+  /** A guest reboot restarts the VM (the installer boots again) instead of ending qemu. */
+  allowReboot?: boolean;
 }
 
 /** Kernel command line: serial console, reboot on panic (qemu then exits: -no-reboot). */
@@ -40,7 +42,7 @@ export function qemuArgs(layout: QemuLayout): string[] {
     // /dev/kvm on these machines is PVM-based and hangs stock kernels: emulate.
     '-accel', 'tcg', '-cpu', 'max',
     '-smp', String(layout.cpus), '-m', String(layout.memoryMiB),
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-nodefaults', '-no-user-config', '-display', 'none', ...(layout.allowReboot ? [] : ['-no-reboot']),
     '-daemonize', '-pidfile', layout.pidFile,
     ...firmware,
     '-kernel', layout.kernel, '-initrd', layout.initrd, '-append', layout.append,

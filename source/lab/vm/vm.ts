@@ -39,6 +39,8 @@ export interface VmStartOptions {
   /** crypt(3) SHA-512 hash for root; enables sshd password authentication. */
   passwordHash?: string;
   efi: boolean;
+  /** `reboot` in the guest boots the installer again instead of ending qemu. */
+  allowReboot?: boolean;
   diskSizeBytes: number;
   /** Kernel/initramfs cache; default $NB_VM_CACHE or ~/.cache/nixos-bootstrap/vm. */
   cacheDir?: string;
@@ -282,7 +284,9 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
       tap: options.tap,
       mac: vmMac,
       memoryMiB: options.memoryMiB ?? defaultMemoryMiB,
+      // Two vCPUs: under TCG one busy process (a KDF) would otherwise stall everything else.
       cpus: 2,
+      allowReboot: options.allowReboot,
     };
     progress(`booting the VM installer (${options.efi ? 'EFI, OVMF' : 'BIOS, qboot'}; TCG)`);
     const startedAt = Date.now();

@@ -48,6 +48,7 @@ export function buildChoices(state: WizardState): Choices | undefined {
       ...(state.flake.systemPath ? { systemPath: state.flake.systemPath } : {}),
     },
     ageKey: state.ageKey ? { recipient: state.ageKey.recipient, fileName: ageKeyFileName(state) } : null,
+    hostKey: null,
     finish: preset.finish,
   };
 }

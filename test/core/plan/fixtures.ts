@@ -42,6 +42,7 @@ export const choices = (over: Partial<Choices> = {}): Choices => ({
   flake: { uri: 'github:me/nixos-config', host: 'web' },
   install: { mode: 'flake', repoPath: '/mnt/nix-config' },
   ageKey: { recipient: 'age1qqqq', fileName: 'web.agekey' },
+  hostKey: null,
   finish: 'poweroff',
   ...over,
 });

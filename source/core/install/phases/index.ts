@@ -5,6 +5,7 @@ import { disko } from './disko.js';
 import { fetchConfig } from './fetch-config.js';
 import { finish } from './finish.js';
 import { format } from './format.js';
+import { hostKey } from './host-key.js';
 import { install } from './install.js';
 import { luksFormat } from './luks-format.js';
 import { luksOpen } from './luks-open.js';
@@ -28,6 +29,7 @@ export const phases: readonly PhaseDefinition[] = [
   fetchConfig,
   copyClosure,
   install,
+  hostKey,
   ageKey,
   finish,
 ];
