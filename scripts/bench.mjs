@@ -21,7 +21,7 @@ for (const [name, run] of sections) {
   try {
     const figures = await run();
     for (const [label, values] of Object.entries(figures)) {
-      const parts = Object.entries(values).map(([k, v]) => `${k} ${format(v)}`);
+      const parts = typeof values === 'object' ? Object.entries(values).map(([k, v]) => `${k} ${format(v)}`) : [`ms ${format(values)}`];
       process.stdout.write(`  ${label.padEnd(48)} ${parts.join('  ')}\n`);
     }
   } catch (error) {

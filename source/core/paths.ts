@@ -1,8 +1,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+// XDG base directories; a relative XDG value is invalid by the spec and ignored.
+const xdg = (value: string | undefined, fallback: string) => (value && value.startsWith('/') ? value : join(homedir(), fallback));
+
 /** Where run journals and log files live: $XDG_STATE_HOME/nixos-bootstrap or ~/.local/state/nixos-bootstrap. */
-export const stateDir = () => join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'nixos-bootstrap');
+export const stateDir = (env: NodeJS.ProcessEnv = process.env) => join(xdg(env.XDG_STATE_HOME, '.local/state'), 'nixos-bootstrap');
 
 /** The tool's configuration (its own known_hosts): $XDG_CONFIG_HOME/nixos-bootstrap or ~/.config/nixos-bootstrap. */
-export const configDir = () => join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'nixos-bootstrap');
+export const configDir = (env: NodeJS.ProcessEnv = process.env) => join(xdg(env.XDG_CONFIG_HOME, '.config'), 'nixos-bootstrap');

@@ -1,12 +1,21 @@
 // Configuration files of lab hosts. Kept apart from the code that starts the hosts.
 
-export const osRelease = (isInstaller: boolean) => `NAME=NixOS
+/** A NixOS 24.11 os-release; an installer says so with VARIANT_ID=installer. */
+export const osRelease = (isInstaller: boolean, variant = 'nixos-bootstrap lab') => `ANSI_COLOR="1;34"
+BUG_REPORT_URL="https://github.com/NixOS/nixpkgs/issues"
+BUILD_ID="24.11.20241130.lab"
+DOCUMENTATION_URL="https://nixos.org/learn.html"
+HOME_URL="https://nixos.org/"
 ID=nixos
-VERSION="24.11 (Vicuna)"
-VERSION_ID="24.11"
-VERSION_CODENAME=vicuna
+ID_LIKE=""
+LOGO="nix-snowflake"
+NAME=NixOS
 PRETTY_NAME="NixOS 24.11 (Vicuna)"
-${isInstaller ? 'VARIANT="Installer (nixos-bootstrap lab)"\nVARIANT_ID=installer\n' : ''}HOME_URL="https://nixos.org/"
+SUPPORT_URL="https://nixos.org/community.html"
+${isInstaller ? `VARIANT="Installer (${variant})"\nVARIANT_ID=installer\n` : ''}VENDOR_NAME=NixOS
+VERSION="24.11 (Vicuna)"
+VERSION_CODENAME=vicuna
+VERSION_ID="24.11"
 `;
 
 export const sshdConfig = (hostKeyFile: string, passwordAuth: boolean) => `Port 22
@@ -21,10 +30,13 @@ PasswordAuthentication ${passwordAuth ? 'yes' : 'no'}
 PermitEmptyPasswords no
 KbdInteractiveAuthentication no
 UsePAM no
+UseDNS no
 PrintMotd no
+PrintLastLog no
 StrictModes no
-# Every authentication request is logged, so tests can prove a host was sent none.
-LogLevel DEBUG1
+# Every authentication attempt is logged (VERBOSE; DEBUG would also print to sessions), so
+# tests can prove a host was sent none.
+LogLevel VERBOSE
 Subsystem sftp /usr/lib/openssh/sftp-server
 `;
 

@@ -118,7 +118,7 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
 
   // Disk: the virtio disk is recommended, the boot medium greyed with why.
   text = await waitScreen(/★ recommended: only eligible disk/, 'the disk table');
-  assert.match(text, /❯ ★ vda\s+8\.0 GiB/);
+  assert.match(text, /❯ ★ vda\s+8 GiB/);
   assert.match(text, /\/dev\/disk\/by-id\/virtio-NB-LAB-DISK0/);
   assert.match(text, /not eligible: the installer's boot medium; mounted: \/iso/);
   await capture('disk');

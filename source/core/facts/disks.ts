@@ -3,6 +3,7 @@
 // anything mounted, the installer's own medium, or anything removable is never a candidate:
 // disko's tracker is full of the wrong disk wiped.
 import { refusal } from '../exit-codes.js';
+import { formatBytes } from '../plan/sizes.js';
 import { descendants } from './lsblk.js';
 import type { Disk, EfiBootEntry, Facts } from './types.js';
 
@@ -48,19 +49,6 @@ export interface DiskPick {
   devicePath: string;
   reason: PickReason;
   assessment: DiskAssessment;
-}
-
-const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** 500107862016 → "465.8 GiB". */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function partitionsOf(disk: Disk) {

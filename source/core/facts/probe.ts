@@ -1,4 +1,5 @@
 import { refusal } from '../exit-codes.js';
+import { shellQuote } from '../plan/shell.js';
 import { formatTarget } from '../ssh/target.js';
 import type { Session } from '../ssh/types.js';
 import { parseProbeOutput } from './parse.js';
@@ -14,8 +15,6 @@ export interface ProbeOptions {
 /** lsblk -O of a big machine is some hundred KiB; the default exec capture would cut it. */
 const probeCaptureBytes = 16 * 1024 * 1024;
 
-/** Single-quotes for a POSIX shell: the script travels as one argument of `bash -c`. */
-export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs the read-only probe script once over the session and parses what it printed.

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSecretFile } from '../keys/secret-file.js';
 import { stateDir } from '../paths.js';
@@ -77,7 +77,6 @@ export class Journal {
 
   private async save(): Promise<void> {
     this.data.updatedAt = new Date().toISOString();
-    await mkdir(journalDir(), { recursive: true, mode: 0o700 });
-    await writeSecretFile(this.path, `${JSON.stringify(this.data, null, 2)}\n`, { overwrite: true });
+    await writeSecretFile(this.path, `${JSON.stringify(this.data, null, 2)}\n`, { overwrite: true, createDirectory: true });
   }
 }

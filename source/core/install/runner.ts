@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { Redactor } from '../logs/redact.js';
 import { formatCommand } from '../plan/format-plan.js';
 import type { Plan, PlannedCommand, PlannedPhase, PhaseId } from '../plan/types.js';
-import { LineCollector } from '../ssh/lines.js';
+import { LineCollector } from '../logs/lines.js';
 import type { OutputStream, Session } from '../ssh/types.js';
 import { commandInput } from './command-input.js';
 import type { RunEvent } from './events.js';

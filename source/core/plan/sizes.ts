@@ -15,7 +15,7 @@ export function parseSizeMiB(text: string, flag: string): number {
   return mib;
 }
 
-/** `8589934592` → `8 GiB`; one decimal below 10 units. */
+/** `8589934592` → `8 GiB`, `1000204886016` → `931.5 GiB`. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let value = bytes;
@@ -24,6 +24,6 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  const digits = value < 10 && unit > 0 && !Number.isInteger(value) ? 1 : 0;
-  return `${value.toFixed(digits)} ${units[unit]}`;
+  // 8 GiB, 931.5 GiB: a decimal only where it says something.
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }

@@ -2,20 +2,15 @@
 // fresh host key every boot, and teaching the user's OpenSSH to accept those would train them
 // to click through "host key changed" warnings for their real machines.
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { usageError } from '../exit-codes.js';
+import { writeSecretFile } from '../keys/secret-file.js';
+import { configDir } from '../paths.js';
 import { fingerprint } from './fingerprint.js';
 
-const fileMode = 0o600;
-const directoryMode = 0o700;
-
 /** `$XDG_CONFIG_HOME/nixos-bootstrap/known_hosts`, else `~/.config/nixos-bootstrap/known_hosts`. */
-export function defaultKnownHostsFile(env: NodeJS.ProcessEnv = process.env): string {
-  const config = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
-  return join(config, 'nixos-bootstrap', 'known_hosts');
-}
+export const defaultKnownHostsFile = (env: NodeJS.ProcessEnv = process.env) => join(configDir(env), 'known_hosts');
 
 export interface KnownHostLine {
   /** `@revoked`, `@cert-authority`, or undefined for a plain line. */
@@ -116,29 +111,6 @@ export function knownHostsLine(name: string, keyType: string, hostKey: Buffer, h
   return `${hosts} ${keyType} ${hostKey.toString('base64')}`;
 }
 
-/** Writes `text` to `file` atomically (temp file 0600 in the same directory + rename); directory 0700. */
-export async function writePrivateFile(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: directoryMode });
-  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', fileMode);
-  try {
-    await handle.writeFile(text);
-    await handle.chmod(fileMode); // in case the umask or an odd filesystem changed it
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /**
  * Records `hostKey` for `name`, replacing any lines that named this host before (the previous
  * key of a re-booted installer), keeping every other line and comment as it was.
@@ -161,5 +133,5 @@ export async function recordHostKey(
   });
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
   kept.push(knownHostsLine(name, keyType, hostKey, options.hash), '');
-  await writePrivateFile(file, kept.join('\n'));
+  await writeSecretFile(file, kept.join('\n'), { overwrite: true, createDirectory: true });
 }

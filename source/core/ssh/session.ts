@@ -19,7 +19,7 @@ import {
 import { fingerprint as fingerprintOf } from './fingerprint.js';
 import { describeHostKey, normalizeFingerprint, type HostKeyInfo } from './host-identity.js';
 import { defaultKnownHostsFile, readKnownHosts, recordHostKey } from './known-hosts.js';
-import { LineCollector } from './lines.js';
+import { LineCollector } from '../logs/lines.js';
 import { PausableTimer } from './pausable-timer.js';
 import { PidReportFilter, killProcessGroupCommand, withPidReport } from './remote-pid.js';
 import { formatTarget, sshHost } from './target.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { avahiSshService, osRelease } from '../host-files.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
@@ -7,7 +8,7 @@ import { CpioWriter, type CpioEntry } from './cpio-newc.js';
 import { debDirOf, kernelPackage } from './kernel.js';
 import { ensureDeb, extractDeb } from './debian-packages.js';
 import {
-  avahiSshService, bootMediumLabel, group, inittab, modprobeConf, nsswitch, osRelease, passwd, profile, rcLab,
+  bootMediumLabel, group, inittab, modprobeConf, nsswitch, passwd, profile, rcLab,
   shutdownScript,
 } from './guest-files.js';
 import { commandAliases, findCommand, resolveHostCommands, sharedLibraries, usrMerged, type HostFile } from './host-binaries.js';
@@ -48,7 +49,7 @@ const skeletonDirs: Array<[string, number]> = [
 function generatedFiles(): CpioEntry[] {
   const file = (path: string, data: string, mode = 0o644): CpioEntry => ({ kind: 'file', path, data, mode });
   return [
-    file('etc/os-release', osRelease),
+    file('etc/os-release', osRelease(true, 'nixos-bootstrap lab VM')),
     file('etc/NIXOS', ''),
     file('etc/passwd', passwd),
     file('etc/group', group),

@@ -1,4 +1,5 @@
 import type { CpioEntry } from './cpio-newc.js';
+import { avahiConfig, sshdConfig } from '../host-files.js';
 import { guestInterface } from './guest-files.js';
 
 // The per-lab part of the VM's initramfs: a small second cpio archive appended after the cached
@@ -18,51 +19,6 @@ export interface GuestConfig {
 
 const hostnamePattern = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 
-export function sshdConfig(passwordAuthentication: boolean): string {
-  return `# sshd of the nixos-bootstrap lab VM installer
-Port 22
-ListenAddress ::
-ListenAddress 0.0.0.0
-HostKey /etc/ssh/ssh_host_ed25519_key
-PidFile /run/sshd.pid
-PermitRootLogin yes
-PubkeyAuthentication yes
-AuthorizedKeysFile .ssh/authorized_keys
-PasswordAuthentication ${passwordAuthentication ? 'yes' : 'no'}
-PermitEmptyPasswords no
-KbdInteractiveAuthentication no
-UsePAM no
-UseDNS no
-PrintMotd no
-PrintLastLog no
-Subsystem sftp /usr/lib/openssh/sftp-server
-`;
-}
-
-export function avahiConfig(hostname: string): string {
-  return `# avahi-daemon of the nixos-bootstrap lab VM installer
-[server]
-host-name=${hostname}
-domain-name=local
-use-ipv4=yes
-use-ipv6=yes
-allow-interfaces=${guestInterface}
-enable-dbus=no
-ratelimit-interval-usec=1000000
-ratelimit-burst=1000
-[wide-area]
-enable-wide-area=no
-[publish]
-publish-addresses=yes
-publish-hinfo=no
-publish-workstation=no
-publish-aaaa-on-ipv4=yes
-publish-a-on-ipv6=no
-[reflector]
-[rlimits]
-`;
-}
-
 export function configEntries(config: GuestConfig): CpioEntry[] {
   if (!hostnamePattern.test(config.hostname)) throw new Error(`lab: '${config.hostname}' is not a valid host name`);
   if (config.passwordHash !== undefined && !/^\$[0-9a-z]+\$[^:\n]+$/.test(config.passwordHash)) {
@@ -79,11 +35,11 @@ export function configEntries(config: GuestConfig): CpioEntry[] {
     file('etc/hostname', `${config.hostname}\n`),
     file('etc/hosts', `127.0.0.1 localhost\n::1 localhost\n127.0.0.2 ${config.hostname}\n`),
     file('etc/shadow', `root:${rootHash}:19000:0:99999:7:::\nsshd:*:19000::::::\navahi:*:19000::::::\nnobody:*:19000::::::\n`, 0o600),
-    file('etc/ssh/sshd_config', sshdConfig(config.passwordHash !== undefined)),
+    file('etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', config.passwordHash !== undefined)),
     file('etc/ssh/ssh_host_ed25519_key', withNewline(config.hostKey), 0o600),
     file('etc/ssh/ssh_host_ed25519_key.pub', withNewline(config.hostPublicKey)),
     file('root/.ssh/authorized_keys', withNewline(config.authorizedKeys), 0o600),
-    file('etc/avahi/avahi-daemon.conf', avahiConfig(config.hostname)),
+    file('etc/avahi/avahi-daemon.conf', avahiConfig(config.hostname, [guestInterface], false)),
     file('etc/lab/ipv4', config.ipv4Address ? `${config.ipv4Address}\n` : ''),
   ];
 }

@@ -10,29 +10,6 @@ export const guestInterface = 'eth0';
 export const readyMarker = 'LAB-VM READY';
 export const failedMarker = 'LAB-VM FAILED';
 
-export const osRelease = `ANSI_COLOR="1;34"
-BUG_REPORT_URL="https://github.com/NixOS/nixpkgs/issues"
-BUILD_ID="24.11.20241130.lab"
-DOCUMENTATION_URL="https://nixos.org/learn.html"
-HOME_URL="https://nixos.org/"
-ID=nixos
-ID_LIKE=""
-IMAGE_ID=""
-IMAGE_VERSION=""
-LOGO="nix-snowflake"
-NAME=NixOS
-PRETTY_NAME="NixOS 24.11 (Vicuna)"
-SUPPORT_END="2025-06-30"
-SUPPORT_URL="https://nixos.org/community.html"
-VARIANT="Installer (nixos-bootstrap lab VM)"
-VARIANT_ID=installer
-VENDOR_NAME=NixOS
-VENDOR_URL="https://nixos.org/"
-VERSION="24.11 (Vicuna)"
-VERSION_CODENAME=vicuna
-VERSION_ID="24.11"
-`;
-
 export const passwd = `root:x:0:0:System administrator:/root:/bin/bash
 sshd:x:998:998:SSH privilege separation user:/var/empty:/usr/sbin/nologin
 avahi:x:997:997:avahi-daemon privilege separation user:/var/empty:/usr/sbin/nologin
@@ -45,14 +22,6 @@ export const group = ['root:x:0:', 'tty:x:5:', 'disk:x:6:', 'lp:x:7:', 'kmem:x:9
   'kvm:x:101:', 'render:x:102:', 'sgx:x:103:', 'avahi:x:997:', 'sshd:x:998:', 'nogroup:x:65534:'].join('\n') + '\n';
 
 export const nsswitch = 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n';
-
-export const avahiSshService = `<?xml version="1.0" standalone='no'?>
-<!DOCTYPE service-group SYSTEM "avahi-service.dtd">
-<service-group>
-  <name replace-wildcards="yes">%h</name>
-  <service><type>_ssh._tcp</type><port>22</port></service>
-</service-group>
-`;
 
 /** usb-storage waits 1 s before scanning a new stick by default; the lab boots faster without. */
 export const modprobeConf = 'options usb_storage delay_use=0\n';

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { formatBytes, type DiskAssessment } from '../../core/facts/disks.js';
+import type { DiskAssessment } from '../../core/facts/disks.js';
+import { formatBytes } from '../../core/plan/sizes.js';
 import type { BlockChild, Disk } from '../../core/facts/types.js';
 import { pad, truncate } from '../format.js';
 import { glyphs, useTheme } from '../theme.js';

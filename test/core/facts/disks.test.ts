@@ -4,7 +4,6 @@ import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
 import {
   assessDisks,
   chooseDisk,
-  formatBytes,
   recommendDisk,
   requestedDisk,
   selectDisk,
@@ -132,7 +131,7 @@ test('every ineligibility rule, with its reason', () => {
     sdc: ['in use: luks-1 (crypt)'],
     sdd: ['read-only'],
     sde: ['no medium (0 bytes)'],
-    sdf: ['too small: 4.0 GiB, the layout needs 8.0 GiB'],
+    sdf: ['too small: 4 GiB, the layout needs 8 GiB'],
     zram0: ['RAM disk'],
     sr0: ['not a disk (rom)'],
     md0: ['not a disk (raid1)'],
@@ -200,9 +199,3 @@ test('--disk beats INSTALL_DISK; blank values count as unset', () => {
   assert.equal(requestedDisk(undefined, {}), undefined);
 });
 
-test('formatBytes', () => {
-  assert.equal(formatBytes(0), '0 B');
-  assert.equal(formatBytes(1023), '1023 B');
-  assert.equal(formatBytes(1000204886016), '931.5 GiB');
-  assert.equal(formatBytes(64 * 1024 ** 2), '64.0 MiB');
-});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { probeScript } from '../../../source/core/facts/probe-script.js';
-import { shellQuote } from '../../../source/core/facts/probe.js';
+import { shellQuote } from '../../../source/core/plan/shell.js';
 
 test('the probe script is valid bash', () => {
   const check = spawnSync('bash', ['-n'], { input: probeScript, encoding: 'utf8' });

@@ -22,4 +22,6 @@ test('bytes format readably', () => {
   assert.equal(formatBytes(1.5 * 1024 ** 3), '1.5 GiB');
   assert.equal(formatBytes(512 * 1024 ** 2), '512 MiB');
   assert.equal(formatBytes(100), '100 B');
+  assert.equal(formatBytes(1000204886016), '931.5 GiB');
+  assert.equal(formatBytes(64 * 1024 ** 2), '64 MiB');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineCollector } from '../../../source/core/ssh/lines.js';
+import { LineCollector } from '../../../source/core/logs/lines.js';
 
 test('lines split across chunks, CRLF tolerated, last line without newline flushed', () => {
   const lines: string[] = [];
