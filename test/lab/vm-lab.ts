@@ -69,8 +69,9 @@ export async function cutFromLaptop(lab: LabHandle): Promise<void> {
   assert.match(result.stdout, /ESTAB/, 'no SSH connection to cut');
 }
 
-/** Seconds since the VM installer booted: a reboot would reset it. */
-export async function vmBootTime(lab: LabHandle): Promise<number> {
-  const uptime = Number((await lab.vmSsh('cut -d" " -f1 /proc/uptime')).stdout);
-  return Date.now() / 1000 - uptime;
+/** The kernel's id of the running boot: a reboot changes it (an emulated clock cannot fool it). */
+export async function vmBootId(lab: LabHandle): Promise<string> {
+  const id = (await lab.vmSsh('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  return id;
 }

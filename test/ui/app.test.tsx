@@ -50,6 +50,19 @@ test('in a text field ? is typed, not help', async () => {
   assert.doesNotMatch(frame, /Help:/);
 });
 
+test('a text field keeps every edit of keys read together (typing, ←, typing in one read)', async () => {
+  const { discover } = discovering();
+  const ui = mountWizard({ services: { discover } });
+  cleanup = ui.cleanup;
+  await ui.waitFor('Searching');
+  await ui.press('m');
+  await ui.waitFor('Address:');
+  await ui.type('ab');
+  await ui.waitFor('Address: ab');
+  await ui.press(`c${keys.left}x`); // one write
+  await ui.waitFor((frame) => plainLines(frame).some((line) => line.startsWith('Address: abxc')));
+});
+
 test('NO_COLOR: no colour codes at all (bold and inverse stay); without it, colours', async () => {
   assert.equal(themeFor({ NO_COLOR: '1' }), plainTheme);
   assert.equal(themeFor({ NO_COLOR: '' }), colorTheme, 'an empty NO_COLOR does not count (no-color.org)');

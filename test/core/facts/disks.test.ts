@@ -179,7 +179,7 @@ test('--disk refusals (exit 3): missing, partition, other /dev/disk names, remov
     () => selectDisk(f, '/dev/disk/by-id/usb-SanDisk_Cruzer_Blade_4C530001230915118263-0:0'),
     refused(/refusing --disk \/dev\/disk\/by-id\/usb-SanDisk.* \(\/dev\/sdb\): .*removable/),
   );
-  assert.throws(() => selectDisk(f, 'nvme0n1', { minSizeBytes: 2 * 1024 * GiB }), refused(/too small: 931\.5 GiB, the layout needs 2\.0 TiB/));
+  assert.throws(() => selectDisk(f, 'nvme0n1', { minSizeBytes: 2 * 1024 * GiB }), refused(/too small: 931\.5 GiB, the layout needs 2 TiB/));
   const mounted = facts([disk('sda', 100 * GiB, { children: [part('sda1', { mountpoints: ['/mnt/boot'] })] })]);
   assert.throws(() => selectDisk(mounted, 'sda'), refused(/mounted: \/mnt\/boot/));
   // the hint names what could be chosen instead

@@ -58,10 +58,60 @@ test('arrow down and Enter pick the second installer; discovery stops and Connec
   await ui.press(keys.down);
   await ui.waitFor(/❯ bootstrap-2\.local/);
   await ui.press(keys.enter);
-  await ui.waitFor('Connect to root@10.0.0.7');
+  // The host key scan starts in an effect after the screen's first frame.
+  await ui.waitFor((frame) => frame.includes('Connect to root@10.0.0.7') && scanned !== undefined);
   assert.equal(started[0]!.stopped, true, 'discovery goes on after a pick');
   // IPv4 carries no zone even when mDNS saw it on an interface.
   assert.deepEqual(scanned, { host: '10.0.0.7', port: 22, user: 'root' });
+});
+
+test('the highlight stays on its installer while others appear, and Enter connects to it', async () => {
+  const { started, discover } = withDiscoveries();
+  let scanned: unknown;
+  const ui = mountWizard({
+    services: {
+      discover,
+      scanHostKey: async (target) => {
+        scanned = target;
+        return new Promise(() => {});
+      },
+    },
+  });
+  cleanup = ui.cleanup;
+  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  started[0]!.add(candidate(1));
+  started[0]!.add(candidate(2, { addresses: [{ address: '10.0.0.7', via: 'mdns' }] }));
+  await ui.waitFor('bootstrap-2.local');
+  await ui.press(keys.down);
+  await ui.waitFor(/❯ bootstrap-2\.local/);
+  started[0]!.add(candidate(3));
+  const frame = await ui.waitFor('bootstrap-3.local');
+  assert.match(frame, /❯ bootstrap-2\.local/, 'a new row does not move the highlight');
+  await ui.press(keys.enter);
+  await ui.waitFor((text) => text.includes('Connect to root@10.0.0.7') && scanned !== undefined);
+  assert.deepEqual(scanned, { host: '10.0.0.7', port: 22, user: 'root' });
+});
+
+test('↓ and Enter read together (a busy event loop, a paste) connect to the row ↓ moved to', async () => {
+  const { started, discover } = withDiscoveries();
+  let scanned: unknown;
+  const ui = mountWizard({
+    services: {
+      discover,
+      scanHostKey: async (target) => {
+        scanned = target;
+        return new Promise(() => {});
+      },
+    },
+  });
+  cleanup = ui.cleanup;
+  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  started[0]!.add(candidate(1));
+  started[0]!.add(candidate(2, { addresses: [{ address: '10.0.0.9', via: 'mdns' }] }));
+  await ui.waitFor('bootstrap-2.local');
+  await ui.press(keys.down + keys.enter);
+  await ui.waitFor((text) => text.includes('Connect to root@10.0.0.9') && scanned !== undefined);
+  assert.deepEqual(scanned, { host: '10.0.0.9', port: 22, user: 'root' });
 });
 
 test('r searches again with a fresh list', async () => {
@@ -114,7 +164,7 @@ test('m: a typed address is checked (a link-local without interface is refused),
   await ui.press(...Array(13).fill(keys.backspace));
   await ui.type('admin@[fe80::47%eth3]:2222');
   await ui.press(keys.enter);
-  await ui.waitFor('Connect to admin@[fe80::47%eth3]:2222');
+  await ui.waitFor((frame) => frame.includes('Connect to admin@[fe80::47%eth3]:2222') && scanned !== undefined);
   assert.deepEqual(scanned, { host: 'fe80::47', interface: 'eth3', port: 2222, user: 'admin' });
 });
 

@@ -56,6 +56,16 @@ test('Enter on a greyed disk says why and stays; Enter on an eligible one goes o
   await ui.waitFor(/❯ ● sda/);
 });
 
+test('↑ and Enter read together act on the disk the highlight moved to (here: refused, greyed)', async () => {
+  const ui = atDisk('laptop-windows-nvme-sata-usb');
+  cleanup = ui.cleanup;
+  await ui.waitFor(/❯ ★ nvme0n1/);
+  await ui.press(keys.up + keys.enter); // one write
+  const frame = await ui.waitFor('/dev/sdb cannot be used');
+  assert.match(frame, /❯ ✖ sdb/);
+  assert.match(frame, /Which disk gets NixOS\?/);
+});
+
 test('without EFI entries or ESPs, the disk with most partitions is recommended', async () => {
   const ui = atDisk('bios-server-two-sata');
   cleanup = ui.cleanup;

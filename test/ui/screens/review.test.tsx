@@ -47,7 +47,7 @@ test('the summary and every command of the plan, secrets redacted; only the disk
   cleanup = ui.cleanup;
   let frame = await ui.waitFor('Type sda to erase /dev/sda and install');
   assert.match(frame, /Target\s+root@192\.0\.2\.1 · host key SHA256:Wq3D9fzK/);
-  assert.match(frame, new RegExp(`Disk\\s+/dev/sda \\(sata, 93\\d GiB, Samsung SSD 870 EVO 1TB, serial S6PUNX0T123456A\\)\\n\\s+${sataById}\\n`));
+  assert.match(frame, new RegExp(`Disk\\s+/dev/sda \\(sata, 931\\.5 GiB, Samsung SSD 870 EVO 1TB, serial S6PUNX0T123456A\\)\\n\\s+${sataById}\\n`));
   assert.match(frame, /Layout\s+labels · LUKS2 \(cryptroot\) · swap 2 GiB · ESP 512 MiB/);
   assert.match(frame, /System\s+github:me\/nixos-config#web · mode flake · then poweroff/);
   assert.match(frame, new RegExp(`Age key\\s+${ready.key.recipient} → /mnt/etc/age/web\\.agekey`));

@@ -126,6 +126,7 @@ test('choices: the answers become the same Choices the headless install builds',
     flake: { uri: '/home/me/cfg', host: 'web', localPath: '/home/me/cfg' },
     install: { mode: 'flake', repoPath: '/mnt/nix-config' },
     ageKey: { recipient: 'age1abc', fileName: 'web.agekey' },
+    hostKey: null,
     finish: 'none',
   });
   assert.equal(buildChoices({ ...state, ageKey: undefined }), undefined, 'not before every screen was answered');
