@@ -53,6 +53,8 @@ export interface LabState {
   timingsMs: Record<string, number>;
 }
 
+let saveCount = 0;
+
 const stateFile = (id: string) => `${labPaths(id).stateDir}/state.json`;
 
 export async function readLabState(id: string): Promise<LabState | null> {
@@ -65,6 +67,8 @@ export async function readLabState(id: string): Promise<LabState | null> {
 export async function writeLabState(state: LabState): Promise<void> {
   await mkdir(state.stateDir, { recursive: true, mode: 0o700 });
   const file = stateFile(state.id);
-  await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
+  // Installers boot in parallel and each saves: every write gets its own temp file.
+  const temp = `${file}.${process.pid}.${(saveCount += 1)}.tmp`;
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, file);
 }

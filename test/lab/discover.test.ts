@@ -140,6 +140,25 @@ describe('installers on separate links: link-local only, with IPv4, without avah
     assert.deepEqual(four.names, []);
   });
 
+  test('discover only asks: its mDNS sockets are ephemeral UDP ports, never the responder port 5353', async () => {
+    const pending = discoverOnLaptop(lab, ['--json', '--timeout', '1.5']);
+    // `ss` rows of the discover process (the laptop's avahi holds 5353 as a real responder).
+    const ours = (text: string) => text.split('\n').filter((l) => /users:\(\("node",/.test(l));
+    let rows: string[] = [];
+    const deadline = Date.now() + 1200;
+    while (rows.length < 5 && Date.now() < deadline) {
+      const ss = await lab.laptop(['ss', '-H', '-uanp']);
+      assert.equal(ss.exitCode, 0, ss.stderr);
+      rows = ours(ss.stdout);
+      assert.ok(ss.stdout.includes(':5353'), 'the laptop avahi is seen on 5353 (else the check proves nothing)');
+    }
+    const run = await pending;
+    assert.equal(run.exitCode, 0, run.stderr);
+    // One socket per link and family: 4 links over IPv6, installer 2's link over IPv4 too.
+    assert.ok(rows.length >= 5, `discover's UDP sockets while it ran: ${rows.join('\n')}`);
+    assert.deepEqual(rows.filter((l) => /:5353\s/.test(l)), [], 'a socket on 5353 would hear (and could answer) the LAN\'s queries');
+  });
+
   test('--interface limits the search to one link', async () => {
     const run = await discoverOnLaptop(lab, ['--json', '--interface', 'inst2', '--timeout', '1']);
     assert.equal(run.exitCode, 0, run.stderr);

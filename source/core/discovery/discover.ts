@@ -249,7 +249,7 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
     for (const link of ipv6Links) this.verifyPlace(installerLinkLocal, link.name, port, undefined, 'ndp');
     const queries: Promise<void>[] = [];
     for (const link of links) {
-      const onHost = (host: MdnsHost) => this.onMdnsHost(link.name, host);
+      const onHost = (host: MdnsHost) => this.onMdnsHost(host);
       const onError = (family: number) => (error: Error) => this.problem(`mDNS over IPv${family} on ${link.name}: ${error.message}`);
       const track = (family: 4 | 6) => {
         const state: { sentAtMs?: number; responders: Set<string> } = { responders: new Set() };
@@ -292,7 +292,9 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
     this.timers.push(setTimeout(startPings, pingDelayMs));
   }
 
-  private onMdnsHost(iface: string, host: MdnsHost): void {
+  private onMdnsHost(host: MdnsHost): void {
+    // The link the answer came in on is the zone of its link-local addresses.
+    const iface = host.interface;
     const port = this.options.port ?? host.sshPort ?? defaultSshPort;
     for (const address of host.addresses) {
       const sighting: Sighting = { address, interface: iface, via: 'mdns', name: host.name, atMs: this.elapsedMs() };
