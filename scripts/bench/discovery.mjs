@@ -107,6 +107,13 @@ export async function benchDiscovery(options = {}) {
       if (answered) firstAnswer.push(Number(answered[1]));
       log(`  run ${run + 1}: first ${found.lines[0].atMs.toFixed(0)} ms, all ${total} ${found.lines[total - 1].atMs.toFixed(0)} ms; avahi-resolve ${resolved.lines[0].atMs.toFixed(0)} ms`);
     }
+    // The wizard's case: node is already running when discovery starts.
+    const inProcess = [];
+    for (let run = 0; run < runs; run += 1) {
+      const measured = await timedRun(anchor, [process.execPath, '--import', `${root}node_modules/tsx/dist/loader.mjs`, `${root}scripts/bench/discover-in-process.ts`]);
+      if (measured.code !== 0 || !measured.lines.length) throw new Error(`in-process discovery failed: ${measured.stderr.trim()}`);
+      inProcess.push(JSON.parse(measured.lines[0].text));
+    }
     const firstMs = median(first);
     const avahiMs = median(avahi);
     const nodeMs = median(nodeStart);
@@ -118,6 +125,8 @@ export async function benchDiscovery(options = {}) {
       // The part comparable to what avahi-resolve does (a name → an address, no SSH), counted
       // from discover's process start; -1 if the trace was missing.
       'discover --json: first mDNS answer read': firstAnswer.length ? { ms: round(median(firstAnswer)), ratio: median(firstAnswer) / avahiMs } : { ms: -1 },
+      'discover() in a running process: first mDNS answer': { ms: round(median(inProcess.map((m) => m.firstAnswerMs))), ratio: median(inProcess.map((m) => m.firstAnswerMs)) / avahiMs },
+      'discover() in a running process: first installer listed (host key verified)': { ms: round(median(inProcess.map((m) => m.firstListedMs))), ratio: median(inProcess.map((m) => m.firstListedMs)) / avahiMs },
       [`discover --json: all ${total} installers listed and verified`]: { ms: round(allMs), maxMs: round(Math.max(...all)), targetMs: 1500, ratio: Math.max(...all) / 1500 },
     };
   } finally {
