@@ -6,7 +6,11 @@ export interface ChoiceOption<T extends string> {
   label: string;
 }
 
-/** Options on one line; ←/→ (handled by the form) move the selection. */
+/**
+ * Options on one line; ←/→ (handled by the form) move the selection. Not ink-select-input: it
+ * draws a vertical list and takes ↑↓, which move between the form's fields here (PickList uses
+ * it for the real lists: installers, disks).
+ */
 export function Choice<T extends string>({ options, value, focus }: { options: readonly ChoiceOption<T>[]; value: T; focus: boolean }) {
   const theme = useTheme();
   return (

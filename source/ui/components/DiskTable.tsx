@@ -4,6 +4,7 @@ import { formatBytes } from '../../core/plan/sizes.js';
 import type { BlockChild, Disk } from '../../core/facts/types.js';
 import { pad, truncate } from '../format.js';
 import { glyphs, useTheme } from '../theme.js';
+import { PickList } from './PickList.js';
 
 /** "3 partitions: boot (vfat), nixos (ext4), swap" */
 export function describePartitions(disk: Disk): string {
@@ -24,67 +25,84 @@ export function describePartitions(disk: Disk): string {
 /** Lines each disk takes in the table. */
 export const diskRowLines = (assessment: DiskAssessment, recommended: boolean) => (recommended || !assessment.eligible ? 4 : 3);
 
+/** Disks of `lineBudget` lines that always fit, wherever the list has scrolled to (at least one). */
+export function disksThatFit(disks: DiskAssessment[], recommendedName: string | undefined, lineBudget: number): number {
+  const tallestFirst = disks.map((d) => diskRowLines(d, d.disk.name === recommendedName)).sort((a, b) => b - a);
+  let count = 0;
+  let lines = 0;
+  for (const rowLines of tallestFirst) {
+    if (lines + rowLines > lineBudget) break;
+    lines += rowLines;
+    count++;
+  }
+  return Math.max(1, count);
+}
+
 export interface DiskTableProps {
   disks: DiskAssessment[];
-  cursor: number;
+  /** The highlighted disk's kernel name. */
+  selected: string | undefined;
+  onHighlight: (name: string) => void;
   recommended?: { name: string; reason: string };
   columns: number;
-  first: number;
-  /** Disks that fit on screen from `first`. */
-  count: number;
+  /** Disks that fit on screen (disksThatFit). */
+  rows: number;
+  focus: boolean;
 }
 
 /** Device, by-id, model, serial, size, transport, partitions; recommended marked, ineligible greyed with why. */
-export function DiskTable({ disks, cursor, recommended, columns, first, count }: DiskTableProps) {
+export function DiskTable({ disks, selected, onHighlight, recommended, columns, rows, focus }: DiskTableProps) {
   const theme = useTheme();
   const device = 10;
   const size = 10;
   const transport = 7;
   const model = Math.max(10, Math.min(24, columns - 4 - device - size - transport - 20));
   const serial = Math.max(8, columns - 4 - device - size - transport - model - 4);
+  const names = disks.map((assessment) => assessment.disk.name);
+  // Lines under the first are indented past the pointer (the list's) and the mark.
+  const renderRow = (name: string, isSelected: boolean) => {
+    const assessment = disks[names.indexOf(name)];
+    if (!assessment) return null;
+    const { disk } = assessment;
+    const isRecommended = recommended?.name === disk.name;
+    const grey = !assessment.eligible;
+    const mark = grey ? glyphs.bad : isRecommended ? glyphs.star : glyphs.on;
+    const color = grey ? theme.muted : undefined;
+    return (
+      <Box flexDirection="column" flexGrow={1}>
+        <Text wrap="truncate-end" bold={isSelected && !grey} color={color} dimColor={grey}>
+          <Text color={grey ? theme.muted : isRecommended ? theme.warn : theme.ok}>{mark} </Text>
+          {pad(disk.name, device)} {pad(formatBytes(disk.sizeBytes), size)} {pad(disk.transport ?? '-', transport)} {pad(disk.model ?? '-', model)}{' '}
+          {truncate(disk.serial ?? '-', serial)}
+        </Text>
+        <Text wrap="truncate-end" dimColor={grey} color={color}>
+          {'  '}
+          {describePartitions(disk)}
+        </Text>
+        <Text wrap="truncate-end" color={theme.muted} dimColor={grey}>
+          {'  '}
+          {disk.byId[0] ?? `${disk.path} (no /dev/disk/by-id name)`}
+        </Text>
+        {grey ? (
+          <Text wrap="truncate-end" color={theme.muted} dimColor>
+            {'  '}not eligible: {assessment.ineligibleReasons.join('; ')}
+          </Text>
+        ) : isRecommended ? (
+          <Text wrap="truncate-end" color={theme.warn}>
+            {'  '}
+            {glyphs.star} recommended: {recommended!.reason}
+          </Text>
+        ) : null}
+      </Box>
+    );
+  };
   return (
     <Box flexDirection="column">
       <Text color={theme.muted} wrap="truncate-end">
         {'    '}
         {pad('DEVICE', device)} {pad('SIZE', size)} {pad('TRAN', transport)} {pad('MODEL', model)} SERIAL
       </Text>
-      {disks.slice(first, first + count).map((assessment, offset) => {
-        const index = first + offset;
-        const { disk } = assessment;
-        const selected = index === cursor;
-        const isRecommended = recommended?.name === disk.name;
-        const grey = !assessment.eligible;
-        const mark = grey ? glyphs.bad : isRecommended ? glyphs.star : glyphs.on;
-        const color = grey ? theme.muted : undefined;
-        return (
-          <Box key={disk.name} flexDirection="column">
-            <Text wrap="truncate-end" bold={selected && !grey} color={color} dimColor={grey}>
-              <Text color={selected ? theme.accent : undefined}>{selected ? `${glyphs.pointer} ` : '  '}</Text>
-              <Text color={grey ? theme.muted : isRecommended ? theme.warn : theme.ok}>{mark} </Text>
-              {pad(disk.name, device)} {pad(formatBytes(disk.sizeBytes), size)} {pad(disk.transport ?? '-', transport)} {pad(disk.model ?? '-', model)}{' '}
-              {truncate(disk.serial ?? '-', serial)}
-            </Text>
-            <Text wrap="truncate-end" dimColor={grey} color={color}>
-              {'    '}
-              {describePartitions(disk)}
-            </Text>
-            <Text wrap="truncate-end" color={theme.muted} dimColor={grey}>
-              {'    '}
-              {disk.byId[0] ?? `${disk.path} (no /dev/disk/by-id name)`}
-            </Text>
-            {grey ? (
-              <Text wrap="truncate-end" color={theme.muted} dimColor>
-                {'    '}not eligible: {assessment.ineligibleReasons.join('; ')}
-              </Text>
-            ) : isRecommended ? (
-              <Text wrap="truncate-end" color={theme.warn}>
-                {'    '}
-                {glyphs.star} recommended: {recommended!.reason}
-              </Text>
-            ) : null}
-          </Box>
-        );
-      })}
+      <PickList values={names} selected={selected} onHighlight={onHighlight} limit={rows} focus={focus} renderRow={renderRow} />
     </Box>
   );
 }

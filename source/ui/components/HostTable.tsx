@@ -2,7 +2,8 @@ import { Box, Text } from 'ink';
 import type { Candidate } from '../../core/discovery/candidate.js';
 import { connectHost } from '../../core/discovery/ipv6.js';
 import { pad, shortFingerprint } from '../format.js';
-import { glyphs, useTheme } from '../theme.js';
+import { useTheme } from '../theme.js';
+import { PickList } from './PickList.js';
 
 const macWidth = 17;
 const keyWidth = 12;
@@ -26,11 +27,41 @@ export const bestAddress = (candidate: Candidate) => {
   return `${connectHost(first.address, first.interface)}${candidate.port !== 22 ? ` :${candidate.port}` : ''}`;
 };
 
-/** Live list of installers: name, best address, host key (short), MAC; the cursor row marked. */
-export function HostTable({ candidates, cursor, columns, first, count }: { candidates: Candidate[]; cursor: number; columns: number; first: number; count: number }) {
+/** Live list of installers: name, best address, host key (short), MAC; ↑↓ move the pointer. */
+export function HostTable({
+  candidates,
+  rowKeys,
+  selected,
+  onHighlight,
+  columns,
+  rows,
+  focus,
+}: {
+  candidates: Candidate[];
+  /** One distinct key per candidate (the discovery's candidate keys). */
+  rowKeys: string[];
+  selected: string | undefined;
+  onHighlight: (key: string) => void;
+  columns: number;
+  /** Rows that fit below the heading. */
+  rows: number;
+  focus: boolean;
+}) {
   const theme = useTheme();
   const w = widths(columns, candidates);
-  const shown = candidates.slice(first, first + count);
+  const renderRow = (key: string, isSelected: boolean) => {
+    const candidate = candidates[rowKeys.indexOf(key)];
+    if (!candidate) return null;
+    const extra = candidate.addresses.length > 1 ? ` +${candidate.addresses.length - 1}` : '';
+    const address = `${bestAddress(candidate)}${extra}`;
+    return (
+      <Text wrap="truncate-end" bold={isSelected}>
+        {pad(candidate.names.join(', ') || '(no name)', w.name)} {pad(address, w.address)}
+        {w.showKey ? ` ${pad(shortFingerprint(candidate.fingerprint), keyWidth)}` : ''}
+        {w.showMac ? ` ${candidate.mac ?? '-'}` : ''}
+      </Text>
+    );
+  };
   return (
     <Box flexDirection="column">
       <Text color={theme.muted} wrap="truncate-end">
@@ -39,20 +70,7 @@ export function HostTable({ candidates, cursor, columns, first, count }: { candi
         {w.showKey ? ` ${pad('HOST KEY', keyWidth)}` : ''}
         {w.showMac ? ' MAC' : ''}
       </Text>
-      {shown.map((candidate, offset) => {
-        const index = first + offset;
-        const selected = index === cursor;
-        const extra = candidate.addresses.length > 1 ? ` +${candidate.addresses.length - 1}` : '';
-        const address = `${bestAddress(candidate)}${extra}`;
-        return (
-          <Text key={candidate.id ?? index} wrap="truncate-end" bold={selected}>
-            <Text color={selected ? theme.accent : undefined}>{selected ? `${glyphs.pointer} ` : '  '}</Text>
-            {pad(candidate.names.join(', ') || '(no name)', w.name)} {pad(address, w.address)}
-            {w.showKey ? ` ${pad(shortFingerprint(candidate.fingerprint), keyWidth)}` : ''}
-            {w.showMac ? ` ${candidate.mac ?? '-'}` : ''}
-          </Text>
-        );
-      })}
+      <PickList values={rowKeys} selected={selected} onHighlight={onHighlight} limit={rows} focus={focus} renderRow={renderRow} />
     </Box>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Text } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../theme.js';
@@ -17,11 +17,20 @@ export interface TextFieldProps {
 // eslint-disable-next-line no-control-regex
 const controlCharacters = /[\x00-\x1f\x7f]/g;
 
-/** A one-line input: cursor keys, Home/End, Ctrl-U, paste; the value lives in the caller's state. */
+/**
+ * A one-line input: cursor keys, Home/End, Ctrl-U, paste; the value lives in the caller's state.
+ * Not ink-text-input (6.0): it has no Home/End/Ctrl-U and types the letter of any Ctrl key
+ * (Ctrl-U adds a "u"), keeps control characters of a paste (a tab, a DEL) in the value, and
+ * draws its placeholder grey with chalk whatever NO_COLOR says.
+ */
 export function TextField({ value, onChange, onSubmit, focus, mask, placeholder }: TextFieldProps) {
   const { keys } = useWizard();
   const theme = useTheme();
-  const [cursor, setCursor] = useState(value.length);
+  const [cursor, setCursorState] = useState(value.length);
+  // Keys read in one chunk all arrive before the next render: each must edit what the one before
+  // left, not the value of the last render (a lost character in a masked passphrase is invisible).
+  const live = useRef({ value, cursor });
+  live.current = { value, cursor };
   const at = Math.min(cursor, value.length);
 
   useEffect(() => {
@@ -34,26 +43,36 @@ export function TextField({ value, onChange, onSubmit, focus, mask, placeholder 
   }, [focus, keys]);
 
   useKeys((input, key) => {
-    if (key.return) return onSubmit?.(value);
+    const { value: text } = live.current;
+    const here = Math.min(live.current.cursor, text.length);
+    const setCursor = (next: number) => {
+      live.current = { ...live.current, cursor: next };
+      setCursorState(next);
+    };
+    const change = (next: string) => {
+      live.current = { ...live.current, value: next };
+      onChange(next);
+    };
+    if (key.return) return onSubmit?.(text);
     if (key.upArrow || key.downArrow || key.tab || key.pageUp || key.pageDown) return;
-    if (key.leftArrow) return setCursor(Math.max(0, at - 1));
-    if (key.rightArrow) return setCursor(Math.min(value.length, at + 1));
+    if (key.leftArrow) return setCursor(Math.max(0, here - 1));
+    if (key.rightArrow) return setCursor(Math.min(text.length, here + 1));
     if (key.home || (key.ctrl && input === 'a')) return setCursor(0);
-    if (key.end || (key.ctrl && input === 'e')) return setCursor(value.length);
+    if (key.end || (key.ctrl && input === 'e')) return setCursor(text.length);
     if (key.ctrl && input === 'u') {
-      onChange(value.slice(at));
+      change(text.slice(here));
       return setCursor(0);
     }
     if (key.backspace || key.delete) {
-      if (at === 0) return;
-      onChange(value.slice(0, at - 1) + value.slice(at));
-      return setCursor(at - 1);
+      if (here === 0) return;
+      change(text.slice(0, here - 1) + text.slice(here));
+      return setCursor(here - 1);
     }
     if (key.ctrl || key.meta) return;
     const typed = input.replace(controlCharacters, '');
     if (!typed) return;
-    onChange(value.slice(0, at) + typed + value.slice(at));
-    setCursor(at + typed.length);
+    change(text.slice(0, here) + typed + text.slice(here));
+    setCursor(here + typed.length);
   }, focus);
 
   const shown = mask ? mask.repeat([...value].length) : value;

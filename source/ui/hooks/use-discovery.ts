@@ -11,7 +11,8 @@ export interface DiscoveryView {
   error?: string;
 }
 
-const keyOf = (candidate: Candidate) => candidate.id ?? candidate.fingerprint ?? candidate.addresses[0]?.address ?? '';
+/** The same installer across updates (and rescans): its row keeps the highlight. */
+export const candidateKey = (candidate: Candidate) => candidate.id ?? candidate.fingerprint ?? candidate.addresses[0]?.address ?? '';
 
 /** Runs discovery while the screen is up; rows update in place as installers are verified. */
 export function useDiscovery(active: boolean): { view: DiscoveryView; rescan: () => void } {
@@ -26,8 +27,8 @@ export function useDiscovery(active: boolean): { view: DiscoveryView; rescan: ()
     setView({ candidates: [], searching: true, startedAt: Date.now() });
     const onUpdate = ({ candidate }: DiscoveryUpdate) => {
       setView((previous) => {
-        const key = keyOf(candidate);
-        const index = previous.candidates.findIndex((c) => keyOf(c) === key);
+        const key = candidateKey(candidate);
+        const index = previous.candidates.findIndex((c) => candidateKey(c) === key);
         const candidates = index < 0 ? [...previous.candidates, candidate] : previous.candidates.map((c, i) => (i === index ? candidate : c));
         return { ...previous, candidates };
       });
@@ -68,8 +69,8 @@ export function useDiscovery(active: boolean): { view: DiscoveryView; rescan: ()
 /** The final list keeps the rows' order as they appeared, with their last content. */
 function mergeFinal(shown: Candidate[], final: Candidate[]): Candidate[] {
   const verified = final.filter((c) => c.fingerprint);
-  const byKey = new Map(verified.map((c) => [keyOf(c), c]));
-  const ordered = shown.filter((c) => byKey.has(keyOf(c))).map((c) => byKey.get(keyOf(c))!);
-  const rest = verified.filter((c) => !shown.some((s) => keyOf(s) === keyOf(c)));
+  const byKey = new Map(verified.map((c) => [candidateKey(c), c]));
+  const ordered = shown.filter((c) => byKey.has(candidateKey(c))).map((c) => byKey.get(candidateKey(c))!);
+  const rest = verified.filter((c) => !shown.some((s) => candidateKey(s) === candidateKey(c)));
   return [...ordered, ...rest];
 }

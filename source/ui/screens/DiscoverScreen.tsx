@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Box, Text } from 'ink';
 import type { Candidate } from '../../core/discovery/candidate.js';
 import type { DiscoveryResult } from '../../core/discovery/discover.js';
@@ -7,11 +7,12 @@ import { isLinkLocal, parseTarget } from '../../core/ssh/target.js';
 import type { Target } from '../../core/ssh/types.js';
 import { Footer } from '../components/Footer.js';
 import { HostTable } from '../components/HostTable.js';
+import { useHighlight } from '../components/PickList.js';
 import { Message } from '../components/Message.js';
 import { Spinner } from '../components/Spinner.js';
 import { TextField } from '../components/TextField.js';
 import { plural } from '../format.js';
-import { useDiscovery } from '../hooks/use-discovery.js';
+import { candidateKey, useDiscovery } from '../hooks/use-discovery.js';
 import { useEscape, useKeys } from '../hooks/use-keys.js';
 import { useTicker } from '../hooks/use-ticker.js';
 import { useTheme } from '../theme.js';
@@ -26,6 +27,17 @@ export function targetOf(candidate: Candidate): Target | undefined {
     port: candidate.port,
     user: 'root',
   };
+}
+
+/** Row keys for `candidates`: the discovery's own key, made distinct if two rows share one. */
+export function hostRowKeys(candidates: Candidate[]): string[] {
+  const seen = new Set<string>();
+  return candidates.map((candidate, index) => {
+    let key = candidateKey(candidate) || `#${index}`;
+    if (seen.has(key)) key = `${key}#${index}`;
+    seen.add(key);
+    return key;
+  });
 }
 
 /** Why nothing answered, from the discovery's own account (loaded only when needed). */
@@ -50,11 +62,14 @@ export function DiscoverScreen() {
   const [manual, setManual] = useState<string | null>(null);
   const [manualError, setManualError] = useState<string | undefined>();
   const { view, rescan } = useDiscovery(true);
-  const [cursor, setCursor] = useState(0);
+  // The highlighted installer, by key: it stays on the same installer as others appear.
+  const highlight = useHighlight(undefined);
   useTicker(1000, view.searching);
   const { candidates } = view;
   const hint = useNothingFoundHint(view.result, candidates.length === 0);
-  const at = Math.min(cursor, Math.max(0, candidates.length - 1));
+  const rowKeys = useMemo(() => hostRowKeys(candidates), [candidates]);
+  /** The highlighted row; the first when none was or it is gone (a rescan). */
+  const indexOf = (key: string | undefined) => Math.max(0, key === undefined ? 0 : rowKeys.indexOf(key));
 
   const pick = (target: Target, candidate?: Candidate) => {
     runtime.stopDiscovery();
@@ -68,10 +83,9 @@ export function DiscoverScreen() {
   useEscape(closeManual, manual !== null);
 
   useKeys((input, key) => {
-    if (key.upArrow) return setCursor(Math.max(0, at - 1));
-    if (key.downArrow) return setCursor(Math.min(candidates.length - 1, at + 1));
+    // ↑↓ belong to the list (HostTable); Enter takes the row it shows highlighted.
     if (key.return) {
-      const candidate = candidates[at];
+      const candidate = candidates[indexOf(highlight.current())];
       const target = candidate && targetOf(candidate);
       if (candidate && target) pick(target, candidate);
       return;
@@ -109,7 +123,6 @@ export function DiscoverScreen() {
 
   const manualRows = manual !== null ? 3 : 0;
   const tableRows = Math.max(1, bodyRows - 4 - manualRows);
-  const first = Math.max(0, Math.min(at - tableRows + 1, candidates.length - tableRows));
 
   return (
     <Box flexDirection="column">
@@ -118,7 +131,15 @@ export function DiscoverScreen() {
         <Text> </Text>
         {view.error ? <Message kind="error" title={`Discovery failed: ${view.error}`} lines={['Type the address by hand with m.']} width={size.columns} /> : null}
         {candidates.length > 0 ? (
-          <HostTable candidates={candidates} cursor={at} columns={size.columns} first={first} count={tableRows} />
+          <HostTable
+            candidates={candidates}
+            rowKeys={rowKeys}
+            selected={rowKeys[indexOf(highlight.selected)]}
+            onHighlight={highlight.onHighlight}
+            columns={size.columns}
+            rows={tableRows}
+            focus={manual === null}
+          />
         ) : !view.searching && !view.error ? (
           <Message kind="warning" title="Nothing found. What was tried:" lines={hint.slice(0, Math.max(0, bodyRows - 4 - manualRows))} width={size.columns} />
         ) : null}

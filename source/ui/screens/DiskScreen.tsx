@@ -3,8 +3,9 @@ import { Box, Text } from 'ink';
 import { assessDisks, recommendDisk, stablePath } from '../../core/facts/disks.js';
 import { minimumDiskBytes } from '../../core/plan/plan.js';
 import { formatBytes } from '../../core/plan/sizes.js';
-import { DiskTable, diskRowLines } from '../components/DiskTable.js';
+import { DiskTable, disksThatFit } from '../components/DiskTable.js';
 import { Footer } from '../components/Footer.js';
+import { useHighlight } from '../components/PickList.js';
 import { Message } from '../components/Message.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { buildLayout } from '../state/choices.js';
@@ -31,15 +32,18 @@ export function DiskScreen() {
   const pick = useMemo(() => recommendDisk(disks), [disks]);
   const chosenIndex = state.disk ? disks.findIndex((a) => stablePath(a.disk) === state.disk || a.disk.path === state.disk || a.disk.byId.includes(state.disk!)) : -1;
   const initial = chosenIndex >= 0 ? chosenIndex : Math.max(0, disks.findIndex((a) => a.disk.name === pick?.disk.name));
-  const [cursor, setCursor] = useState(initial);
+  const highlight = useHighlight(disks[initial]?.disk.name);
   const [refused, setRefused] = useState<string | undefined>();
+  const onHighlight = (name: string) => {
+    highlight.onHighlight(name);
+    setRefused(undefined);
+  };
 
-  useKeys((input, key) => {
-    if (key.upArrow) setCursor((c) => Math.max(0, c - 1));
-    if (key.downArrow) setCursor((c) => Math.min(disks.length - 1, c + 1));
-    if (key.upArrow || key.downArrow) setRefused(undefined);
+  // ↑↓ belong to the list (DiskTable); Enter takes the disk it shows highlighted.
+  useKeys((_input, key) => {
     if (key.return) {
-      const chosen = disks[cursor];
+      const name = highlight.current();
+      const chosen = disks.find((a) => a.disk.name === name) ?? disks[0];
       if (!chosen) return;
       if (!chosen.eligible) return setRefused(`${chosen.disk.path} cannot be used: ${chosen.ineligibleReasons.join('; ')}`);
       const requested = state.presetDisk?.disk;
@@ -53,13 +57,8 @@ export function DiskScreen() {
   const notes: string[] = [];
   const presetError = state.presetDisk?.error;
   const headerRows = 3 + (presetError ? 2 : 0) + (refused ? 2 : 0);
-  // Scroll so the cursor's disk is visible; disks take 2-3 lines each.
-  const budget = Math.max(3, bodyRows - headerRows);
-  let first = 0;
-  const linesFrom = (start: number, end: number) => disks.slice(start, end + 1).reduce((sum, d) => sum + diskRowLines(d, d.disk.name === recommended?.name), 0);
-  while (first < cursor && linesFrom(first, cursor) > budget) first++;
-  let count = 0;
-  while (first + count < disks.length && linesFrom(first, first + count) <= budget) count++;
+  // Disks take 3-4 lines each; a list longer than the screen scrolls.
+  const rows = disksThatFit(disks, recommended?.name, Math.max(3, bodyRows - headerRows));
 
   return (
     <Box flexDirection="column">
@@ -74,7 +73,15 @@ export function DiskScreen() {
         </Text>
         {presetError ? <Message kind="error" title={`--disk refused: ${presetError}`} lines={['choose a disk below instead']} width={size.columns} /> : null}
         {notes.length ? <Text>{notes.join(' ')}</Text> : null}
-        <DiskTable disks={disks} cursor={cursor} columns={size.columns} first={first} count={Math.max(1, count)} {...(recommended ? { recommended } : {})} />
+        <DiskTable
+          disks={disks}
+          selected={highlight.selected}
+          onHighlight={onHighlight}
+          columns={size.columns}
+          rows={rows}
+          focus
+          {...(recommended ? { recommended } : {})}
+        />
         {refused ? <Message kind="error" title={refused} width={size.columns} /> : null}
         {eligible === 0 ? <Message kind="error" title="No disk can be used on this machine (reasons above)." lines={['Nothing was changed.']} width={size.columns} /> : null}
       </Box>
