@@ -16,6 +16,7 @@ import { parseAgeKeyFile, ageKeyFileText } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
 import { LogFile } from '../core/logs/log-file.js';
 import { stateDir } from '../core/paths.js';
+import { layoutLuks } from '../core/plan/plan-context.js';
 import { minimumDiskBytes, plan as makePlan } from '../core/plan/plan.js';
 import type { Choices, Plan } from '../core/plan/types.js';
 import { connect, type SshSession } from '../core/ssh/session.js';
@@ -42,12 +43,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const luksOf = (choices: Pick<Choices, 'layout'>) => (choices.layout.kind === 'disko' ? null : choices.layout.luks);
-
 async function install(request: InstallRequest, reporter: Reporter): Promise<number> {
   // Everything local is checked before the target is contacted, and long before any disk.
   const flake = await checkFlakeSource(request.choices.flake, request.choices.install);
-  const passphrase = luksOf(request.choices) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
+  const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, request.ageKeyOut ?? `${request.ageKeyName}.agekey`, request.force);
   const ageKeyFile = `${request.ageKeyName}.agekey`;
   const hostKey = request.hostKeyFile ? await loadHostKey(request.hostKeyFile) : null;
@@ -99,7 +98,7 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
     if (!journal) throw usageError(`nothing to resume on ${formatTarget(target)}: no earlier run on this installer (host key ${session.fingerprint})`);
     const { choices } = journal.value;
     const facts = await probe(session, { force: request.force });
-    const passphrase = luksOf(choices) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
+    const passphrase = layoutLuks(choices.layout) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
     const ageKey = choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
     const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
     const thePlan = makePlan(facts, choices);

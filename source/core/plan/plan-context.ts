@@ -1,6 +1,6 @@
 import { refusal } from '../exit-codes.js';
 import type { Disk, Facts } from '../facts/types.js';
-import type { Choices, LabelsLayout } from './types.js';
+import type { Choices, LabelsLayout, Layout, LuksChoice } from './types.js';
 
 /** A partition the labels layout creates. */
 export interface PlannedPartition {
@@ -26,6 +26,8 @@ export interface PlanContext {
   partitions: PlannedPartition[];
   /** Mounted at /mnt (the mapper device when the root is encrypted). */
   rootDevice: string | null;
+  /** The LUKS choice, when the root is (to be) encrypted by us (not by a disko config). */
+  luks: LuksChoice | null;
   /** Holds the LUKS container. */
   luksDevice: string | null;
   bootDevice: string | null;
@@ -58,9 +60,12 @@ function labelsPartitions(facts: Facts, choices: Choices, layout: LabelsLayout, 
   return parts.map((part, i) => ({ ...part, number: i + 1, device: partitionPath(diskRef, i + 1) }));
 }
 
+/** The LUKS part of a layout; a disko config decides encryption itself. */
+export const layoutLuks = (layout: Layout): LuksChoice | null => (layout.kind === 'disko' ? null : layout.luks);
+
 export function planContext(facts: Facts, choices: Choices): PlanContext {
   const layout = choices.layout;
-  const base = { facts, choices, partitions: [] as PlannedPartition[], luksDevice: null, swapDevice: null };
+  const base = { facts, choices, luks: layoutLuks(layout), partitions: [] as PlannedPartition[], luksDevice: null, swapDevice: null };
   if (layout.kind === 'mounted') {
     const byLabel = (label: string) => `/dev/disk/by-label/${label}`;
     return {

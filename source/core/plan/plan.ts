@@ -2,7 +2,7 @@ import { refusal } from '../exit-codes.js';
 import type { Facts } from '../facts/types.js';
 import { phases } from '../install/phases/index.js';
 import { describeDisk } from './describe.js';
-import { planContext, biosBootSizeMiB } from './plan-context.js';
+import { biosBootSizeMiB, layoutLuks, planContext } from './plan-context.js';
 import { formatBytes, GiB, MiB } from './sizes.js';
 import type { Choices, Plan } from './types.js';
 
@@ -51,8 +51,7 @@ export function plan(facts: Facts, choices: Choices): Plan {
 
 function warnings(facts: Facts, choices: Choices): string[] {
   const list: string[] = [];
-  const luks = choices.layout.kind !== 'disko' ? choices.layout.luks : null;
-  if (luks) {
+  if (layoutLuks(choices.layout)) {
     list.push('At boot the passphrase is typed with a US keyboard layout unless your configuration sets console.keyMap (and boot.initrd for it).');
   }
   if (facts.firmware === 'bios' && choices.layout.kind === 'labels') {

@@ -1,6 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
 import { shellQuote as q } from '../../plan/shell.js';
-import { luksOf } from './luks-format.js';
 
 const powerCommand = { poweroff: 'poweroff', reboot: 'reboot' } as const;
 
@@ -9,7 +8,7 @@ export const finish: PhaseDefinition = {
   title: 'Unmount and finish',
   applies: () => true,
   commands: (c) => {
-    const luks = luksOf(c);
+    const { luks } = c;
     const action = c.choices.finish;
     return [
       { run: 'sync' },
@@ -17,7 +16,7 @@ export const finish: PhaseDefinition = {
       ...(c.choices.tmpstore ? [{ run: 'if mountpoint -q /nix/store; then umount /nix/store; fi' }] : []),
       { run: 'if mountpoint -q /mnt; then umount -R /mnt; fi' },
       ...(c.swapDevice ? [{ run: `swapoff ${q(c.swapDevice)} 2>/dev/null || true` }] : []),
-      ...(luks && c.choices.layout.kind !== 'disko' ? [{ run: `if cryptsetup status ${q(luks.name)} >/dev/null; then cryptsetup close ${q(luks.name)}; fi` }] : []),
+      ...(luks ? [{ run: `if cryptsetup status ${q(luks.name)} >/dev/null; then cryptsetup close ${q(luks.name)}; fi` }] : []),
       // Detached, so this command returns before the connection goes down with the machine.
       ...(action === 'none' ? [] : [{ run: `nohup sh -c 'sleep 2; ${powerCommand[action]}' >/dev/null 2>&1 &` }]),
     ];

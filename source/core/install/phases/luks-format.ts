@@ -1,16 +1,12 @@
 import type { PhaseDefinition } from '../phase.js';
 import { shellQuote as q } from '../../plan/shell.js';
-import type { LuksChoice } from '../../plan/types.js';
-
-export const luksOf = (c: { choices: { layout: { kind: string; luks?: LuksChoice | null } } }): LuksChoice | null =>
-  'luks' in c.choices.layout ? (c.choices.layout.luks ?? null) : null;
 
 export const luksFormat: PhaseDefinition = {
   id: 'luks-format',
   title: 'Encrypt the root partition (LUKS2)',
-  applies: (c) => c.choices.layout.kind === 'labels' && luksOf(c) !== null,
+  applies: (c) => c.choices.layout.kind === 'labels' && c.luks !== null,
   commands: (c) => {
-    const luks = luksOf(c)!;
+    const luks = c.luks!;
     const device = q(c.luksDevice!);
     const iterTime = luks.iterTimeMs ? ` --iter-time ${luks.iterTimeMs}` : '';
     return [
@@ -21,6 +17,6 @@ export const luksFormat: PhaseDefinition = {
   },
   doneCheck: (c) => {
     const device = q(c.luksDevice!);
-    return `cryptsetup isLuks ${device} && [ "$(cryptsetup luksDump ${device} | sed -n 's/^Label:[[:space:]]*//p')" = ${q(luksOf(c)!.label)} ]`;
+    return `cryptsetup isLuks ${device} && [ "$(cryptsetup luksDump ${device} | sed -n 's/^Label:[[:space:]]*//p')" = ${q(c.luks!.label)} ]`;
   },
 };
