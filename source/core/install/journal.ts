@@ -63,10 +63,10 @@ export class Journal {
     await this.save();
   }
 
-  /** Forgets `id` and every phase after it: their results can no longer be trusted. */
-  async forgetFrom(id: PhaseId, order: PhaseId[]): Promise<void> {
-    const later = new Set(order.slice(order.indexOf(id)));
-    this.data.completed = this.data.completed.filter((done) => !later.has(done));
+  /** A phase that runs again is not done until it finishes again. */
+  async markStarted(id: PhaseId): Promise<void> {
+    if (!this.isDone(id)) return;
+    this.data.completed = this.data.completed.filter((done) => done !== id);
     await this.save();
   }
 

@@ -53,7 +53,6 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   const redactor = new Redactor(secretValues(secrets));
   const started = Date.now();
   const ranThisRun: PlannedPhase[] = [];
-  const order = plan.phases.map((phase) => phase.id);
   let current: PlannedPhase | undefined;
   emit({ type: 'run-start', phases: plan.phases.map(({ id, title }) => ({ id, title })), logFile: journal.value.logFile });
 
@@ -70,15 +69,15 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   try {
     for (const [index, phase] of plan.phases.entries()) {
       if (signal?.aborted) throw new Aborted();
-      if (options.resume && journal.isDone(phase.id)) {
-        if (await alreadyDone(phase, session)) {
-          emit({ type: 'phase-skip', id: phase.id, title: phase.title, reason: 'done in an earlier run, checked on the target' });
-          continue;
-        }
-        await journal.forgetFrom(phase.id, order);
+      // Skipped only when recorded as done AND still true on the target; a phase whose result
+      // is gone (a mapping closed by an abort) runs again, and each later phase checks its own.
+      if (options.resume && journal.isDone(phase.id) && (await alreadyDone(phase, session))) {
+        emit({ type: 'phase-skip', id: phase.id, title: phase.title, reason: 'done in an earlier run, checked on the target' });
+        continue;
       }
       current = phase;
       ranThisRun.push(phase);
+      await journal.markStarted(phase.id);
       const phaseStarted = Date.now();
       emit({ type: 'phase-start', id: phase.id, title: phase.title, index, total: plan.phases.length });
       const tail: string[] = [];
