@@ -86,21 +86,9 @@ async function bundleHarness() {
   const { build } = await import('esbuild');
   const outdir = join(root, 'node_modules', '.cache', 'nixos-bootstrap', 'ui-stream');
   rmSync(outdir, { recursive: true, force: true });
-  await build({
-    entryPoints: [join(root, 'scripts', 'bench', 'ui-stream.tsx')],
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    // As in dist/: Ink's optional devtools stay in a chunk that is never loaded.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    jsx: 'automatic',
-    external: ['ssh2', 'cpu-features', 'react-devtools-core'],
-    banner: { js: "import { createRequire as __nbCreateRequire } from 'node:module'; const require = __nbCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  const { bundleOptions } = await import('../bundle-options.mjs');
+  // Bundled as dist/ is, so the measured screen is the shipped one.
+  await build({ ...bundleOptions, entryPoints: [join(root, 'scripts', 'bench', 'ui-stream.tsx')], outdir, outExtension: { '.js': '.mjs' } });
   return join(outdir, 'ui-stream.mjs');
 }
 

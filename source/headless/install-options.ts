@@ -2,6 +2,7 @@ import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import { parseFlakeRef } from '../core/plan/flake-ref.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import type { Choices, FinishAction, InstallMode, Layout, LuksChoice } from '../core/plan/types.js';
+import { checkLabel, oneOf, wholeNumber } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -136,34 +137,13 @@ export interface InstallRequest {
   json: boolean;
 }
 
-const oneOf = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string, fallback: T): T => {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usageError(`${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
-};
-
-function label(value: string | undefined, fallback: string, flag: string, maxChars: number): string {
-  const text = value ?? fallback;
-  if (!/^[A-Za-z0-9_.-]+$/.test(text) || text.length > maxChars) {
-    throw usageError(`${flag} '${text}' is not a usable label`, `use up to ${maxChars} letters, digits, '.', '_' or '-'`);
-  }
-  return text;
-}
-
-function positiveInteger(value: string | undefined, flag: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) throw usageError(`${flag} wants a whole number from 1 to ${max}, not '${value}'`);
-  return number;
-}
-
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */
 export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): InstallRequest {
   const { values: v, positionals } = parseFlags(argv, installFlagSpec, installHelp);
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
-  const mode = oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode', 'flake');
-  const layoutKind = oneOf(v.layout, ['labels', 'disko', 'mounted'] as const, '--layout', 'labels');
-  const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish', 'poweroff');
+  const mode = oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode') ?? 'flake';
+  const layoutKind = oneOf(v.layout, ['labels', 'disko', 'mounted'] as const, '--layout') ?? 'labels';
+  const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
   const help = v.help === true;
 
   const flake = v.flake !== undefined ? parseFlakeRef(v.flake) : undefined;
@@ -179,9 +159,9 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
 
   const luks: LuksChoice | null = v.luks
     ? {
-        label: label(v['luks-label'], 'cryptroot', '--luks-label', 47),
-        name: label(v['luks-name'], 'cryptroot', '--luks-name', 64),
-        ...(v['luks-iter-time'] ? { iterTimeMs: positiveInteger(v['luks-iter-time'], '--luks-iter-time', 60_000)! } : {}),
+        label: checkLabel(v['luks-label'], 'cryptroot', '--luks-label', 47),
+        name: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
+        ...(v['luks-iter-time'] ? { iterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000)! } : {}),
       }
     : null;
   if (luks && needsHost && !v['luks-passphrase-file']) {
@@ -203,7 +183,7 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   return {
     help,
     target: positionals[0],
-    port: positiveInteger(v.port, '--port', 65535),
+    port: wholeNumber(v.port, '--port', 65535),
     identities: v.identity ?? [],
     envPassword: v['env-password'] === true,
     expectFingerprint: v['expect-fingerprint'],
@@ -213,9 +193,9 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     choices: {
       layout,
       labels: {
-        efi: label(v['label-efi'], 'boot', '--label-efi', 11),
-        root: label(v['label-root'], 'nixos', '--label-root', 16),
-        swap: label(v['label-swap'], 'swap', '--label-swap', 15),
+        efi: checkLabel(v['label-efi'], 'boot', '--label-efi', 11),
+        root: checkLabel(v['label-root'], 'nixos', '--label-root', 16),
+        swap: checkLabel(v['label-swap'], 'swap', '--label-swap', 15),
       },
       mkdirs: v.mkdir ?? [],
       postMount: v['post-mount'] ?? [],
@@ -227,11 +207,11 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     luksPassphraseFile: v['luks-passphrase-file'],
     ageKey: ageKeyFlag === 'generate' || ageKeyFlag === 'none' ? ageKeyFlag : { file: ageKeyFlag },
     ageKeyOut: v['age-key-out'],
-    ageKeyName: label(v['age-key-name'], host ?? 'host', '--age-key-name', 64),
+    ageKeyName: checkLabel(v['age-key-name'], host ?? 'host', '--age-key-name', 64),
     secretsDir: v.secrets,
     allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
     hostKeyFile: v['host-key'],
-    waitTimeoutMs: v.wait ? (positiveInteger(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000) : undefined,
+    waitTimeoutMs: v.wait ? (wholeNumber(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000) : undefined,
     dryRun: v['dry-run'] === true,
     yes: v.yes === true,
     resume: v.resume === true,

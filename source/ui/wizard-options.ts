@@ -8,6 +8,7 @@ import type { FinishAction, InstallMode, Labels, LayoutKind } from '../core/plan
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { installFlagSpec } from '../headless/install-options.js';
+import { checkLabel, oneOf, wholeNumber } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { wizardHelp } from './wizard-help.js';
 
@@ -59,27 +60,6 @@ export interface WizardPreset {
   finish: FinishAction;
   logFile?: string;
   discovery: { timeoutMs?: number; interfaces: string[]; names: string[] };
-}
-
-const oneOf = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined => {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usageError(`${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
-};
-
-export function checkLabel(value: string | undefined, fallback: string, flag: string, maxChars: number): string {
-  const text = value ?? fallback;
-  if (!/^[A-Za-z0-9_.-]+$/.test(text) || text.length > maxChars) {
-    throw usageError(`${flag} '${text}' is not a usable label`, `use up to ${maxChars} letters, digits, '.', '_' or '-'`);
-  }
-  return text;
-}
-
-function wholeNumber(value: string | undefined, flag: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || number < 1 || number > max) throw usageError(`${flag} wants a whole number from 1 to ${max}, not '${value}'`);
-  return number;
 }
 
 function seconds(value: string | undefined): number | undefined {

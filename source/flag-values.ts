@@ -1,0 +1,25 @@
+import { usageError } from './core/exit-codes.js';
+
+// Checks shared by every command's flags: a bad value is a usage error naming the flag.
+
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(`${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
+}
+
+/** A filesystem/partition label (or mapper name): plain characters, within the format's length. */
+export function checkLabel(value: string | undefined, fallback: string, flag: string, maxChars: number): string {
+  const text = value ?? fallback;
+  if (!/^[A-Za-z0-9_.-]+$/.test(text) || text.length > maxChars) {
+    throw usageError(`${flag} '${text}' is not a usable label`, `use up to ${maxChars} letters, digits, '.', '_' or '-'`);
+  }
+  return text;
+}
+
+export function wholeNumber(value: string | undefined, flag: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1 || number > max) throw usageError(`${flag} wants a whole number from 1 to ${max}, not '${value}'`);
+  return number;
+}
