@@ -22,12 +22,13 @@ export const installerLinkLocal = 'fe80::47';
  */
 export const defaultSettleMs = 300;
 const pingIntervalMs = 1000;
+/** When the all-nodes pings of links that answered mDNS start, after the queries left. */
+const pingDelayMs = 250;
 const sameMachineDelayMs = 100;
-/** Latest start of the all-nodes pings, should the mDNS queries take long to leave. */
-const pingDelayMs = 50;
 /**
- * How long a verified installer waits for its mDNS answer (its name) after the query left.
- * Answers to our one-shot queries take 1-10 ms; an installer without avahi never answers.
+ * How long a verified installer waits for its mDNS answer (its name) after the query left, and
+ * a link that has not answered waits for its fe80::47 probe and ping. Answers to our one-shot
+ * queries take 1-10 ms; an installer without avahi never answers.
  */
 const mdnsGraceMs = 60;
 /** A place that failed may be tried again when seen anew after this long (sshd starting up). */
@@ -245,10 +246,33 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
     const signal = this.controller.signal;
     const port = this.options.port ?? defaultSshPort;
     const ipv6Links = links.filter((l) => l.linkLocal.length + l.tentativeLinkLocal.length > 0);
-    // Cheapest and fastest first: one TCP connection per link to where installers usually are.
-    for (const link of ipv6Links) this.verifyPlace(installerLinkLocal, link.name, port, undefined, 'ndp');
+    const pinging = new Set<string>();
+    const ping = (link: NetInterface) => {
+      if (pinging.has(link.name) || this.stoppedBy) return;
+      pinging.add(link.name);
+      pingAllNodes(link.name, {
+        signal,
+        durationMs: this.options.timeoutMs,
+        intervalMs: pingIntervalMs,
+        onReply: (address) => this.onNeighbour(address, link.name, eui64AddressToMac(address)),
+      }).catch((error: NodeJS.ErrnoException) =>
+        this.problem(error.code === 'ENOENT' ? 'ping is not installed: no all-nodes sweep (install iputils-ping)' : error.message),
+      );
+    };
     const queries: Promise<void>[] = [];
     for (const link of links) {
+      // One TCP connection to where installers usually are, once the link answered mDNS or
+      // had mdnsGraceMs to: each connection makes an installer's sshd fork, and when the
+      // installers share our CPU (the lab) those forks held the answers back by ~50 ms.
+      let probed = !ipv6Links.includes(link);
+      let answered = false;
+      const probe = () => {
+        if (probed) return;
+        probed = true;
+        this.verifyPlace(installerLinkLocal, link.name, port, undefined, 'ndp');
+        // A silent link may hold an installer without avahi: sweep it now, not with the rest.
+        if (!answered) ping(link);
+      };
       const onHost = (host: MdnsHost) => this.onMdnsHost(host);
       const onError = (family: number) => (error: Error) => this.problem(`mDNS over IPv${family} on ${link.name}: ${error.message}`);
       const track = (family: 4 | 6) => {
@@ -260,36 +284,38 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
           this.trace(`mdns query sent on ${link.name}/${family}`);
           this.timers.push(setTimeout(() => this.schedulePublish(), mdnsGraceMs + 1));
         };
-        const onResponse = (from: string) => state.responders.add(from);
+        const onResponse = (from: string) => {
+          state.responders.add(from);
+          answered = true;
+          probe();
+        };
         return { iface: link.name, family, names: this.names, signal, onHost, onSent, onResponse, onError: onError(family) };
       };
-      if (ipv6Links.includes(link)) queries.push(queryLink(track(6)).catch(onError(6)));
-      if (link.ipv4.length) queries.push(queryLink({ ...track(4), localIpv4: link.ipv4[0] }).catch(onError(4)));
+      const sent: Promise<void>[] = [];
+      if (ipv6Links.includes(link)) sent.push(queryLink(track(6)).catch(onError(6)));
+      if (link.ipv4.length) sent.push(queryLink({ ...track(4), localIpv4: link.ipv4[0] }).catch(onError(4)));
+      queries.push(...sent);
+      void Promise.allSettled(sent).then(() => this.timers.push(setTimeout(probe, mdnsGraceMs)));
     }
-    // Process spawns block this thread for a moment each: start the pings once the mDNS
-    // queries are out (or after pingDelayMs), so they do not hold up the fastest answers.
-    let pinging = false;
+    // Each process spawn blocks this thread for ~5 ms: one ping per link, spawned with the
+    // queries, held the answers and key exchanges of 8 links back by ~40 ms. On links that
+    // answered mDNS the sweep only finds what neither answers mDNS nor holds fe80::47, so it
+    // starts once the first results are in, one spawn per turn of the event loop.
+    const pingTheRest = (index: number) => {
+      const link = ipv6Links[index];
+      if (!link || this.stoppedBy) return;
+      ping(link);
+      setImmediate(() => pingTheRest(index + 1));
+    };
     const startPings = () => {
-      if (pinging || this.stoppedBy) return;
-      pinging = true;
-      for (const link of ipv6Links) {
-        pingAllNodes(link.name, {
-          signal,
-          durationMs: this.options.timeoutMs,
-          intervalMs: pingIntervalMs,
-          onReply: (address) => this.onNeighbour(address, link.name, eui64AddressToMac(address)),
-        }).catch((error: NodeJS.ErrnoException) =>
-          this.problem(error.code === 'ENOENT' ? 'ping is not installed: no all-nodes sweep (install iputils-ping)' : error.message),
-        );
-      }
+      pingTheRest(0);
       // Neighbours the kernel already knows (an installer seen earlier) need no ping to be probed.
       const names = new Set(ipv6Links.map((l) => l.name));
       void this.neighbours.all(performance.now()).then((list) => {
         for (const n of list) if (names.has(n.interface) && isLiveNeighbour(n)) this.onNeighbour(n.address, n.interface, n.mac);
       });
     };
-    void Promise.allSettled(queries).then(() => setImmediate(startPings));
-    this.timers.push(setTimeout(startPings, pingDelayMs));
+    void Promise.allSettled(queries).then(() => this.timers.push(setTimeout(startPings, pingDelayMs)));
   }
 
   private onMdnsHost(host: MdnsHost): void {
