@@ -57,6 +57,8 @@ if [ -n "$flake" ] && [ "$flake" = "\${flake%%#*}" ]; then
   echo "error: flake reference '$flake' names no configuration (expected URI#host)" >&2; exit 1
 fi
 if ! mountpoint -q "$root"; then echo "error: $root is not a mount point" >&2; exit 1; fi
+# Like Nix, a flake given as a local path must be there (an uploaded or cloned configuration).
+case "$flake" in /*) [ -f "\${flake%%#*}/flake.nix" ] || { echo "error: path '\${flake%%#*}' does not contain a 'flake.nix'" >&2; exit 1; } ;; esac
 # What was mounted where when the install ran: the tests check the layout through it.
 findmnt -rn -o TARGET,SOURCE,FSTYPE -R "$root" > "$call_dir/mounts"
 swapon --show=NAME --noheadings > "$call_dir/swaps" 2>/dev/null || true

@@ -128,6 +128,25 @@ test('a local flake is uploaded, its secrets checked against an existing key; no
   assert.match(state.stdout, /\.from-post-mount/);
 });
 
+test('clone mode: the repository is cloned onto the new disk and installed from there', async () => {
+  await resetVm(lab);
+  // The VM reaches no network but the laptop: a repository on the installer itself stands in
+  // for a remote one; git clone runs on the target all the same.
+  const origin = await lab.vmSsh([
+    'rm -rf /root/origin && mkdir /root/origin && cd /root/origin && git init -q',
+    `printf '{ outputs = _: { }; }\\n' > flake.nix && git add flake.nix`,
+    'git -c user.name=lab -c user.email=lab@lab.invalid commit -qm config && git rev-parse HEAD',
+  ].join(' && '));
+  assert.equal(origin.exitCode, 0, origin.stderr);
+  const run = await lab.cli(['install', target(), '--mode', 'clone', '--repo', 'file:///root/origin', '--host', 'web', '--age-key', 'none', '--finish', 'none', '--yes', '--json'], { cwd: work });
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.deepEqual(records(run.stdout).filter((e) => e.type === 'phase-done').map((e) => e.id), ['partition', 'format', 'mount', 'fetch-config', 'install', 'finish']);
+  const state = await lab.vmSsh(`tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; mount ${vmDisk}3 /mnt && git -C /mnt/nix-config rev-parse HEAD; umount /mnt`);
+  assert.equal(state.exitCode, 0, state.stderr);
+  assert.match(state.stdout, /--flake \/mnt\/nix-config#web/);
+  assert.ok(state.stdout.includes(origin.stdout.trim()), `the clone on the new disk is at the origin's commit: ${state.stdout}`);
+});
+
 test('unreadable secrets stop a headless run before the target is touched (exit 3)', async () => {
   const run = await lab.cli(['install', target(), '--flake', `${work}/flake#web`, '--age-key-out', `${work}/fresh.agekey`, '--yes'], { cwd: work });
   assert.equal(run.exitCode, 3, run.stderr);

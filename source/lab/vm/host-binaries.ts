@@ -35,6 +35,8 @@ export const commandAliases: Record<string, string> = {
   'mkfs.vfat': 'mkfs.fat', 'mkdosfs': 'mkfs.fat', 'mkfs.ext4': 'mke2fs', 'mkfs.ext2': 'mke2fs',
   'fsck.ext4': 'e2fsck', 'fsck.vfat': 'fsck.fat', 'modprobe': 'kmod', 'insmod': 'kmod', 'rmmod': 'kmod',
   'lsmod': 'kmod', 'depmod': 'kmod', 'modinfo': 'kmod',
+  // git clone runs it, also for a repository on the same machine (--mode clone).
+  'git-upload-pack': 'git',
 };
 
 const searchDirs = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
