@@ -50,15 +50,18 @@ test('the installer\'s boot medium is mounted at /iso, and /mnt is private to th
   assert.equal(onLaptop.stdout, '', 'a mount made on the installer is visible on the laptop');
 });
 
-test('the nixos-install stand-in records its call and refuses an unmounted root', async () => {
+test('the nixos-install stand-in records its call, refuses an unmounted root and a local flake without flake.nix', async () => {
   const refused = await lab.ssh(1, 'umount /mnt 2>/dev/null; nixos-install --flake /cfg#web --root /mnt');
   assert.notEqual(refused.exitCode, 0);
   assert.match(refused.stderr, /\/mnt is not a mount point/);
-  const ok = await lab.ssh(1, 'mount -t tmpfs root /mnt && nixos-install --flake /cfg#web --root /mnt --no-root-passwd && cat /mnt/etc/nixos-install.lab-stand-in');
+  const noFlake = await lab.ssh(1, 'mount -t tmpfs root /mnt && nixos-install --flake /cfg#web --root /mnt');
+  assert.notEqual(noFlake.exitCode, 0);
+  assert.match(noFlake.stderr, /path '\/cfg' does not contain a 'flake\.nix'/);
+  const ok = await lab.ssh(1, 'mkdir -p /cfg && echo "{ }" > /cfg/flake.nix && nixos-install --flake /cfg#web --root /mnt --no-root-passwd && cat /mnt/etc/nixos-install.lab-stand-in');
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.match(ok.stdout, /installation finished!/);
   assert.match(ok.stdout, /lab stand-in install of \/cfg#web/);
-  const argv = lab.readInstallerFile(1, '/run/lab/calls/nixos-install.1/cmdline').split('\0');
+  const argv = lab.readInstallerFile(1, '/run/lab/calls/nixos-install.2/cmdline').split('\0');
   assert.deepEqual(argv.slice(-6, -1), ['--flake', '/cfg#web', '--root', '/mnt', '--no-root-passwd']);
 });
 
