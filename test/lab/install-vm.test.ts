@@ -1,6 +1,6 @@
 // Issues 6 and 7 end to end on the VM installer (real GPT, dm-crypt, vfat, swap, udev):
-// headless install with LUKS and the age key hand-off, dry runs that touch nothing, a cut
-// connection resumed, and the default power-off.
+// headless install with LUKS and the age key hand-off, a local flake uploaded, clone mode, dry
+// runs that touch nothing, a cut connection resumed, and the default power-off.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
