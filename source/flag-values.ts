@@ -17,6 +17,15 @@ export function checkLabel(value: string | undefined, fallback: string, flag: st
   return text;
 }
 
+/** --label-efi, --label-root, --label-swap: each within its filesystem's label length (vfat, ext4, swap). */
+export function layoutLabels(v: { 'label-efi'?: string; 'label-root'?: string; 'label-swap'?: string }) {
+  return {
+    efi: checkLabel(v['label-efi'], 'boot', '--label-efi', 11),
+    root: checkLabel(v['label-root'], 'nixos', '--label-root', 16),
+    swap: checkLabel(v['label-swap'], 'swap', '--label-swap', 15),
+  };
+}
+
 export function wholeNumber(value: string | undefined, flag: string, max: number): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);

@@ -2,7 +2,7 @@ import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import { parseFlakeRef } from '../core/plan/flake-ref.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import type { Choices, FinishAction, InstallMode, Layout, LuksChoice } from '../core/plan/types.js';
-import { checkLabel, oneOf, wholeNumber } from '../flag-values.js';
+import { checkLabel, layoutLabels, oneOf, wholeNumber } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -192,11 +192,7 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     disk: v.disk ?? (env.INSTALL_DISK || undefined),
     choices: {
       layout,
-      labels: {
-        efi: checkLabel(v['label-efi'], 'boot', '--label-efi', 11),
-        root: checkLabel(v['label-root'], 'nixos', '--label-root', 16),
-        swap: checkLabel(v['label-swap'], 'swap', '--label-swap', 15),
-      },
+      labels: layoutLabels(v),
       mkdirs: v.mkdir ?? [],
       postMount: v['post-mount'] ?? [],
       tmpstore: v.tmpstore === true,

@@ -8,7 +8,7 @@ import type { FinishAction, InstallMode, Labels, LayoutKind } from '../core/plan
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { installFlagSpec } from '../headless/install-options.js';
-import { checkLabel, oneOf, wholeNumber } from '../flag-values.js';
+import { checkLabel, layoutLabels, oneOf, wholeNumber } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { wizardHelp } from './wizard-help.js';
 
@@ -117,11 +117,7 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     luksLabel: checkLabel(v['luks-label'], 'cryptroot', '--luks-label', 47),
     luksName: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
     luksIterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000),
-    labels: {
-      efi: checkLabel(v['label-efi'], 'boot', '--label-efi', 11),
-      root: checkLabel(v['label-root'], 'nixos', '--label-root', 16),
-      swap: checkLabel(v['label-swap'], 'swap', '--label-swap', 15),
-    },
+    labels: layoutLabels(v),
     mkdirs: v.mkdir ?? [],
     postMount: v['post-mount'] ?? [],
     tmpstore: v.tmpstore === true,
