@@ -1,4 +1,5 @@
 import { usageError } from './core/exit-codes.js';
+import { normalizeFingerprint } from './core/ssh/host-identity.js';
 
 // Checks shared by every command's flags: a bad value is a usage error naming the flag.
 
@@ -31,4 +32,45 @@ export function wholeNumber(value: string | undefined, flag: string, max: number
   const number = Number(value);
   if (!/^\d+$/.test(value) || number < 1 || number > max) throw usageError(`${flag} wants a whole number from 1 to ${max}, not '${value}'`);
   return number;
+}
+
+/** How to reach and trust the target, and which disk it may use: the same flags for install and the wizard. */
+export interface ConnectionFlags {
+  port?: number;
+  identities: string[];
+  envPassword: boolean;
+  /** Normalised to `SHA256:…`. */
+  expectFingerprint?: string;
+  force: boolean;
+  allowLoopDisks: boolean;
+  /** --disk, else INSTALL_DISK. */
+  disk?: string;
+}
+
+export function connectionFlags(
+  v: { port?: string; identity?: string[]; 'env-password'?: boolean; 'expect-fingerprint'?: string; force?: boolean; 'allow-loop-disks'?: boolean; disk?: string },
+  env: NodeJS.ProcessEnv,
+): ConnectionFlags {
+  return {
+    port: wholeNumber(v.port, '--port', 65535),
+    identities: v.identity ?? [],
+    envPassword: v['env-password'] === true,
+    expectFingerprint: v['expect-fingerprint'] !== undefined ? normalizeFingerprint(v['expect-fingerprint']) : undefined,
+    force: v.force === true,
+    allowLoopDisks: v['allow-loop-disks'] === true,
+    disk: v.disk ?? (env.INSTALL_DISK?.trim() || undefined),
+  };
+}
+
+/** --host: a name Nix accepts as a nixosConfigurations attribute and a file name. */
+export function checkHostName(value: string | undefined): void {
+  if (value !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) throw usageError(`--host '${value}' is not a host name`);
+}
+
+/** --mkdir: directories inside /mnt, never above it. */
+export function checkMkdirs(dirs: string[] | undefined): string[] {
+  for (const dir of dirs ?? []) {
+    if (dir.split('/').includes('..') || dir.replace(/\/+/g, '') === '') throw usageError(`--mkdir '${dir}' must be a directory inside /mnt`);
+  }
+  return dirs ?? [];
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BootstrapError } from '../source/core/exit-codes.js';
-import { layoutLabels } from '../source/flag-values.js';
+import { connectionFlags, layoutLabels } from '../source/flag-values.js';
 import { parseInstallFlags } from '../source/headless/install-options.js';
 import { parseWizardFlags } from '../source/ui/wizard-options.js';
 
@@ -19,4 +19,28 @@ test('a label longer than its filesystem allows, or with odd characters, is a us
   assert.throws(() => parseWizardFlags(['--label-root', 'a'.repeat(17)], {}), usage(/--label-root .* up to 16/));
   assert.throws(() => parseInstallFlags([...flake, '--label-swap', 'my swap'], {}), usage(/--label-swap 'my swap'/));
   assert.deepEqual(parseInstallFlags([...flake, '--label-efi', 'ELEVENCHARS'], {}).choices.labels.efi, 'ELEVENCHARS');
+});
+
+test('connection flags read the same in install and the wizard: fingerprint normalised, INSTALL_DISK trimmed, --disk wins', () => {
+  const key = 'SHA256:' + 'A'.repeat(43);
+  const argv = ['-p', '2222', '-i', 'a', '-i', 'b', '--env-password', '--expect-fingerprint', `sha256:${'A'.repeat(43)}=`, '--force', '--allow-loop-disks'];
+  const expected = { port: 2222, identities: ['a', 'b'], envPassword: true, expectFingerprint: key, force: true, allowLoopDisks: true, disk: '/dev/vda' };
+  const env = { INSTALL_DISK: ' /dev/vda\n' };
+  const fromInstall = parseInstallFlags(['--flake', 'github:me/cfg#web', ...argv], env);
+  const fromWizard = parseWizardFlags(argv, env);
+  for (const flags of [fromInstall, fromWizard]) {
+    assert.deepEqual(Object.fromEntries(Object.keys(expected).map((name) => [name, flags[name as keyof typeof expected]])), expected);
+  }
+  assert.equal(connectionFlags({ disk: '/dev/sda' }, env).disk, '/dev/sda');
+  assert.equal(connectionFlags({}, { INSTALL_DISK: '  ' }).disk, undefined);
+});
+
+test('a bad --expect-fingerprint, --host or --mkdir is a usage error in install too, before anything is contacted', () => {
+  const flake = ['--flake', 'github:me/cfg#web'];
+  assert.throws(() => parseInstallFlags([...flake, '--expect-fingerprint', 'SHA256:short'], {}), usage(/bad fingerprint 'SHA256:short'/));
+  assert.throws(() => parseInstallFlags([...flake, '--expect-fingerprint', 'MD5:00:11'], {}), usage(/MD5 fingerprint.*SHA256 form/));
+  assert.throws(() => parseWizardFlags(['--host=web/x'], {}), usage(/--host 'web\/x' is not a host name/));
+  assert.throws(() => parseInstallFlags([...flake, '--mkdir', 'data/../../etc'], {}), usage(/--mkdir 'data\/\.\.\/\.\.\/etc' must be a directory inside \/mnt/));
+  assert.throws(() => parseWizardFlags(['--mkdir', '//'], {}), usage(/--mkdir/));
+  assert.deepEqual(parseWizardFlags(['--mkdir', 'srv/data'], {}).mkdirs, ['srv/data']);
 });

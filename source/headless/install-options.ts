@@ -2,7 +2,7 @@ import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import { parseFlakeRef } from '../core/plan/flake-ref.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import type { Choices, FinishAction, InstallMode, Layout, LuksChoice } from '../core/plan/types.js';
-import { checkLabel, layoutLabels, oneOf, wholeNumber } from '../flag-values.js';
+import { checkHostName, checkLabel, checkMkdirs, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -111,16 +111,9 @@ export const installFlagSpec = {
 } as const;
 
 /** Everything `install` was asked to do; the choices lack only the disk and the age recipient. */
-export interface InstallRequest {
+export interface InstallRequest extends ConnectionFlags {
   help: boolean;
   target?: string;
-  port?: number;
-  identities: string[];
-  envPassword: boolean;
-  expectFingerprint?: string;
-  force: boolean;
-  allowLoopDisks: boolean;
-  disk?: string;
   choices: Omit<Choices, 'disk' | 'ageKey' | 'hostKey'>;
   luksPassphraseFile?: string;
   ageKey: 'generate' | 'none' | { file: string };
@@ -151,7 +144,7 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   const needsHost = !help && !v.resume;
   if (needsHost && mode !== 'prebuilt' && mode !== 'clone' && !flake) throw usageError('--flake URI#HOST is required', 'e.g. --flake github:me/nixos-config#web');
   if (needsHost && !host) throw usageError('no host name: give --flake URI#HOST or --host NAME');
-  if (v.host !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.host)) throw usageError(`--host '${v.host}' is not a host name`);
+  checkHostName(v.host);
   if (mode === 'clone' && needsHost && !v.repo) throw usageError('--mode clone needs --repo URL');
   if (mode === 'prebuilt' && needsHost && !v.system?.startsWith('/nix/store/')) throw usageError('--mode prebuilt needs --system /nix/store/…');
   if (layoutKind === 'disko' && needsHost && !flake) throw usageError('--layout disko needs --flake (the disko config lives in the flake)');
@@ -176,24 +169,16 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
         : { kind: 'disko' };
   if (layout.kind === 'labels' && layout.efiSizeMiB < 32) throw usageError('--efi-size must be at least 32M');
 
-  for (const dir of v.mkdir ?? []) {
-    if (dir.split('/').includes('..') || dir.replace(/\/+/g, '') === '') throw usageError(`--mkdir '${dir}' must be a directory inside /mnt`);
-  }
+  const mkdirs = checkMkdirs(v.mkdir);
   const ageKeyFlag = v['age-key'] ?? 'generate';
   return {
     help,
     target: positionals[0],
-    port: wholeNumber(v.port, '--port', 65535),
-    identities: v.identity ?? [],
-    envPassword: v['env-password'] === true,
-    expectFingerprint: v['expect-fingerprint'],
-    force: v.force === true,
-    allowLoopDisks: v['allow-loop-disks'] === true,
-    disk: v.disk ?? (env.INSTALL_DISK || undefined),
+    ...connectionFlags(v, env),
     choices: {
       layout,
       labels: layoutLabels(v),
-      mkdirs: v.mkdir ?? [],
+      mkdirs,
       postMount: v['post-mount'] ?? [],
       tmpstore: v.tmpstore === true,
       flake: { uri: flake?.uri ?? v.repo ?? '', host: host ?? '' },

@@ -1,6 +1,5 @@
 // The wizard's flags: the same spec as `install`, parsed leniently (nothing is required: a
 // missing value is asked on its screen), but every value that IS given is checked up front.
-import { normalizeFingerprint } from '../core/ssh/host-identity.js';
 import { usageError } from '../core/exit-codes.js';
 import { parseFlakeRef } from '../core/plan/flake-ref.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
@@ -8,7 +7,7 @@ import type { FinishAction, InstallMode, Labels, LayoutKind } from '../core/plan
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { installFlagSpec } from '../headless/install-options.js';
-import { checkLabel, layoutLabels, oneOf, wholeNumber } from '../flag-values.js';
+import { checkHostName, checkLabel, checkMkdirs, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { wizardHelp } from './wizard-help.js';
 
@@ -22,16 +21,9 @@ export const wizardFlagSpec = {
 export type AgeKeySource = 'generate' | 'none' | { file: string };
 
 /** What the flags decided; everything optional is asked on its screen. */
-export interface WizardPreset {
+export interface WizardPreset extends ConnectionFlags {
   help: boolean;
   target?: Target;
-  port?: number;
-  identities: string[];
-  envPassword: boolean;
-  expectFingerprint?: string;
-  force: boolean;
-  allowLoopDisks: boolean;
-  disk?: string;
   layout?: LayoutKind;
   luks?: boolean;
   luksPassphraseFile?: string;
@@ -82,18 +74,15 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     throw usageError('the wizard reads the terminal, not a passphrase on stdin', 'give --luks-passphrase-file FILE, or type the passphrase on the encryption screen');
   }
 
-  const port = wholeNumber(v.port, '--port', 65535);
+  const connection = connectionFlags(v, env);
   const flake = v.flake !== undefined ? parseFlakeRef(v.flake) : undefined;
-  if (v.host !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.host)) throw usageError(`--host '${v.host}' is not a host name`);
+  checkHostName(v.host);
   const mode = oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode');
   if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
   const layout = oneOf<LayoutKind>(v.layout, ['labels', 'disko', 'mounted'], '--layout');
   if (v.luks && layout === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
   if (v['efi-size'] !== undefined && parseSizeMiB(v['efi-size'], '--efi-size') < 32) throw usageError('--efi-size must be at least 32M');
   if (v.swap !== undefined) parseSizeMiB(v.swap, '--swap');
-  for (const dir of v.mkdir ?? []) {
-    if (dir.split('/').includes('..') || dir.replace(/\/+/g, '') === '') throw usageError(`--mkdir '${dir}' must be a directory inside /mnt`);
-  }
   const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
   const ageKeyFlag = v['age-key'];
   const ageKey: AgeKeySource | undefined =
@@ -101,14 +90,8 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
 
   return {
     help: v.help === true,
-    target: positionals[0] !== undefined ? parseTarget(positionals[0], { port }) : undefined,
-    port,
-    identities: v.identity ?? [],
-    envPassword: v['env-password'] === true,
-    expectFingerprint: v['expect-fingerprint'] !== undefined ? normalizeFingerprint(v['expect-fingerprint']) : undefined,
-    force: v.force === true,
-    allowLoopDisks: v['allow-loop-disks'] === true,
-    disk: v.disk ?? (env.INSTALL_DISK?.trim() || undefined),
+    target: positionals[0] !== undefined ? parseTarget(positionals[0], { port: connection.port }) : undefined,
+    ...connection,
     layout,
     luks: v.luks,
     luksPassphraseFile: v['luks-passphrase-file'],
@@ -118,7 +101,7 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     luksName: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
     luksIterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000),
     labels: layoutLabels(v),
-    mkdirs: v.mkdir ?? [],
+    mkdirs: checkMkdirs(v.mkdir),
     postMount: v['post-mount'] ?? [],
     tmpstore: v.tmpstore === true,
     flake: flake ? `${flake.uri}#${flake.host}` : undefined,
