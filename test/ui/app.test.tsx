@@ -38,25 +38,26 @@ test('? shows help for the current screen; Esc or ? closes it; keys do not reach
   assert.doesNotMatch(frame, /Address:/);
 });
 
-test('in a text field ? is typed, not help', async () => {
+/** The wizard on Discover with the manual address field open. */
+async function manualEntry() {
   const { discover } = discovering();
   const ui = mountWizard({ services: { discover } });
   cleanup = ui.cleanup;
   await ui.waitFor('Searching');
   await ui.press('m');
   await ui.waitFor('Address:');
+  return ui;
+}
+
+test('in a text field ? is typed, not help', async () => {
+  const ui = await manualEntry();
   await ui.type('a?b');
   const frame = await ui.waitFor('Address: a?b');
   assert.doesNotMatch(frame, /Help:/);
 });
 
 test('a text field keeps every edit of keys read together (typing, ←, typing in one read)', async () => {
-  const { discover } = discovering();
-  const ui = mountWizard({ services: { discover } });
-  cleanup = ui.cleanup;
-  await ui.waitFor('Searching');
-  await ui.press('m');
-  await ui.waitFor('Address:');
+  const ui = await manualEntry();
   await ui.type('ab');
   await ui.waitFor('Address: ab');
   await ui.press(`c${keys.left}x`); // one write

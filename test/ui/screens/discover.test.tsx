@@ -11,22 +11,32 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-function withDiscoveries() {
+/** The wizard on Discover over a faked LAN, searching. Each discovery it starts is in `started`;
+ * a picked installer's host key scan records its target in `scans` and then never answers. */
+async function discoverScreen() {
   const started: FakeDiscovery[] = [];
-  const discover = async () => {
-    const fake = new FakeDiscovery();
-    started.push(fake);
-    return fake.handle;
-  };
-  return { started, discover };
+  const scans: unknown[] = [];
+  const ui = mountWizard({
+    services: {
+      discover: async () => {
+        const fake = new FakeDiscovery();
+        started.push(fake);
+        return fake.handle;
+      },
+      scanHostKey: (target) => {
+        scans.push(target);
+        return new Promise(() => {});
+      },
+    },
+  });
+  cleanup = ui.cleanup;
+  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  return { ui, started, scans };
 }
 
 test('rows appear as installers are verified, with name, best address, short key and MAC', async () => {
-  const { started, discover } = withDiscoveries();
-  const ui = mountWizard({ services: { discover } });
-  cleanup = ui.cleanup;
+  const { ui, started } = await discoverScreen();
   await ui.waitFor('Searching the LAN');
-  assert.equal(started.length, 1);
   started[0]!.add(candidate(1));
   let frame = await ui.waitFor('bootstrap.local');
   assert.match(frame, /❯ bootstrap\.local\s+fe80::47%eth1 \+1\s+1111AbCdEf…\s+52:54:00:47:00:01/);
@@ -39,19 +49,7 @@ test('rows appear as installers are verified, with name, best address, short key
 });
 
 test('arrow down and Enter pick the second installer; discovery stops and Connect starts', async () => {
-  const { started, discover } = withDiscoveries();
-  let scanned: unknown;
-  const ui = mountWizard({
-    services: {
-      discover,
-      scanHostKey: async (target) => {
-        scanned = target;
-        return new Promise(() => {}); // stays on "Reading the host key"
-      },
-    },
-  });
-  cleanup = ui.cleanup;
-  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  const { ui, started, scans } = await discoverScreen();
   started[0]!.add(candidate(1));
   started[0]!.add(candidate(2, { addresses: [{ address: '10.0.0.7', interface: 'eth2', via: 'mdns' }] }));
   await ui.waitFor('bootstrap-2.local');
@@ -59,26 +57,14 @@ test('arrow down and Enter pick the second installer; discovery stops and Connec
   await ui.waitFor(/❯ bootstrap-2\.local/);
   await ui.press(keys.enter);
   // The host key scan starts in an effect after the screen's first frame.
-  await ui.waitFor((frame) => frame.includes('Connect to root@10.0.0.7') && scanned !== undefined);
+  await ui.waitFor((frame) => frame.includes('Connect to root@10.0.0.7') && scans.length === 1);
   assert.equal(started[0]!.stopped, true, 'discovery goes on after a pick');
   // IPv4 carries no zone even when mDNS saw it on an interface.
-  assert.deepEqual(scanned, { host: '10.0.0.7', port: 22, user: 'root' });
+  assert.deepEqual(scans, [{ host: '10.0.0.7', port: 22, user: 'root' }]);
 });
 
 test('the highlight stays on its installer while others appear, and Enter connects to it', async () => {
-  const { started, discover } = withDiscoveries();
-  let scanned: unknown;
-  const ui = mountWizard({
-    services: {
-      discover,
-      scanHostKey: async (target) => {
-        scanned = target;
-        return new Promise(() => {});
-      },
-    },
-  });
-  cleanup = ui.cleanup;
-  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  const { ui, started, scans } = await discoverScreen();
   started[0]!.add(candidate(1));
   started[0]!.add(candidate(2, { addresses: [{ address: '10.0.0.7', via: 'mdns' }] }));
   await ui.waitFor('bootstrap-2.local');
@@ -88,37 +74,22 @@ test('the highlight stays on its installer while others appear, and Enter connec
   const frame = await ui.waitFor('bootstrap-3.local');
   assert.match(frame, /❯ bootstrap-2\.local/, 'a new row does not move the highlight');
   await ui.press(keys.enter);
-  await ui.waitFor((text) => text.includes('Connect to root@10.0.0.7') && scanned !== undefined);
-  assert.deepEqual(scanned, { host: '10.0.0.7', port: 22, user: 'root' });
+  await ui.waitFor((text) => text.includes('Connect to root@10.0.0.7') && scans.length === 1);
+  assert.deepEqual(scans, [{ host: '10.0.0.7', port: 22, user: 'root' }]);
 });
 
 test('↓ and Enter read together (a busy event loop, a paste) connect to the row ↓ moved to', async () => {
-  const { started, discover } = withDiscoveries();
-  let scanned: unknown;
-  const ui = mountWizard({
-    services: {
-      discover,
-      scanHostKey: async (target) => {
-        scanned = target;
-        return new Promise(() => {});
-      },
-    },
-  });
-  cleanup = ui.cleanup;
-  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  const { ui, started, scans } = await discoverScreen();
   started[0]!.add(candidate(1));
   started[0]!.add(candidate(2, { addresses: [{ address: '10.0.0.9', via: 'mdns' }] }));
   await ui.waitFor('bootstrap-2.local');
   await ui.press(keys.down + keys.enter);
-  await ui.waitFor((text) => text.includes('Connect to root@10.0.0.9') && scanned !== undefined);
-  assert.deepEqual(scanned, { host: '10.0.0.9', port: 22, user: 'root' });
+  await ui.waitFor((text) => text.includes('Connect to root@10.0.0.9') && scans.length === 1);
+  assert.deepEqual(scans, [{ host: '10.0.0.9', port: 22, user: 'root' }]);
 });
 
 test('r searches again with a fresh list', async () => {
-  const { started, discover } = withDiscoveries();
-  const ui = mountWizard({ services: { discover } });
-  cleanup = ui.cleanup;
-  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  const { ui, started } = await discoverScreen();
   started[0]!.add(candidate(1));
   started[0]!.end();
   await ui.waitFor('Found 1 installer');
@@ -129,10 +100,7 @@ test('r searches again with a fresh list', async () => {
 });
 
 test('nothing found: says what was tried and the likely causes, and offers manual entry', async () => {
-  const { started, discover } = withDiscoveries();
-  const ui = mountWizard({ services: { discover } });
-  cleanup = ui.cleanup;
-  await ui.waitFor((frame) => frame.includes('Searching') && started.length === 1);
+  const { ui, started } = await discoverScreen();
   started[0]!.end({ unanswered: [{ address: 'fe80::47', interface: 'eth0', via: 'ndp', reason: 'connection refused on port 22' }] });
   const frame = await ui.waitFor('likely causes');
   assert.match(frame, /No installer answered/);
@@ -143,19 +111,7 @@ test('nothing found: says what was tried and the likely causes, and offers manua
 });
 
 test('m: a typed address is checked (a link-local without interface is refused), then used', async () => {
-  const { discover } = withDiscoveries();
-  let scanned: unknown;
-  const ui = mountWizard({
-    services: {
-      discover,
-      scanHostKey: async (target) => {
-        scanned = target;
-        return new Promise(() => {});
-      },
-    },
-  });
-  cleanup = ui.cleanup;
-  await ui.waitFor('Searching');
+  const { ui, scans } = await discoverScreen();
   await ui.press('m');
   await ui.waitFor('Address:');
   await ui.type('root@fe80::47');
@@ -164,15 +120,12 @@ test('m: a typed address is checked (a link-local without interface is refused),
   await ui.press(...Array(13).fill(keys.backspace));
   await ui.type('admin@[fe80::47%eth3]:2222');
   await ui.press(keys.enter);
-  await ui.waitFor((frame) => frame.includes('Connect to admin@[fe80::47%eth3]:2222') && scanned !== undefined);
-  assert.deepEqual(scanned, { host: 'fe80::47', interface: 'eth3', port: 2222, user: 'admin' });
+  await ui.waitFor((frame) => frame.includes('Connect to admin@[fe80::47%eth3]:2222') && scans.length === 1);
+  assert.deepEqual(scans, [{ host: 'fe80::47', interface: 'eth3', port: 2222, user: 'admin' }]);
 });
 
 test('Esc closes the manual entry without leaving the screen', async () => {
-  const { discover } = withDiscoveries();
-  const ui = mountWizard({ services: { discover } });
-  cleanup = ui.cleanup;
-  await ui.waitFor('Searching');
+  const { ui } = await discoverScreen();
   await ui.press('m');
   await ui.waitFor('Address:');
   await ui.press(keys.escape);

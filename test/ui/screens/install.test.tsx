@@ -1,10 +1,9 @@
 // The install and done screens over the REAL runner, log file and journal, with plans whose
 // commands run on this machine (where: 'local') instead of a target's disks.
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink';
 import type { PlannedPhase, Plan } from '../../../source/core/plan/types.js';
@@ -14,19 +13,11 @@ import { realServices, type WizardServices } from '../../../source/ui/services.j
 import { initialState } from '../../../source/ui/state/wizard-state.js';
 import { ThemeContext, colorTheme } from '../../../source/ui/theme.js';
 import { parseWizardFlags } from '../../../source/ui/wizard-options.js';
+import { scratchStateHome } from '../helpers/state-home.js';
 import { passphrase, readyForReview } from '../helpers/ready.js';
 import { fakeServices, keys, mountWizard, plainLines } from '../helpers/wizard.js';
 
-const work = mkdtempSync(join(tmpdir(), 'nb-ui-install-'));
-const previousState = process.env.XDG_STATE_HOME;
-before(() => {
-  process.env.XDG_STATE_HOME = join(work, 'state');
-});
-after(() => {
-  if (previousState === undefined) delete process.env.XDG_STATE_HOME;
-  else process.env.XDG_STATE_HOME = previousState;
-  rmSync(work, { recursive: true, force: true });
-});
+const work = scratchStateHome('nb-ui-install-');
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await cleanup?.();

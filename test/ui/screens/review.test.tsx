@@ -1,24 +1,14 @@
 // Review: the whole plan (made by the real planner) with secrets redacted, and a confirmation
 // that only the disk's name passes. The run itself is captured, not executed (no target here).
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunOptions } from '../../../source/core/install/runner.js';
+import { scratchStateHome } from '../helpers/state-home.js';
 import { passphrase, readyForReview, sataById } from '../helpers/ready.js';
 import { keys, localServices, mountWizard } from '../helpers/wizard.js';
 
-const work = mkdtempSync(join(tmpdir(), 'nb-ui-review-'));
-const previousState = process.env.XDG_STATE_HOME;
-before(() => {
-  process.env.XDG_STATE_HOME = join(work, 'state');
-});
-after(() => {
-  if (previousState === undefined) delete process.env.XDG_STATE_HOME;
-  else process.env.XDG_STATE_HOME = previousState;
-  rmSync(work, { recursive: true, force: true });
-});
+const work = scratchStateHome('nb-ui-review-');
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await cleanup?.();
