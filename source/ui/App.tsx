@@ -162,7 +162,7 @@ export function App({ runtime, initial, onExit }: AppProps) {
   const Screen = state.step === 'install' ? null : screens[state.step];
   return (
     <WizardContext.Provider value={value}>
-      {feed ? <Static items={finishedRows}>{(row) => <PhaseLine key={row.id} row={row} columns={size.columns} />}</Static> : null}
+      {feed ? <Static key={runtime.install?.attempt} items={finishedRows}>{(row) => <PhaseLine key={row.id} row={row} columns={size.columns} />}</Static> : null}
       <Box flexDirection="column" width={size.columns}>
         <Header />
         {state.help ? <HelpScreen /> : Screen ? <Screen /> : <InstallScreen snapshot={snapshot} tick={tick} tailLines={tailLines} />}

@@ -9,7 +9,7 @@ export const feedIntervalMs = 100;
  * spinner and clocks move with it), one last snapshot when it ends, nothing in between.
  */
 export function useFeed(feed: InstallFeed | undefined, tailLines: number, intervalMs = feedIntervalMs): { snapshot: FeedSnapshot | undefined; tick: number } {
-  const [view, setView] = useState<{ snapshot: FeedSnapshot | undefined; tick: number }>(() => ({ snapshot: feed?.snapshot(tailLines), tick: 0 }));
+  const [view, setView] = useState<{ feed: InstallFeed | undefined; snapshot: FeedSnapshot | undefined; tick: number }>(() => ({ feed, snapshot: feed?.snapshot(tailLines), tick: 0 }));
   const tail = useRef(tailLines);
   tail.current = tailLines;
   useEffect(() => {
@@ -17,7 +17,7 @@ export function useFeed(feed: InstallFeed | undefined, tailLines: number, interv
     let tick = 0;
     const flush = () => {
       const snapshot = feed.snapshot(tail.current);
-      setView({ snapshot, tick: tick++ });
+      setView({ feed, snapshot, tick: tick++ });
       if (snapshot.finished) clearInterval(timer);
     };
     const timer = setInterval(flush, intervalMs);
@@ -26,7 +26,10 @@ export function useFeed(feed: InstallFeed | undefined, tailLines: number, interv
   }, [feed, intervalMs]);
   // A resize changes how many lines fit: take them now rather than on the next tick.
   useEffect(() => {
-    if (feed) setView((previous) => ({ snapshot: feed.snapshot(tailLines), tick: previous.tick }));
+    if (feed) setView((previous) => ({ feed, snapshot: feed.snapshot(tailLines), tick: previous.tick }));
   }, [feed, tailLines]);
+  // A new feed (a retried run) is read at once: a frame of the old run's rows would be printed
+  // into the new run's <Static>.
+  if (view.feed !== feed) return { snapshot: feed?.snapshot(tailLines), tick: view.tick };
   return view;
 }

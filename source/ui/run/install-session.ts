@@ -1,7 +1,8 @@
 // Starts a run the way `install` does (journal, log file, secrets on stdin only), with the
 // events going to an InstallFeed instead of a reporter. Returns at once: the run goes on while
-// the screen watches the feed.
+// the screen watches the feed. A failed run can be retried in place, as `install --resume` would.
 import { join } from 'node:path';
+import type { Journal } from '../../core/install/journal.js';
 import type { RunOutcome } from '../../core/install/runner.js';
 import type { Secrets } from '../../core/install/secrets.js';
 import { LogFile } from '../../core/logs/log-file.js';
@@ -20,6 +21,11 @@ export interface InstallHandle {
   readonly aborting: boolean;
   readonly settled: boolean;
   outcome: Promise<RunOutcome>;
+  /** 1 for the first run, then one more for each retry. */
+  attempt: number;
+  /** The same plan on the same journal and log file: phases the journal has as done are skipped
+   * once the target proves them (the runner's resume). Only once this run has settled. */
+  retry(): InstallHandle;
 }
 
 export interface StartInstallOptions {
@@ -47,12 +53,17 @@ export async function startInstall(options: StartInstallOptions): Promise<Instal
     ...(options.ageKeyFile ? { ageKeyFile: options.ageKeyFile } : {}),
   });
   await journal.update({ logFile: logPath });
+  return launch({ ...options, journal, logPath }, 1);
+}
+
+function launch(options: StartInstallOptions & { journal: Journal; logPath: string }, attempt: number): InstallHandle {
+  const { plan, session, services, journal, logPath } = options;
   const log = new LogFile(logPath);
   const feed = new InstallFeed(plan.phases, log, options.tailCapacity);
   const controller = new AbortController();
   let settled = false;
   const outcome = services
-    .runPlan({ plan, session, secrets: options.secrets, journal, emit: feed.push, signal: controller.signal })
+    .runPlan({ plan, session, secrets: options.secrets, journal, resume: attempt > 1, emit: feed.push, signal: controller.signal })
     .catch((error: unknown): RunOutcome => {
       // The runner reports phase failures itself; anything thrown is a bug or a lost session.
       const message = error instanceof Error ? error.message : String(error);
@@ -76,5 +87,10 @@ export async function startInstall(options: StartInstallOptions): Promise<Instal
       return settled;
     },
     outcome,
+    attempt,
+    retry() {
+      if (!settled) throw new Error('a run can be retried only once it has ended');
+      return launch(options, attempt + 1);
+    },
   };
 }

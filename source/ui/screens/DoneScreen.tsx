@@ -33,7 +33,7 @@ export function resumeCommand(state: WizardState): string {
 }
 
 export function DoneScreen() {
-  const { state, finish, size, bodyRows } = useWizard();
+  const { state, dispatch, runtime, finish, size, bodyRows } = useWizard();
   const theme = useTheme();
   const install = state.install!;
   const plan = state.plan!;
@@ -46,8 +46,14 @@ export function DoneScreen() {
     if (install.phase === 'aborted') finish(ExitCode.aborted);
   }, [install.phase, finish]);
 
+  const retryable = install.phase === 'failed' && runtime.install?.settled === true;
   useKeys((input, key) => {
     if (key.return || input === 'q') finish(exitCode);
+    // The session, plan, passphrase and key are all still here: no need to start over.
+    if (input === 'r' && retryable) {
+      runtime.install = runtime.install!.retry();
+      dispatch({ type: 'install-retried' });
+    }
   });
 
   // Paths and commands are meant to be copied: they wrap, never get cut.
@@ -108,9 +114,15 @@ export function DoneScreen() {
       {row('Log', install.logPath)}
       {state.ageKey ? row('Age key', `${state.ageKey.file} (kept)`) : null}
       <Text> </Text>
-      <Text bold>{install.phase === 'aborted' ? 'Continue later with:' : 'Fix the cause, then continue with:'}</Text>
+      {retryable ? (
+        <Text wrap="wrap">
+          Fix the cause, then press <Text bold>r</Text> to retry from '{stoppedTitle}' (phases already done are checked on the target and skipped). Or quit and later run:
+        </Text>
+      ) : (
+        <Text bold>{install.phase === 'aborted' ? 'Continue later with:' : 'Fix the cause, then continue with:'}</Text>
+      )}
       {command(resumeCommand(state))}
-      <Footer hints={install.phase === 'aborted' ? [] : [['Enter', 'quit']]} quit={null} />
+      <Footer hints={install.phase === 'aborted' ? [] : retryable ? [['r', 'retry'], ['Enter', 'quit']] : [['Enter', 'quit']]} quit={null} />
     </Box>
   );
 }

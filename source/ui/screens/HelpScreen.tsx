@@ -48,7 +48,11 @@ export const stepHelp: Record<StepId, string[]> = {
     'Ctrl-C asks first, then stops after the running command and undoes this run\'s mounts and',
     'LUKS mappings; nixos-bootstrap install --resume carries on later.',
   ],
-  done: ['The new system is on the disk with its age key in /etc/age.'],
+  done: [
+    'The new system is on the disk with its age key in /etc/age.',
+    'After a failed phase, r runs the plan again from there: phases already done are',
+    'checked on the target and skipped.',
+  ],
 };
 
 export function HelpScreen() {

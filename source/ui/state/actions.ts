@@ -24,6 +24,7 @@ export type WizardAction =
   | { type: 'age-key-accepted' }
   | { type: 'plan-made'; plan: Plan }
   | { type: 'install-started'; logPath: string }
+  | { type: 'install-retried' }
   | { type: 'stop-asked' }
   | { type: 'stop-cancelled' }
   | { type: 'stop-confirmed' }

@@ -76,6 +76,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, plan: action.plan };
     case 'install-started':
       return { ...advance(state, 'review'), step: 'install', install: { phase: 'running', logPath: action.logPath } };
+    case 'install-retried':
+      // Only a failed run is retried (a stop ends the wizard); the log file goes on.
+      if (state.step !== 'done' || state.install?.phase !== 'failed') return state;
+      return { ...state, step: 'install', install: { phase: 'running', logPath: state.install.logPath } };
     case 'stop-asked':
       return setInstallPhase(state, ['running'], 'confirm-stop');
     case 'stop-cancelled':

@@ -3,10 +3,11 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink';
 import type { PlannedPhase, Plan } from '../../../source/core/plan/types.js';
+import type { Session } from '../../../source/core/ssh/types.js';
 import { App } from '../../../source/ui/App.js';
 import { WizardRuntime } from '../../../source/ui/runtime.js';
 import { realServices, type WizardServices } from '../../../source/ui/services.js';
@@ -14,7 +15,7 @@ import { initialState } from '../../../source/ui/state/wizard-state.js';
 import { ThemeContext, colorTheme } from '../../../source/ui/theme.js';
 import { parseWizardFlags } from '../../../source/ui/wizard-options.js';
 import { scratchStateHome } from '../helpers/state-home.js';
-import { passphrase, readyForReview } from '../helpers/ready.js';
+import { idleSession, passphrase, readyForReview, target } from '../helpers/ready.js';
 import { fakeServices, keys, mountWizard, plainLines } from '../helpers/wizard.js';
 
 const work = scratchStateHome('nb-ui-install-');
@@ -45,9 +46,13 @@ function services(phases: PlannedPhase[]): Partial<WizardServices> {
 }
 
 let keyFiles = 0;
-async function mountAtReview(phases: PlannedPhase[], size = { columns: 80, rows: 24 }) {
+async function mountAtReview(phases: PlannedPhase[], size = { columns: 80, rows: 24 }, session?: Session) {
   const ready = await readyForReview(join(work, `web${++keyFiles}.agekey`));
-  const ui = mountWizard({ argv: ['root@192.0.2.1'], state: ready.state, runtime: ready.prepare, services: services(phases), ...size });
+  const prepare = (runtime: WizardRuntime) => {
+    ready.prepare(runtime);
+    if (session) runtime.adoptSession(target, session);
+  };
+  const ui = mountWizard({ argv: ['root@192.0.2.1'], state: ready.state, runtime: prepare, services: services(phases), ...size });
   cleanup = ui.cleanup;
   await ui.waitFor('Type sda');
   return ui;
@@ -109,6 +114,45 @@ test('a failed phase: its last lines, nothing rebooted, how to resume; exit 1', 
   assert.doesNotMatch(frame, /never/);
   await ui.press(keys.enter);
   assert.equal((await ui.exited).code, 1);
+});
+
+test('a failed phase can be retried in place once fixed: phases the target proves done are skipped; exit 0', async () => {
+  const fixed = join(work, 'disk-fixed');
+  // The target answers only the done check of the partition phase (a resume asks it).
+  const checks: string[] = [];
+  const session: Session = { ...idleSession(), exec: async (command) => (checks.push(command), { code: 0, stdout: '', stderr: '' }) };
+  const ui = await mountAtReview(
+    [
+      { ...local('partition', 'Partition the disk', 'echo partitioned'), doneCheck: 'sgdisk --verify /dev/sda' },
+      local('format', 'Create filesystems', `test -e ${fixed} || { seq -f 'mkfs.ext4: line %g' 1 12; echo "mkfs.ext4: No space left on device" >&2; exit 1; }; echo formatted`),
+      local('install', 'Install NixOS', 'echo installed'),
+    ],
+    undefined,
+    session,
+  );
+  await ui.type('sda');
+  await ui.press(keys.enter);
+  let frame = await ui.waitFor('Nothing was rebooted', 10_000);
+  assert.match(frame, /press r to retry from 'Create filesystems'/);
+  assert.match(frame, /│ mkfs\.ext4: No space left on device/);
+  const failedScreen = livePart(frame);
+  assert.ok(failedScreen.length <= 23, `the failed screen is ${failedScreen.length} lines tall:\n${failedScreen.join('\n')}`);
+  assert.match(frame, /r retry/);
+  assert.deepEqual(checks, [], 'a first run checks nothing');
+  writeFileSync(fixed, '');
+  await ui.press('r');
+  frame = await ui.waitFor('Installed web on /dev/sda', 10_000);
+  assert.deepEqual(checks, ['sgdisk --verify /dev/sda']);
+  assert.match(frame, /✔ Partition the disk[\s\S]*✖ Create filesystems[\s\S]*- Partition the disk\s+skipped: done in an earlier/, 'the first run\'s rows stay above the retry\'s');
+  assert.equal(frame.match(/Partition the disk/g)?.length, 2, 'each run\'s rows are printed once');
+  assert.match(frame, /✔ Create filesystems/);
+  assert.match(frame, /✔ Install NixOS/);
+  const log = readFileSync(ui.runtime.install!.logPath, 'utf8');
+  assert.match(log, /No space left on device[\s\S]*\| formatted\n[\s\S]*\| installed\n/, 'both runs in one log, in order');
+  assert.equal(log.match(/\| partitioned\n/g)?.length, 1, 'the partition phase ran once');
+  await ui.press(keys.enter);
+  assert.equal((await ui.exited).code, 0);
+  assert.ok(existsSync(fixed));
 });
 
 test('Ctrl-C asks once (any other key goes on); a second Ctrl-C stops after cleanup and exits 130', async () => {

@@ -107,6 +107,20 @@ test('install: Ctrl-C asks (confirm-stop), another key goes on, a second Ctrl-C 
   assert.deepEqual([state.step, state.install?.phase, state.install?.stoppedAt], ['done', 'aborted', 'install']);
 });
 
+test('install: only a failed run is retried, back to Install with the same log; a stopped or finished one is not', () => {
+  const started = wizardReducer({ ...start(), step: 'review', history: ['connect'] }, { type: 'install-started', logPath: '/l.log' });
+  const failed = wizardReducer(started, { type: 'install-finished', outcome: { status: 'failed', phase: 'format', message: 'mkfs failed' }, elapsedMs: 5, lastLines: ['x'] });
+  assert.deepEqual([failed.step, failed.install?.phase], ['done', 'failed']);
+  const retried = wizardReducer(failed, { type: 'install-retried' });
+  assert.equal(retried.step, 'install');
+  assert.deepEqual(retried.install, { phase: 'running', logPath: '/l.log' }, 'the old failure is not carried into the new run');
+  assert.equal(wizardReducer(retried, { type: 'install-retried' }), retried, 'not while running');
+  const aborted = wizardReducer(started, { type: 'install-finished', outcome: { status: 'aborted', phase: 'install', message: 'stopped' }, elapsedMs: 5 });
+  assert.equal(wizardReducer(aborted, { type: 'install-retried' }), aborted);
+  const done = wizardReducer(started, { type: 'install-finished', outcome: { status: 'done' }, elapsedMs: 5 });
+  assert.equal(wizardReducer(done, { type: 'install-retried' }), done);
+});
+
 test('choices: the answers become the same Choices the headless install builds', () => {
   const preset = parseWizardFlags(['--luks-label', 'vault', '--mkdir', 'persist', '--finish', 'none'], {});
   const state: WizardState = {
