@@ -68,6 +68,10 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   const { values: v, positionals } = parseFlags(argv, wizardFlagSpec, wizardHelp);
   if (v.json) throw usageError('the wizard has no --json', 'for NDJSON events use: nixos-bootstrap install --json …');
   if (v.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');
+  // Accepted and then ignored, these would install no host key or wait for nothing unnoticed.
+  for (const flag of ['host-key', 'wait', 'wait-timeout'] as const) {
+    if (v[flag] !== undefined) throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
+  }
   if (v.yes) throw usageError('the wizard confirms by asking you to type the disk name, not --yes', 'for unattended installs use: nixos-bootstrap install --yes …');
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
   if (v['luks-passphrase-file'] === '-') {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BootstrapError } from '../../source/core/exit-codes.js';
+import { installFlagSpec } from '../../source/headless/install-options.js';
 import { parseWizardFlags } from '../../source/ui/wizard-options.js';
 
 const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
@@ -45,9 +46,38 @@ test('bad values are usage errors (exit 2) before anything starts', () => {
   assert.throws(() => parseWizardFlags(['--expect-fingerprint', 'MD5:aa'], {}), usage(/MD5/));
 });
 
-test('headless-only flags point to install; a passphrase on stdin is refused (the wizard reads the terminal)', () => {
+test('headless-only flags point to install (none is accepted and ignored); a passphrase on stdin is refused (the wizard reads the terminal)', () => {
   assert.throws(() => parseWizardFlags(['--json'], {}), usage(/install --json/));
   assert.throws(() => parseWizardFlags(['--yes'], {}), usage(/type the disk name.*install --yes/));
   assert.throws(() => parseWizardFlags(['--resume'], {}), usage(/install --resume/));
+  assert.throws(() => parseWizardFlags(['--host-key', '/k'], {}), usage(/--host-key belongs to install.*install --host-key/));
+  assert.throws(() => parseWizardFlags(['--finish', 'reboot', '--wait'], {}), usage(/--wait belongs to install/));
+  assert.throws(() => parseWizardFlags(['--wait-timeout', '60'], {}), usage(/--wait-timeout belongs to install/));
   assert.throws(() => parseWizardFlags(['--luks-passphrase-file', '-'], {}), usage(/not a passphrase on stdin/));
+});
+
+/** A value each string flag of install accepts. A new flag without one fails the test below. */
+const sampleValues: Record<string, string> = {
+  port: '2222', identity: '/k', 'expect-fingerprint': `SHA256:${'A'.repeat(43)}`, disk: '/dev/vda', layout: 'mounted',
+  'efi-size': '1G', swap: '4G', 'luks-passphrase-file': '/p', 'luks-label': 'vault', 'luks-name': 'vault', 'luks-iter-time': '500',
+  'label-efi': 'ESP', 'label-root': 'root', 'label-swap': 'sw', mkdir: 'persist', 'post-mount': 'true', flake: 'github:me/cfg#web',
+  mode: 'clone', repo: 'https://example.org/cfg.git', 'repo-path': '/mnt/cfg', system: '/nix/store/abc-nixos', host: 'web',
+  'age-key': 'none', 'age-key-out': '/o', 'age-key-name': 'web', secrets: '/s', finish: 'reboot', log: '/l.log',
+  'host-key': '/h', 'wait-timeout': '60',
+};
+
+test('every install flag is either used by the wizard or refused: none is accepted and ignored', () => {
+  const plain = JSON.stringify(parseWizardFlags([], {}));
+  for (const [name, spec] of Object.entries(installFlagSpec)) {
+    if (name === 'help') continue;
+    const argv = spec.type === 'boolean' ? [`--${name}`] : [`--${name}`, sampleValues[name] ?? assert.fail(`no sample value for --${name}`)];
+    let changed: boolean;
+    try {
+      changed = JSON.stringify(parseWizardFlags(argv, {})) !== plain;
+    } catch (error) {
+      assert.ok(error instanceof BootstrapError && error.exitCode === 2, `--${name}: ${String(error)}`);
+      continue;
+    }
+    assert.ok(changed, `--${name} is accepted by the wizard but changes nothing`);
+  }
 });
