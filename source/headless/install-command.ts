@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { BootstrapError, ExitCode, refusal, usageError } from '../core/exit-codes.js';
 import { chooseDisk } from '../core/facts/disks.js';
 import { probe } from '../core/facts/probe.js';
@@ -14,8 +14,7 @@ import type { Secrets } from '../core/install/secrets.js';
 import { ageKeyPath } from '../core/install/phases/age-key.js';
 import { parseAgeKeyFile, ageKeyFileText } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
-import { LogFile } from '../core/logs/log-file.js';
-import { stateDir } from '../core/paths.js';
+import { LogFile, defaultLogPath } from '../core/logs/log-file.js';
 import { layoutLuks } from '../core/plan/plan-context.js';
 import { minimumDiskBytes, plan as makePlan } from '../core/plan/plan.js';
 import type { Choices, Plan } from '../core/plan/types.js';
@@ -119,7 +118,7 @@ const missingPassphrase = (): never => {
 };
 
 async function execute(plan: Plan, session: SshSession, secrets: Secrets, journal: Journal, request: InstallRequest, reporter: Reporter, resume: boolean): Promise<number> {
-  const logPath = request.logFile ?? join(stateDir(), `${plan.choices.flake.host || 'install'}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  const logPath = request.logFile ?? defaultLogPath(plan.choices.flake.host);
   const log = new LogFile(logPath);
   await journal.update({ logFile: logPath });
   const controller = new AbortController();

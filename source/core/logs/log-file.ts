@@ -1,6 +1,11 @@
 import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RunEvent } from '../install/events.js';
+import { stateDir } from '../paths.js';
+
+/** Where a run logs unless told (--log): ~/.local/state/nixos-bootstrap/HOST-TIME.log */
+export const defaultLogPath = (host: string, now = new Date()) =>
+  join(stateDir(), `${host || 'install'}-${now.toISOString().replace(/[:.]/g, '-')}.log`);
 
 const flushIntervalMs = 100;
 const flushBytes = 64 * 1024;

@@ -1,12 +1,10 @@
 // Starts a run the way `install` does (journal, log file, secrets on stdin only), with the
 // events going to an InstallFeed instead of a reporter. Returns at once: the run goes on while
 // the screen watches the feed. A failed run can be retried in place, as `install --resume` would.
-import { join } from 'node:path';
 import type { Journal } from '../../core/install/journal.js';
 import type { RunOutcome } from '../../core/install/runner.js';
 import type { Secrets } from '../../core/install/secrets.js';
-import { LogFile } from '../../core/logs/log-file.js';
-import { stateDir } from '../../core/paths.js';
+import { LogFile, defaultLogPath } from '../../core/logs/log-file.js';
 import type { Plan } from '../../core/plan/types.js';
 import type { Session, Target } from '../../core/ssh/types.js';
 import type { WizardServices } from '../services.js';
@@ -39,9 +37,6 @@ export interface StartInstallOptions {
   logPath?: string;
   tailCapacity?: number;
 }
-
-export const defaultLogPath = (host: string, now = new Date()) =>
-  join(stateDir(), `${host || 'install'}-${now.toISOString().replace(/[:.]/g, '-')}.log`);
 
 export async function startInstall(options: StartInstallOptions): Promise<InstallHandle> {
   const { plan, session, services } = options;
