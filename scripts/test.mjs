@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { asRoot } from './as-root.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--unit') ? 'unit' : args.includes('--lab') ? 'lab' : 'all';
@@ -24,6 +25,13 @@ const files = testFiles('test')
   // Lab tests last (unit failures show up before minutes of VM boots), and the leftovers check
   // after every other lab test.
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+// The lab (namespaces, loop disks, qemu) and the loopback sshd need root: say so at once rather
+// than fail test after test.
+if (process.getuid?.() !== 0) {
+  process.stderr.write(`test: the tests need root (network namespaces, loop devices, a private sshd): run them as root:  ${asRoot('npm test')}\n`);
+  process.exit(2);
+}
 
 // Ink renders only the last frame when CI=true, which breaks UI tests: unset it for the run.
 // A hung test fails after this long instead of hanging CI.

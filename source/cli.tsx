@@ -3,6 +3,7 @@
 // (Ink, React, ssh2) is imported: each command module is loaded only when it runs.
 import { mainHelp, version } from './help.js';
 import { runMain } from './run-main.js';
+import { takeEnvPassword } from './core/ssh/env-password.js';
 
 type CommandModule = { main: (argv: string[]) => Promise<number> };
 const commands: Record<string, () => Promise<CommandModule>> = {
@@ -10,6 +11,9 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   install: () => import('./headless/install-command.js'),
   lab: () => import('./lab/lab-command.js'),
 };
+
+// Before anything can start a child process.
+takeEnvPassword();
 
 const argv = process.argv.slice(2);
 const [first, ...rest] = argv;

@@ -18,6 +18,27 @@ export function checkLabel(value: string | undefined, fallback: string, flag: st
   return text;
 }
 
+/** GPT partition names hold 36 UTF-16 units; a longer LUKS label never matches its own done-check. */
+export const gptPartitionNameMaxUnits = 36;
+/** Where clone mode puts the repository when --repo-path is not given. */
+export const defaultRepoPath = '/mnt/nix-config';
+
+/** --luks-label: the LUKS2 header label and the GPT name of the encrypted partition. */
+export const checkLuksLabel = (value: string | undefined) => checkLabel(value, 'cryptroot', '--luks-label', gptPartitionNameMaxUnits);
+
+/**
+ * --repo-path: clone mode runs `rm -rf` on it before cloning, so only a directory inside /mnt
+ * (the new system) is accepted: never /mnt itself, /, or a path that climbs out with `..`.
+ */
+export function checkRepoPath(value: string | undefined): string {
+  const path = value ?? defaultRepoPath;
+  const parts = path.split('/').filter(Boolean);
+  if (!path.startsWith('/mnt/') || parts.length < 2 || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_.\/-]/.test(path)) {
+    throw usageError(`--repo-path '${path}' must be a directory inside /mnt`, `e.g. ${defaultRepoPath}; it is emptied before the clone`);
+  }
+  return path.replace(/\/+$/, '');
+}
+
 /** --label-efi, --label-root, --label-swap: each within its filesystem's label length (vfat, ext4, swap). */
 export function layoutLabels(v: { 'label-efi'?: string; 'label-root'?: string; 'label-swap'?: string }) {
   return {

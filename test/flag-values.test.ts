@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BootstrapError } from '../source/core/exit-codes.js';
-import { connectionFlags, layoutLabels } from '../source/flag-values.js';
+import { checkLuksLabel, checkRepoPath, connectionFlags, layoutLabels } from '../source/flag-values.js';
 import { parseInstallFlags } from '../source/headless/install-options.js';
 import { parseWizardFlags } from '../source/ui/wizard-options.js';
 
@@ -43,4 +43,14 @@ test('a bad --expect-fingerprint, --host or --mkdir is a usage error in install 
   assert.throws(() => parseInstallFlags([...flake, '--mkdir', 'data/../../etc'], {}), usage(/--mkdir 'data\/\.\.\/\.\.\/etc' must be a directory inside \/mnt/));
   assert.throws(() => parseWizardFlags(['--mkdir', '//'], {}), usage(/--mkdir/));
   assert.deepEqual(parseWizardFlags(['--mkdir', 'srv/data'], {}).mkdirs, ['srv/data']);
+});
+
+test('--luks-label longer than a GPT partition name (36 units) and a --repo-path outside /mnt are usage errors', () => {
+  assert.equal(checkLuksLabel('a'.repeat(36)), 'a'.repeat(36));
+  assert.throws(() => checkLuksLabel('a'.repeat(37)), /--luks-label 'a{37}' is not a usable label/);
+  for (const bad of ['/mnt', '/mnt/', '/', '/mnt/../etc', '/mnt/./x', 'mnt/x', '/srv/x', '/mnt/a b', '/mnt/$(reboot)']) {
+    assert.throws(() => checkRepoPath(bad), /--repo-path .* must be a directory inside \/mnt/, bad);
+  }
+  assert.equal(checkRepoPath(undefined), '/mnt/nix-config');
+  assert.equal(checkRepoPath('/mnt/etc/nixos/'), '/mnt/etc/nixos');
 });

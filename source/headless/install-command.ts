@@ -1,30 +1,34 @@
 import { resolve } from 'node:path';
 import { BootstrapError, ExitCode, refusal, usageError } from '../core/exit-codes.js';
-import { chooseDisk } from '../core/facts/disks.js';
+import { chooseDisk, refuseAmbiguousDisk } from '../core/facts/disks.js';
 import { probe } from '../core/facts/probe.js';
 import type { Facts } from '../core/facts/types.js';
 import { Journal } from '../core/install/journal.js';
 import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
-import { nixStoreUri } from '../core/install/nix-store-uri.js';
+import { nixCopyAccess } from '../core/install/nix-copy-access.js';
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
-import { runPlan } from '../core/install/runner.js';
+import { resumeStatus, runPlan } from '../core/install/runner.js';
+import { checkResumeIdentity, resumeIdentity } from '../core/install/resume-check.js';
 import type { Secrets } from '../core/install/secrets.js';
+import { nextCommands } from '../core/install/next-steps.js';
 import { ageKeyPath } from '../core/install/phases/age-key.js';
 import { parseAgeKeyFile, ageKeyFileText } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
+import { defaultAgeKeyOut, refuseSecretInFlake } from '../core/keys/secret-paths.js';
 import { LogFile, defaultLogPath } from '../core/logs/log-file.js';
 import { layoutLuks } from '../core/plan/plan-context.js';
 import { minimumDiskBytes, plan as makePlan } from '../core/plan/plan.js';
 import type { Choices, Plan } from '../core/plan/types.js';
-import { connect, type SshSession } from '../core/ssh/session.js';
+import { connect, scanHostKey, type SshSession } from '../core/ssh/session.js';
 import { formatTarget, parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { readFile } from 'node:fs/promises';
 import { installHelp, parseInstallFlags, type InstallRequest } from './install-options.js';
 import { Reporter } from './reporter.js';
 import { findOneInstaller } from './find-installer.js';
+import { checkResumeFlags } from './resume-flags.js';
 
 export async function main(argv: string[]): Promise<number> {
   const request = parseInstallFlags(argv);
@@ -45,9 +49,12 @@ export async function main(argv: string[]): Promise<number> {
 async function install(request: InstallRequest, reporter: Reporter): Promise<number> {
   // Everything local is checked before the target is contacted, and long before any disk.
   const flake = await checkFlakeSource(request.choices.flake, request.choices.install);
-  const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
-  const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, request.ageKeyOut ?? `${request.ageKeyName}.agekey`, request.force);
   const ageKeyFile = `${request.ageKeyName}.agekey`;
+  refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
+  refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
+  const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
+  const ageKeyOut = request.ageKeyOut ?? defaultAgeKeyOut(ageKeyFile, flake.localPath);
+  const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, ageKeyOut, request.replaceAgeKey, flake.localPath);
   const hostKey = request.hostKeyFile ? await loadHostKey(request.hostKeyFile) : null;
   if (ageKey) reportAgeKey(reporter, ageKey, flake.host, ageKeyFile, request.dryRun);
   const secretsDir = ageKey ? secretsDirFor(flake, request.secretsDir) : undefined;
@@ -76,14 +83,21 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     if (!request.yes) {
       throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
     }
-    if (ageKey) await saveAgeKey(ageKey, request.force);
+    if (ageKey) await saveAgeKey(ageKey, request.replaceAgeKey);
     const secrets: Secrets = {
       'luks-passphrase': passphrase,
       'age-identity': ageKey ? ageKeyFileText(ageKey.key, new Date()) : undefined,
       'host-key': hostKey?.privateKey,
     };
-    const journal = await Journal.start({ target, fingerprint: session.fingerprint, choices, ageKeyFile: ageKey?.file, hostKeyFile: hostKey ? resolve(request.hostKeyFile!) : undefined });
-    return await execute(thePlan, session, secrets, journal, request, reporter, false);
+    const journal = await Journal.start({
+      target,
+      fingerprint: session.fingerprint,
+      choices,
+      identity: resumeIdentity(facts, thePlan),
+      ageKeyFile: ageKey?.file,
+      hostKeyFile: hostKey ? resolve(request.hostKeyFile!) : undefined,
+    });
+    return await execute(thePlan, facts, session, secrets, journal, request, reporter, false);
   } finally {
     await session.close();
   }
@@ -91,23 +105,38 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
 
 async function resume(request: InstallRequest, reporter: Reporter): Promise<number> {
   const target = await resolveTarget(request, reporter);
-  const session = await openSession(target, request, reporter);
+  // The journal is found by the host key the installer shows before anyone logs in, and that key
+  // is then pinned: nothing (no password, no key) goes to a machine with another one.
+  const shown = await scanHostKey(target);
+  const journal = await Journal.load(shown.fingerprint);
+  if (!journal) throw usageError(`nothing to resume on ${formatTarget(target)}: no earlier run on this installer (host key ${shown.fingerprint})`);
+  checkResumeFlags(request, journal.value);
+  if (request.expectFingerprint && request.expectFingerprint !== journal.value.fingerprint) {
+    throw refusal(`--expect-fingerprint ${request.expectFingerprint} is not the installer of the run being resumed (${journal.value.fingerprint})`);
+  }
+  const session = await openSession(target, { ...request, expectFingerprint: journal.value.fingerprint }, reporter);
   try {
-    const journal = await Journal.load(session.fingerprint);
-    if (!journal) throw usageError(`nothing to resume on ${formatTarget(target)}: no earlier run on this installer (host key ${session.fingerprint})`);
     const { choices } = journal.value;
     const facts = await probe(session, { force: request.force });
+    checkResumeIdentity(journal.value.identity ?? {}, choices, facts, { allowLoopDisks: request.allowLoopDisks });
+    const thePlan = makePlan(facts, choices);
+    reporter.plan(thePlan, request.dryRun);
+    if (request.dryRun) {
+      const status = await resumeStatus(thePlan, session, journal);
+      const titles = (ids: string[]) => ids.map((id) => thePlan.phases.find((p) => p.id === id)!.title).join(', ') || 'none';
+      reporter.record('resume-status', status, `Done and verified on the target (skipped): ${titles(status.done)}\nWould run: ${titles(status.remaining)}`);
+      reporter.note('Dry run: nothing was changed.');
+      return ExitCode.ok;
+    }
     const passphrase = layoutLuks(choices.layout) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
     const ageKey = choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
     const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
-    const thePlan = makePlan(facts, choices);
-    reporter.plan(thePlan, false);
     const secrets: Secrets = {
       'luks-passphrase': passphrase,
       'age-identity': ageKey ? ageKeyFileText(ageKey, new Date()) : undefined,
       'host-key': hostKey?.privateKey,
     };
-    return await execute(thePlan, session, secrets, journal, request, reporter, true);
+    return await execute(thePlan, facts, session, secrets, journal, request, reporter, true);
   } finally {
     await session.close();
   }
@@ -117,7 +146,7 @@ const missingPassphrase = (): never => {
   throw usageError('resuming an encrypted install needs --luks-passphrase-file FILE (or -)');
 };
 
-async function execute(plan: Plan, session: SshSession, secrets: Secrets, journal: Journal, request: InstallRequest, reporter: Reporter, resume: boolean): Promise<number> {
+async function execute(plan: Plan, facts: Facts, session: SshSession, secrets: Secrets, journal: Journal, request: InstallRequest, reporter: Reporter, resume: boolean): Promise<number> {
   const logPath = request.logFile ?? defaultLogPath(plan.choices.flake.host);
   const log = new LogFile(logPath);
   await journal.update({ logFile: logPath });
@@ -129,6 +158,7 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
   };
   process.on('SIGINT', abort);
   process.on('SIGTERM', abort);
+  const copyAccess = plan.choices.install.mode === 'copy' ? await nixCopyAccess(session) : undefined;
   try {
     const outcome = await runPlan({
       plan,
@@ -137,7 +167,7 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
       journal,
       resume,
       signal: controller.signal,
-      localEnv: plan.choices.install.mode === 'copy' ? { NIX_STORE_URI: nixStoreUri(session.target), NIX_SSHOPTS: `-p ${session.target.port}` } : undefined,
+      localEnv: copyAccess?.env,
       emit: (event) => {
         log.event(event);
         reporter.event(event);
@@ -147,6 +177,7 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
     if (outcome.status === 'done') {
       reporter.record('result', { status: 'done', logFile: logPath }, `Log: ${logPath}`);
       if (plan.choices.ageKey) reporter.note(`The age key is at ${ageKeyPath(plan.choices.ageKey.fileName)} on the new system.`);
+      if (plan.choices.finish !== 'none') reporter.note(`Next:\n${nextCommands(plan.choices.flake.host, session.target, facts).map((c) => `  ${c}`).join('\n')}`);
       if (plan.choices.hostKey) await trustNewHostKey(plan.choices.flake.host, plan.choices.hostKey.publicKey, reporter);
       if (request.waitTimeoutMs) await reportReboot(session, request.waitTimeoutMs, plan.choices.hostKey?.publicKey, reporter);
       return ExitCode.ok;
@@ -160,6 +191,7 @@ async function execute(plan: Plan, session: SshSession, secrets: Secrets, journa
     return ExitCode.aborted;
   } finally {
     log.close();
+    await copyAccess?.dispose();
     process.off('SIGINT', abort);
     process.off('SIGTERM', abort);
   }
@@ -209,19 +241,27 @@ function pickDisk(facts: Facts, request: InstallRequest, reporter: Reporter): st
     allowLoopDisks: request.allowLoopDisks,
     minSizeBytes: minimumDiskBytes(request.choices, facts.firmware),
   });
+  // Nobody reads a recommendation before --yes acts on it: it must be the only possible disk.
+  if (request.yes && request.disk === undefined) refuseAmbiguousDisk(disks);
   reporter.record(
     'disk',
-    { disk: pick.devicePath, reason: pick.reason, candidates: disks.map((d) => ({ path: d.disk.path, eligible: d.eligible, why: d.ineligibleReasons })) },
-    `Disk: ${pick.devicePath} (${pick.reason})`,
+    {
+      disk: pick.devicePath,
+      reason: pick.reason,
+      candidates: disks.map((d) => ({ path: d.disk.path, eligible: d.eligible, why: d.ineligibleReasons, external: d.external, contents: d.contents })),
+    },
+    `Disk: ${pick.devicePath} (${pick.reason}${pick.note ? `; ${pick.note}` : ''})`,
   );
   return pick.devicePath;
 }
 
+/** The named target, or the one installer discovery found, its verified key pinned for the session. */
 async function resolveTarget(request: InstallRequest, reporter: Reporter): Promise<Target> {
   if (request.target) return parseTarget(request.target, { port: request.port });
-  const found = await findOneInstaller({ port: request.port });
-  reporter.note(`Using the installer found on the LAN: ${formatTarget(found)}`);
-  return found;
+  const found = await findOneInstaller({ port: request.port, expectFingerprint: request.expectFingerprint });
+  reporter.note(`Using the installer found on the LAN: ${formatTarget(found.target)} (${found.fingerprint})`);
+  request.expectFingerprint = found.fingerprint;
+  return found.target;
 }
 
 async function openSession(target: Target, request: InstallRequest, reporter: Reporter): Promise<SshSession> {

@@ -2,7 +2,7 @@ import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import { parseFlakeRef } from '../core/plan/flake-ref.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import type { Choices, FinishAction, InstallMode, Layout, LuksChoice } from '../core/plan/types.js';
-import { checkHostName, checkLabel, checkMkdirs, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
+import { checkHostName, checkLabel, checkLuksLabel, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -16,7 +16,7 @@ Target (default: the one installer 'discover' finds)
   -i, --identity FILE         SSH private key (repeatable; default: ssh-agent, then ~/.ssh/id_*)
   --env-password              also try the password in $SSH_PASS
   --expect-fingerprint FP     refuse any other host key (SHA256:…), exit 3
-  --force                     install even if the target is not a NixOS installer
+  --force                     install even if the target is not a NixOS installer (only that)
 
 Disk and layout
   --disk DEV                  disk to install on (or $INSTALL_DISK); /dev/disk/by-id/… recommended
@@ -43,7 +43,9 @@ System
 
 Age key (for agenix/sops secrets on first boot)
   --age-key generate|FILE|none   generate a new key (default) or use an existing identity file
-  --age-key-out FILE          where the new private key is saved, mode 0600 (default ./HOST.agekey)
+  --age-key-out FILE          where the new private key is saved, mode 0600 (default ./HOST.agekey;
+                              inside the flake directory: ~/.local/state/nixos-bootstrap/keys/)
+  --replace-age-key           let a new key replace an existing --age-key-out file
   --age-key-name NAME         file name on the target: /mnt/etc/age/NAME.agekey (default HOST)
   --secrets DIR               check these *.age files decrypt with the key (default: secrets/ of a local flake)
   --allow-unreadable-secrets  go on even if some secrets would not decrypt
@@ -94,6 +96,7 @@ export const installFlagSpec = {
   host: { type: 'string' },
   'age-key': { type: 'string' },
   'age-key-out': { type: 'string' },
+  'replace-age-key': { type: 'boolean' },
   'age-key-name': { type: 'string' },
   secrets: { type: 'string' },
   'allow-unreadable-secrets': { type: 'boolean' },
@@ -118,6 +121,8 @@ export interface InstallRequest extends ConnectionFlags {
   luksPassphraseFile?: string;
   ageKey: 'generate' | 'none' | { file: string };
   ageKeyOut?: string;
+  /** --replace-age-key: a new key may overwrite the file at ageKeyOut. */
+  replaceAgeKey: boolean;
   ageKeyName: string;
   secretsDir?: string;
   allowUnreadableSecrets: boolean;
@@ -128,6 +133,8 @@ export interface InstallRequest extends ConnectionFlags {
   resume: boolean;
   logFile?: string;
   json: boolean;
+  /** Long names of the flags given on the command line (a resume checks them against its journal). */
+  givenFlags: string[];
 }
 
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */
@@ -152,7 +159,7 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
 
   const luks: LuksChoice | null = v.luks
     ? {
-        label: checkLabel(v['luks-label'], 'cryptroot', '--luks-label', 47),
+        label: checkLuksLabel(v['luks-label']),
         name: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
         ...(v['luks-iter-time'] ? { iterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000)! } : {}),
       }
@@ -182,12 +189,13 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
       postMount: v['post-mount'] ?? [],
       tmpstore: v.tmpstore === true,
       flake: { uri: flake?.uri ?? v.repo ?? '', host: host ?? '' },
-      install: { mode, repo: v.repo, repoPath: v['repo-path'] ?? '/mnt/nix-config', systemPath: v.system },
+      install: { mode, repo: v.repo, repoPath: checkRepoPath(v['repo-path']), systemPath: v.system },
       finish,
     },
     luksPassphraseFile: v['luks-passphrase-file'],
     ageKey: ageKeyFlag === 'generate' || ageKeyFlag === 'none' ? ageKeyFlag : { file: ageKeyFlag },
     ageKeyOut: v['age-key-out'],
+    replaceAgeKey: v['replace-age-key'] === true,
     ageKeyName: checkLabel(v['age-key-name'], host ?? 'host', '--age-key-name', 64),
     secretsDir: v.secrets,
     allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
@@ -198,5 +206,6 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     resume: v.resume === true,
     logFile: v.log,
     json: v.json === true,
+    givenFlags: Object.keys(v).filter((flag) => v[flag as keyof typeof v] !== undefined),
   };
 }

@@ -1,3 +1,4 @@
+import { printable } from '../core/logs/printable.js';
 import type { RunEvent } from '../core/install/events.js';
 import { formatPlan } from '../core/plan/format-plan.js';
 import type { Plan } from '../core/plan/types.js';
@@ -33,7 +34,8 @@ export class Reporter {
       this.out.write(`${JSON.stringify(event)}\n`);
       return;
     }
-    const line = textLine(event);
+    // Remote output reaches the user's terminal as text: without its escape sequences.
+    const line = textLine(event)?.split('\n').map(printable).join('\n');
     if (line !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(`${line}\n`);
   }
 }

@@ -119,3 +119,15 @@ mkdir -p /run/lab/calls
 echo "$(basename "$0") $*" >> /run/lab/calls/power
 echo "lab stand-in: $(basename "$0") recorded in /run/lab/calls/power, nothing stopped" >&2
 `;
+
+/**
+ * Root's ~/.bashrc on an installer whose login shell talks and dawdles, as many users' rc files
+ * do (bash reads it for every `ssh host command`): lines on both streams, one without a newline,
+ * and a second's wait before the command runs.
+ */
+export const noisyBashrc = `# nixos-bootstrap lab: a noisy, slow login shell
+echo "Welcome to the lab installer (printed by ~/.bashrc)"
+echo "bashrc: a warning on stderr" >&2
+printf 'bashrc: no newline here'
+sleep 1
+`;

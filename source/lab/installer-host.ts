@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHost, hostPath, spawnInHost } from './lab-host.js';
-import { avahiConfig, avahiSshService, osRelease, powerStandIn, sshdConfig, udevadmStandIn } from './host-files.js';
+import { avahiConfig, avahiSshService, noisyBashrc, osRelease, powerStandIn, sshdConfig, udevadmStandIn } from './host-files.js';
 import type { InstallerSpec } from './lab-spec.js';
 import { GiB, MiB, labPaths, laptopInterface, sharedBridge, staticLinkLocal } from './lab-spec.js';
 import type { LabDisk, LabInstaller, LabState } from './lab-state.js';
@@ -40,6 +40,7 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   await file('/etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', spec.password !== undefined));
   await file('/etc/ssh/ssh_host_ed25519_key', readFileSync(hostKeyFile), 0o600);
   await file('/root/.ssh/authorized_keys', readFileSync(`${state.laptop.home}/.ssh/id_ed25519.pub`), 0o600);
+  if (spec.noisyLoginShell) await file('/root/.bashrc', noisyBashrc);
   await file('/etc/avahi/avahi-daemon.conf', avahiConfig(hostname, ['eth0'], false));
   await file('/etc/avahi/services/ssh.service', avahiSshService);
   const standIns = [['nixos-install', nixosInstallStandIn], ['disko', diskoStandIn], ['udevadm', udevadmStandIn]] as const;

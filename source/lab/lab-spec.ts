@@ -16,6 +16,8 @@ export interface InstallerSpec {
   diskSizeBytes?: number;
   /** `VARIANT_ID=installer` in os-release. Default true; false makes a non-installer target. */
   isInstaller?: boolean;
+  /** Root's ~/.bashrc prints lines on both streams and sleeps 1 s (host-files.ts noisyBashrc). */
+  noisyLoginShell?: boolean;
 }
 
 export interface VmSpec {
@@ -27,6 +29,11 @@ export interface VmSpec {
   password?: string;
   /** Size of the virtio "internal" disk. Default 8 GiB. */
   diskSizeBytes?: number;
+  /**
+   * Also a USB-SATA backup drive that reports itself fixed (usb-storage removable=off, RM=0):
+   * the disk a heuristic must never pick. Empty; tests put data on it.
+   */
+  usbBackupDisk?: boolean;
 }
 
 export interface LabSpec {

@@ -5,7 +5,7 @@ import { labPaths } from './lab-spec.js';
 import type { VmInfo } from './vm/vm.js';
 
 export interface LabDisk {
-  role: 'internal' | 'boot-medium';
+  role: 'internal' | 'boot-medium' | 'usb-backup';
   /** Loop device, e.g. /dev/loop5. */
   device: string;
   image: string;

@@ -101,6 +101,7 @@ async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onPro
     efi: vm.efi === true,
     allowReboot: vm.allowReboot === true,
     diskSizeBytes: vm.diskSizeBytes ?? 8 * GiB,
+    usbBackupDisk: vm.usbBackupDisk === true,
     onProgress,
   });
   state.vm = { ...info, hostname: vm.hostname ?? 'bootstrap', hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile) };

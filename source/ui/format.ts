@@ -23,17 +23,6 @@ export function truncate(text: string, width: number): string {
 
 export const pad = (text: string, width: number) => truncate(text, width).padEnd(width);
 
-// Terminal control sequences and other control characters from remote output must not reach
-// the screen: they would move the cursor under Ink's feet.
-// eslint-disable-next-line no-control-regex
-const controlPattern = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
-
-/** Removes escape sequences and control characters; a carriage return keeps only what follows it. */
-export function sanitizeLine(line: string): string {
-  const afterReturn = line.includes('\r') ? line.slice(line.lastIndexOf('\r', line.length - 2) + 1) : line;
-  return afterReturn.replace(controlPattern, '').replace(/\t/g, '  ');
-}
-
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /**

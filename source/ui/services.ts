@@ -19,7 +19,7 @@ export interface WizardServices {
   connect(target: Target, options: ConnectOptions): Promise<Session>;
   probe(session: Session, options: { force: boolean }): Promise<Facts>;
   checkFlakeSource(flake: Choices['flake'], install: Choices['install']): Promise<Choices['flake']>;
-  obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean): Promise<AgeKeyChoice>;
+  obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean, flakeDir?: string): Promise<AgeKeyChoice>;
   saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void>;
   checkSecrets(dir: string, identity: string): Promise<SecretsReport>;
   plan(facts: Facts, choices: Choices): Promise<Plan>;
@@ -33,7 +33,7 @@ export const realServices: WizardServices = {
   connect: async (target, options) => (await import('../core/ssh/session.js')).connect(target, options),
   probe: async (session, options) => (await import('../core/facts/probe.js')).probe(session, options),
   checkFlakeSource: async (flake, install) => (await import('../core/install/prepare.js')).checkFlakeSource(flake, install),
-  obtainAgeKey: async (source, out, overwrite) => (await import('../core/install/prepare.js')).obtainAgeKey(source, out, overwrite),
+  obtainAgeKey: async (source, out, overwrite, flakeDir) => (await import('../core/install/prepare.js')).obtainAgeKey(source, out, overwrite, flakeDir),
   saveAgeKey: async (choice, overwrite) => (await import('../core/install/prepare.js')).saveAgeKey(choice, overwrite),
   checkSecrets: async (dir, identity) => (await import('../core/keys/secrets-check.js')).checkSecrets(dir, identity),
   plan: async (facts, choices) => (await import('../core/plan/plan.js')).plan(facts, choices),

@@ -61,7 +61,7 @@ export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided:
   if (preset.ageKey === 'none') result.decided.ageKey = { info: null, report: null };
   else if (typeof preset.ageKey === 'object') {
     const { obtainAgeKey, secretsDirFor } = await prepare();
-    const choice = await obtainAgeKey(preset.ageKey, '', preset.force);
+    const choice = await obtainAgeKey(preset.ageKey, '', preset.replaceAgeKey, result.decided.flake?.localPath);
     result.ageKey = choice;
     const dir = secretsDirFor(result.decided.flake ?? { uri: '', host: '' }, preset.secretsDir);
     const { checkSecrets } = await import('../core/keys/secrets-check.js');

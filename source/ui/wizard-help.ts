@@ -24,7 +24,7 @@ Screens and the options that fill them
   Layout & encryption  --layout, --luks, --luks-passphrase-file FILE, --swap, --efi-size,
                        --luks-label, --luks-name, --luks-iter-time, --label-*, --mkdir, --post-mount, --tmpstore
   Flake & host         --flake URI#HOST, --mode, --repo, --repo-path, --system, --host
-  Keys                 --age-key generate|FILE|none, --age-key-out, --age-key-name, --secrets,
+  Keys                 --age-key generate|FILE|none, --age-key-out, --replace-age-key, --age-key-name, --secrets,
                        --allow-unreadable-secrets
   Review / Install     --dry-run (show the plan, change nothing), --finish, --log FILE
 

@@ -7,7 +7,7 @@ import type { FinishAction, InstallMode, Labels, LayoutKind } from '../core/plan
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { installFlagSpec } from '../headless/install-options.js';
-import { checkHostName, checkLabel, checkMkdirs, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
+import { checkHostName, checkLabel, checkLuksLabel, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { wizardHelp } from './wizard-help.js';
 
@@ -45,6 +45,8 @@ export interface WizardPreset extends ConnectionFlags {
   host?: string;
   ageKey?: AgeKeySource;
   ageKeyOut?: string;
+  /** --replace-age-key: a new key may overwrite an existing file. */
+  replaceAgeKey: boolean;
   ageKeyName?: string;
   secretsDir?: string;
   allowUnreadableSecrets: boolean;
@@ -101,7 +103,7 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     luksPassphraseFile: v['luks-passphrase-file'],
     efiSize: v['efi-size'],
     swap: v.swap,
-    luksLabel: checkLabel(v['luks-label'], 'cryptroot', '--luks-label', 47),
+    luksLabel: checkLuksLabel(v['luks-label']),
     luksName: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
     luksIterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000),
     labels: layoutLabels(v),
@@ -111,11 +113,12 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     flake: flake ? `${flake.uri}#${flake.host}` : undefined,
     mode,
     repo: v.repo,
-    repoPath: v['repo-path'] ?? '/mnt/nix-config',
+    repoPath: checkRepoPath(v['repo-path']),
     systemPath: v.system,
     host: v.host,
     ageKey,
     ageKeyOut: v['age-key-out'],
+    replaceAgeKey: v['replace-age-key'] === true,
     ageKeyName: v['age-key-name'] !== undefined ? checkLabel(v['age-key-name'], '', '--age-key-name', 64) : undefined,
     secretsDir: v.secrets,
     allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,

@@ -22,6 +22,19 @@ after(async () => {
 const laptopFile = (path: string) => `/proc/${lab.state.laptop.anchorPid}/root${path}`;
 const acceptedLogins = () => (readFileSync(`${lab.installerState(1).dir}/sshd.log`, 'utf8').match(/Accepted /g) ?? []).length;
 
+test('install with no TARGET: an installer whose key was never trusted gets no password; --expect-fingerprint goes on pinned', async () => {
+  const args = ['install', '--flake', 'github:me/c#web', '--age-key', 'none', '--allow-loop-disks', '--dry-run', '--env-password'];
+  const before = acceptedLogins();
+  const refused = await lab.cli(args, { env: { SSH_PASS: password } });
+  assert.equal(refused.exitCode, ExitCode.refused, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`has a host key this tool has not trusted before[\\s\\S]*--expect-fingerprint ${lab.installerState(1).hostKeyFingerprint}`));
+  assert.doesNotMatch(readFileSync(`${lab.installerState(1).dir}/sshd.log`, 'utf8'), /Failed password|Accepted password/, 'a password was sent');
+  assert.equal(acceptedLogins(), before);
+  const pinned = await lab.cli([...args, '--expect-fingerprint', lab.installerState(1).hostKeyFingerprint], { env: { SSH_PASS: password } });
+  assert.equal(pinned.exitCode, 0, pinned.stderr);
+  assert.match(pinned.stdout + pinned.stderr, new RegExp(`Using the installer found on the LAN: .* \\(${lab.installerState(1).hostKeyFingerprint.replace(/[+/]/g, '\\$&')}\\)`));
+});
+
 test('key auth with the default ~/.ssh key; the host key lands in the tool’s known_hosts only', async () => {
   const answer = await runInLaptop(lab, { target: `root@${lab.address(1)}`, steps: [{ exec: 'hostname; cat /etc/os-release | grep ^VARIANT_ID' }] });
   assert.ok(answer.ok, JSON.stringify(answer));

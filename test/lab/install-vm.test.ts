@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { noisyBashrc } from '../../source/lab/host-files.js';
 import { LabHandle, startLab, stopLab } from './lab-fixture.js';
 import { diskDigest, findInImage } from './disk-digest.js';
 import { sampleLocalProcesses, startRemoteSampler, stopRemoteSampler } from './secret-sampler.js';
@@ -192,6 +193,25 @@ test('a connection cut during nixos-install: clear error, no reboot, --resume fi
   assert.equal(await vmBootId(lab), bootId, 'the installer rebooted');
 
   await lab.vmSsh('rm -f /run/lab/nixos-install.lines /run/lab/nixos-install.delay-ms');
+  // --resume --dry-run says what is left and changes nothing (it used to run the install). The
+  // mounted ext4 keeps writing its inode tables in the background, so the VM's state is compared
+  // (partitions, LUKS header, mounts, every file the install wrote), not the raw disk bytes.
+  const journal = () => lab.laptop(['sh', '-c', 'cat /root/.local/state/nixos-bootstrap/runs/*.json']);
+  const vmState = async () => (await lab.vmSsh(`sgdisk -p ${vmDisk}; cryptsetup luksDump ${vmDisk}3; findmnt -rn -o TARGET,SOURCE | sort; ` +
+    'find /mnt /run/lab /tmp -xdev -printf "%p %s %T@\\n" 2>/dev/null | sort')).stdout;
+  const [stateBefore, journalBefore] = [await vmState(), (await journal()).stdout];
+  const dry = await lab.cli(['install', '--resume', target(), '--dry-run', '--json'], { cwd: work });
+  assert.equal(dry.exitCode, 0, dry.stderr + dry.stdout.slice(-3000));
+  const status = records(dry.stdout).find((e) => e.type === 'resume-status')!;
+  assert.deepEqual([status.done, status.remaining], [['partition', 'luks-format', 'luks-open', 'format', 'mount'], ['install', 'finish']]);
+  assert.ok(!records(dry.stdout).some((e) => e.type === 'phase-start'), 'a dry run started a phase');
+  assert.equal(await vmState(), stateBefore, 'the dry run changed the installer');
+  assert.equal((await journal()).stdout, journalBefore, 'the dry run changed the journal');
+  // A choice flag that says something else than the journal is refused, not ignored.
+  const other = await lab.cli(['install', '--resume', target(), '--finish', 'reboot', '--luks-passphrase-file', `${work}/pass`], { cwd: work });
+  assert.equal(other.exitCode, 2, other.stderr);
+  assert.match(other.stderr, /--finish differs from the run being resumed/);
+
   const second = await lab.cli(['install', '--resume', target(), '--luks-passphrase-file', `${work}/pass`, '--json'], { cwd: work });
   assert.equal(second.exitCode, 0, second.stderr + second.stdout.slice(-3000));
   const events = records(second.stdout);
@@ -199,6 +219,20 @@ test('a connection cut during nixos-install: clear error, no reboot, --resume fi
   assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['install', 'finish']);
   const installed = await lab.vmSsh(`cryptsetup open --key-file - ${vmDisk}3 cryptroot && mount /dev/mapper/cryptroot /mnt && cat /mnt/etc/nixos-install.lab-stand-in; umount /mnt; cryptsetup close cryptroot`, { input: passphrase });
   assert.match(installed.stdout, /lab stand-in install of github:me\/c#web/);
+});
+
+test('a login shell that prints on both streams and sleeps 1 s before every command: every phase still parses its output', async () => {
+  await resetVm(lab);
+  await lab.vmSsh('cat > /root/.bashrc', { input: noisyBashrc });
+  try {
+    const run = await lab.cli(['install', target(), '--flake', 'github:me/c#web', ...luksArgs(), '--swap', '64M', '--age-key-out', `${work}/noisy.agekey`, '--finish', 'none', '--yes', '--json'], { cwd: work });
+    assert.equal(run.exitCode, 0, run.stderr + run.stdout.slice(-3000));
+    const events = records(run.stdout);
+    assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['partition', 'luks-format', 'luks-open', 'format', 'mount', 'install', 'age-key', 'finish']);
+    assert.doesNotMatch(run.stdout + run.stderr, /Welcome to the lab installer|bashrc:/, 'the rc file’s noise reached the user');
+  } finally {
+    await lab.vmSsh('rm -f /root/.bashrc');
+  }
 });
 
 test('by default the installer powers off after a successful install', async () => {

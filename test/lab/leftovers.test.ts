@@ -2,6 +2,7 @@
 // lab may remain on this machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { labsRoot } from '../../source/lab/lab-spec.js';
@@ -18,7 +19,7 @@ test('no lab namespace, loop device, mount, mapping, process or state is left be
   const processes = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      return cmdline.includes(labsRoot) || /^qemu-system/.test(cmdline) ? [`${pid}: ${cmdline}`] : [];
+      return cmdline.includes(labsRoot) || /^qemu-system|^tmux -L nb/.test(cmdline) ? [`${pid}: ${cmdline}`] : [];
     } catch {
       return [];
     }
@@ -26,4 +27,14 @@ test('no lab namespace, loop device, mount, mapping, process or state is left be
   assert.deepEqual(processes, [], 'lab processes left');
   const states = existsSync(labsRoot) ? readdirSync(labsRoot) : [];
   assert.deepEqual(states, [], 'lab state directories left');
+});
+
+test('root’s own shell still starts at once: no test left its rc files waiting on a lock', () => {
+  // An interactive root shell reads ~/.bashrc, whatever this machine put there (a pyenv whose
+  // lock a killed test command left behind made every later shell wait 60 s).
+  const started = Date.now();
+  const shell = spawnSync('bash', ['-ic', 'true'], { env: { HOME: '/root', PATH: process.env.PATH, TERM: 'dumb' }, encoding: 'utf8', timeout: 10_000 });
+  const elapsedMs = Date.now() - started;
+  assert.equal(shell.status, 0, shell.stderr);
+  assert.ok(elapsedMs < 1000, `bash -ic true took ${elapsedMs} ms: ${shell.stderr}`);
 });

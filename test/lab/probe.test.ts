@@ -16,7 +16,7 @@ const id = 'nbs';
 let lab: LabHandle;
 
 before(async () => {
-  lab = await startLab({ id, installers: [{}, { isInstaller: false, hostname: 'workstation' }] });
+  lab = await startLab({ id, installers: [{}, { isInstaller: false, hostname: 'workstation' }, { noisyLoginShell: true, hostname: 'chatty' }] });
 });
 after(async () => {
   await stopLab(lab, id);
@@ -127,4 +127,25 @@ test('exec results carry no PID-report noise on the lab installer either', async
   const answer = await runInLaptop(lab, { target: `root@${lab.address(1)}`, steps: [{ exec: 'echo out; echo err >&2' }] });
   assert.ok(answer.ok);
   assert.deepEqual(answer.results[0] as ExecResult, { code: 0, stdout: 'out\n', stderr: 'err\n' });
+});
+
+test('a login shell that prints and dawdles (root ~/.bashrc: lines on both streams, sleep 1): probe, exec and a dry run still parse', async () => {
+  const target = `root@${lab.address(3)}`;
+  // OpenSSH shows what a user sees there: the rc file's noise around every command's output.
+  const raw = await lab.ssh(3, 'echo out');
+  assert.match(raw.stdout, /Welcome to the lab installer/);
+  assert.match(raw.stderr, /bashrc: a warning on stderr/);
+
+  const answer = await runInLaptop(lab, { target, steps: [{ exec: 'echo out; echo err >&2' }, { probe: {} }] });
+  assert.ok(answer.ok, JSON.stringify(answer));
+  assert.deepEqual(answer.results[0] as ExecResult, { code: 0, stdout: 'out\n', stderr: 'err\n' });
+  const facts = answer.results[1] as Facts;
+  assert.equal(facts.hostname, 'chatty');
+  assert.equal(facts.isInstaller, true);
+  assert.deepEqual(facts.connection, { interface: 'eth0', mac: lab.installerState(3).mac }, 'the link the session came in on');
+  assert.equal(facts.disks.length, 2);
+
+  const dryRun = await lab.cli(['install', target, '--flake', 'github:me/cfg#web', '--disk', disk(3, 'internal').device, '--allow-loop-disks', '--dry-run']);
+  assert.equal(dryRun.exitCode, 0, dryRun.stderr + dryRun.stdout);
+  assert.doesNotMatch(dryRun.stdout + dryRun.stderr, /Welcome to the lab installer|bashrc:/, 'no rc noise reaches the user');
 });

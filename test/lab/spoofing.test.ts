@@ -36,6 +36,18 @@ test('discovery lists both bootstrap.local hosts, each with its own fingerprint'
   assert.equal(found.length, 2);
 });
 
+test('install with no TARGET and two installers answering: refused (exit 3) naming both, nothing sent; --expect-fingerprint picks one', async () => {
+  const args = ['install', '--flake', 'github:me/c#web', '--age-key', 'none', '--allow-loop-disks', '--dry-run', '--env-password'];
+  const before = [authRequests(1).length, authRequests(2).length];
+  const both = await lab.cli(args, { env: { SSH_PASS: password } });
+  assert.equal(both.exitCode, 3, both.stderr);
+  assert.match(both.stderr, /2 installers found; name the one to install/);
+  assert.deepEqual([authRequests(1).length, authRequests(2).length], before, 'an installer was sent a login');
+  const chosen = await lab.cli([...args, '--expect-fingerprint', lab.installerState(2).hostKeyFingerprint], { env: { SSH_PASS: password } });
+  assert.equal(chosen.exitCode, 0, chosen.stderr);
+  assert.equal(authRequests(1).length, before[0], 'the other installer was sent a login');
+});
+
 test('a session pinned to the real key refuses the impostor with both fingerprints and sends it nothing', async () => {
   const real = lab.installerState(1).hostKeyFingerprint;
   const fake = lab.installerState(2).hostKeyFingerprint;

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Encrypter } from 'age-encryption';
-import { execa } from 'execa';
+import { macToEui64LinkLocal } from '../../source/core/discovery/eui64.js';
 import { generateAgeKey, parseAgeKeyFile } from '../../source/core/keys/age.js';
 import { inHost } from '../../source/lab/run-command.js';
+import { TmuxTerminal } from '../../scripts/tmux-driver.mjs';
 import { cliPath, type LabHandle, startLab, stopLab } from './lab-fixture.js';
 
 const id = 'nbw';
@@ -19,47 +20,14 @@ const socket = 'nbw-wizard';
 const session = 'wizard';
 const passphrase = 'lab-Wizard-passphrase-9';
 const captures = process.env.NB_MEDIA_CAPTURES;
-const keyGapMs = 30;
 let lab: LabHandle;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args]);
-
-/** Every distinct screen seen during the run: none may ever show a secret. */
-const screensSeen = new Set<string>();
-
-/** The terminal as a person sees it (plain, or with colours for pictures). */
-async function screen(colours = false): Promise<string> {
-  const text = (await tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session)).stdout;
-  screensSeen.add(text);
-  return text;
-}
-
-async function waitScreen(check: RegExp | ((text: string) => boolean), what: string, timeoutMs = 30_000): Promise<string> {
-  const test = typeof check === 'function' ? check : (text: string) => check.test(text);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await screen();
-    if (test(text)) return text;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; the terminal shows:\n${text}`);
-    await sleep(100);
-  }
-}
-
-/** Named keys (Enter, Down, Right, Escape) or literal text, one key at a time. */
-async function press(...sequence: string[]): Promise<void> {
-  for (const key of sequence) {
-    await sleep(keyGapMs);
-    await tmux('send-keys', '-t', session, key);
-  }
-}
-
-async function type(text: string): Promise<void> {
-  for (const char of text) {
-    await sleep(keyGapMs);
-    await tmux('send-keys', '-t', session, '-l', char);
-  }
-}
+const terminal = new TmuxTerminal(socket, session);
+const screensSeen = terminal.screensSeen;
+const screen = (colours = false) => terminal.screen(colours);
+const waitScreen = (check: RegExp | ((text: string) => boolean), what: string, timeoutMs?: number) => terminal.waitFor(check, what, timeoutMs);
+const press = (...keys: string[]) => terminal.press(...keys);
+const type = (text: string) => terminal.type(text);
 
 async function capture(name: string): Promise<void> {
   if (!captures) return;
@@ -91,15 +59,14 @@ before(async () => {
   writeFileSync(home('flake/secrets/api-token.age'), await stranger.encrypt('token'));
   // Enough stand-in output, slowly enough, that the install screen has a live tail to show.
   await vm('mkdir -p /run/lab && echo 80 > /run/lab/nixos-install.lines && echo 40 > /run/lab/nixos-install.delay-ms');
-  await tmux('kill-server').catch(() => {});
   const env = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'CI', '-u', 'NO_COLOR', 'HOME=/root', 'USER=root', 'TERM=xterm-256color', 'LANG=C.UTF-8'];
   const wizard = `cd /root && ${process.execPath} ${cliPath} --flake /root/flake#web --finish none --luks-iter-time 200; echo "[wizard exit $?]"; sleep 600`;
   const command = inHost(lab.state.laptop.anchorPid, [...env, 'bash', '-c', wizard]);
-  await tmux('new-session', '-d', '-x', '80', '-y', '24', '-s', session, command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' '));
+  terminal.start(command);
 });
 
 after(async () => {
-  await tmux('kill-server').catch(() => {});
+  terminal.stop();
   await stopLab(lab, id);
 });
 
@@ -127,9 +94,10 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
   // Layout: LUKS on, passphrase twice (masked).
   await waitScreen(/Partition layout and encryption/, 'the layout screen');
   await press('Down', 'Right', 'Down');
-  await type(passphrase);
+  // Pasted (one burst, through a tmux buffer): typed with send-keys it would sit in tmux's argv.
+  await terminal.paste(passphrase);
   await press('Enter');
-  await type(passphrase);
+  await terminal.paste(passphrase);
   text = await waitScreen(/✔ same/, 'the repeated passphrase to match');
   assert.ok(!text.includes(passphrase), 'the passphrase is never on screen');
   await capture('layout');
@@ -160,7 +128,10 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
   assert.match(text, /Install NixOS/);
   await capture('install');
   text = await waitScreen(/Installed web on \/dev\/vda in/, 'the done screen', 180_000);
-  assert.match(text, /nixos-rebuild switch --flake \/root\/flake#web --target-host\s+root@fe80::47%vm0/);
+  // The new system is reached by its own address (EUI-64 of the MAC the probe saw), not fe80::47.
+  const installed = macToEui64LinkLocal(lab.state.vm!.mac);
+  assert.match(text.replace(/\s+/g, ' '), new RegExp(`nixos-rebuild switch --flake /root/flake#web --target-host ?root@${installed}%vm0`));
+  assert.match(text.replace(/\s+/g, ' '), /ssh root@web\.local/);
   await capture('done');
   await press('Enter');
   await waitScreen(/\[wizard exit 0\]/, 'the wizard to exit 0');
@@ -198,7 +169,7 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
 
   // Nor on the screen, at any moment we looked, nor anywhere in the terminal's scrollback,
   // nor in the lab user's shell history.
-  const scrollback = (await tmux('capture-pane', '-p', '-S', '-', '-E', '-', '-t', session)).stdout;
+  const scrollback = terminal.scrollback();
   for (const text of [...screensSeen, scrollback]) {
     assert.ok(!text.includes(passphrase) && !text.includes('AGE-SECRET-KEY-1'), `a secret was on screen:\n${text}`);
   }

@@ -2,7 +2,8 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import chalk from 'chalk';
-import { sanitizeLine, wrapLine } from '../../source/ui/format.js';
+import { printable } from '../../source/core/logs/printable.js';
+import { wrapLine } from '../../source/ui/format.js';
 import { colorTheme, plainTheme, themeFor } from '../../source/ui/theme.js';
 import { FakeDiscovery, candidate, fixtureFacts } from './helpers/fakes.js';
 import { keys, mountWizard, plainLines } from './helpers/wizard.js';
@@ -113,9 +114,9 @@ test('80×24: nothing wider or taller than the terminal; a resize to 60×16 re-l
 });
 
 test('remote output cannot move the cursor: escape sequences and control characters are stripped', () => {
-  assert.equal(sanitizeLine('\u001B[2J\u001B[Hbuilding \u001B[1;32mfoo\u001B[0m\u0007'), 'building foo');
-  assert.equal(sanitizeLine('progress 10%\rprogress 90%'), 'progress 90%');
-  assert.equal(sanitizeLine('a\tb'), 'a  b');
+  assert.equal(printable('\u001B[2J\u001B[Hbuilding \u001B[1;32mfoo\u001B[0m\u0007'), 'building foo');
+  assert.equal(printable('progress 10%\rprogress 90%'), 'progress 90%');
+  assert.equal(printable('a\tb'), 'a  b');
 });
 
 test('long plan lines wrap at spaces with an indented continuation', () => {

@@ -21,6 +21,8 @@ export const installerLinkLocal = 'fe80::47';
  * its EUI-64 address) to be verified before it is reported as settled.
  */
 export const defaultSettleMs = 300;
+/** One candidate's TCP connect + key exchange; a real sshd answers in well under a second. */
+export const verifyTimeoutMs = 5000;
 const pingIntervalMs = 1000;
 /** When the all-nodes pings of links that answered mDNS start, after the queries left. */
 const pingDelayMs = 250;
@@ -405,6 +407,8 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
       { address: place.address, interface: iface, port },
       {
         signal: this.controller.signal,
+        // A host that accepts and then trickles (or says nothing) must not hold its place for long.
+        timeoutMs: verifyTimeoutMs,
         onConnected: () => {
           connectedAt = performance.now();
           this.trace(`tcp ${key}`);

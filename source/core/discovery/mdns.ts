@@ -25,6 +25,12 @@ export const sshService = '_ssh._tcp.local';
 export const workstationService = '_workstation._tcp.local';
 export const defaultInstallerNames = ['bootstrap.local', 'nixos.local', 'nixos-installer.local'];
 
+/**
+ * Names asked for at most: the wanted ones plus twins (`bootstrap-7.local`) heard in services.
+ * A host on the link could advertise endless twins, and every name is asked again each retry.
+ */
+export const maxNames = 32;
+
 /** `bootstrap` → `bootstrap.local`; lower case, no trailing dot. */
 export function normalizeHostName(name: string): string {
   const lower = name.trim().toLowerCase().replace(/\.$/, '');
@@ -138,7 +144,7 @@ export function watchLink(mdns: makeMdns.MulticastDNS, options: LinkWatchOptions
   const onService = (type: BrowsedType) => (service: BrowsedService) => {
     if (!service.host) return;
     const host = normalizeHostName(service.host);
-    if (!isWantedName(host, names)) return;
+    if (!isWantedName(host, names) || (!names.includes(host) && names.length >= maxNames)) return;
     const info = known.get(host) ?? {};
     if (type === 'ssh') info.sshPort = service.port;
     else {
@@ -183,9 +189,10 @@ export function watchLink(mdns: makeMdns.MulticastDNS, options: LinkWatchOptions
       options.onHost({ ...host, addresses: unseen });
     }
     heard.clear();
-    if (unresolved.length) {
-      names.push(...unresolved);
-      send(questions(unresolved));
+    const room = unresolved.slice(0, Math.max(0, maxNames - names.length));
+    if (room.length) {
+      names.push(...room);
+      send(questions(room));
     }
   });
   mdns.on('warning', (error: Error) => options.onError(error));

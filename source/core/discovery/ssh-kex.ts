@@ -250,12 +250,18 @@ export function hostKeyObject(blob: Buffer): { type: string; key: KeyObject; cur
   throw new KexError(`unsupported host key type ${type}`);
 }
 
-/** Checks the server's signature over the exchange hash with the host key it sent. */
-export function verifyHostSignature(hostKeyBlob: Buffer, signatureBlob: Buffer, exchangeHash: Buffer): boolean {
+/**
+ * Checks the server's signature over the exchange hash with the host key it sent. Key type and
+ * signature algorithm must both be the host key algorithm the two sides negotiated: a server may
+ * not answer an rsa-sha2-512 negotiation with a SHA-1 `ssh-rsa` signature, or with another key.
+ */
+export function verifyHostSignature(hostKeyBlob: Buffer, signatureBlob: Buffer, exchangeHash: Buffer, negotiated: string): boolean {
   const { type, key, curveBytes } = hostKeyObject(hostKeyBlob);
+  if (type !== (negotiated.startsWith('rsa-sha2-') ? 'ssh-rsa' : negotiated)) return false;
   const reader = new WireReader(signatureBlob);
   const algorithm = reader.text();
   const signature = reader.string();
+  if (algorithm !== negotiated) return false;
   if (type === 'ssh-ed25519') return algorithm === 'ssh-ed25519' && verify(null, exchangeHash, key, signature);
   if (curveBytes) {
     if (algorithm !== type) return false;
@@ -397,7 +403,7 @@ export class HostKeyExchange {
       .update(exchange.mpints ? sshMpint(serverPublic) : sshString(serverPublic))
       .update(sshMpint(secret))
       .digest();
-    if (!verifyHostSignature(hostKey, signature, hash)) throw new KexError('the host key signature does not verify');
+    if (!verifyHostSignature(hostKey, signature, hash, this.chosen!.hostKey)) throw new KexError('the host key signature does not verify');
     this.finished = true;
     this.resolve({ banner: this.serverIdent!, hostKey, kex: this.chosen!.kex, hostKeyAlgorithm: this.chosen!.hostKey });
   }

@@ -1,5 +1,6 @@
 // Reads an SSH server's identification and host key without logging in: TCP connect, one key
 // exchange whose signature proves the server holds the key, then disconnect.
+import { printable } from '../logs/printable.js';
 import { connect, type Socket } from 'node:net';
 import { fingerprint, hostKeyType } from '../ssh/fingerprint.js';
 import { connectHost } from './ipv6.js';
@@ -81,7 +82,7 @@ export function verifySsh(target: VerifyTarget, options: VerifyOptions = {}): Pr
       exchange = new HostKeyExchange({ write: (data) => socket!.write(data) });
       socket!.on('data', (chunk: Buffer) => exchange!.receive(chunk));
       exchange.done.then(
-        (reply) => finish(undefined, { banner: reply.banner, fingerprint: fingerprint(reply.hostKey), hostKeyType: hostKeyType(reply.hostKey) }),
+        (reply) => finish(undefined, { banner: printable(reply.banner), fingerprint: fingerprint(reply.hostKey), hostKeyType: hostKeyType(reply.hostKey) }),
         (error: Error) => {
           const kind: VerifyFailure = exchange?.banner ? 'handshake' : 'not-ssh';
           finish(new VerifyError(kind, `${where}: ${error instanceof KexError ? error.message : `key exchange failed: ${error.message}`}`));

@@ -1,11 +1,12 @@
 // Pure disk choice. Every disk gets a verdict with its reasons, so the UI can grey out the
 // ineligible ones and say why; the default pick names the rule that chose it. A disk holding
-// anything mounted, the installer's own medium, or anything removable is never a candidate:
-// disko's tracker is full of the wrong disk wiped.
+// anything mounted or active, the installer's own medium, or anything removable is never a
+// candidate, and an external one is never recommended: disko's tracker is full of the wrong disk
+// wiped.
 import { refusal } from '../exit-codes.js';
 import { formatBytes } from '../plan/sizes.js';
 import { descendants } from './lsblk.js';
-import type { Disk, EfiBootEntry, Facts } from './types.js';
+import type { BlockChild, Disk, EfiBootEntry, Facts } from './types.js';
 
 export const espPartitionTypes = ['c12a7328-f81f-11d2-ba4b-00a0c93ec93b', '0xef', 'ef'];
 
@@ -28,6 +29,10 @@ export interface DiskAssessment {
   isBootMedium: boolean;
   /** Mountpoints of the disk and everything on it ([SWAP] included). */
   mountpoints: string[];
+  /** On a USB, FireWire or SD/MMC bus: a backup drive or a card, never recommended. */
+  external: boolean;
+  /** What it holds, e.g. `ext4 'backup' on sdb1`: empty for a blank disk. */
+  contents: string[];
 }
 
 export type PickReason =
@@ -49,6 +54,46 @@ export interface DiskPick {
   devicePath: string;
   reason: PickReason;
   assessment: DiskAssessment;
+  /** Said with the pick when it holds data while another eligible disk is empty. */
+  note?: string;
+}
+
+/**
+ * Members of something active that nothing on this disk shows as mounted: a device of a mounted
+ * multi-device btrfs (same filesystem UUID as a mounted one elsewhere), active swap, a member of
+ * an imported ZFS pool. (Active md and LVM members show their holders, checked above.)
+ */
+function quietlyInUse(disk: Disk, nodes: Array<Disk | BlockChild>, facts: Facts): string[] {
+  // Other disks only: a hybrid ISO's partitions share the UUID of the disk itself.
+  const mounted = new Map<string, string>();
+  for (const other of facts.disks.filter((d) => d !== disk)) {
+    for (const node of [other, ...descendants(other.children)]) {
+      if (node.uuid && node.mountpoints.length > 0) mounted.set(node.uuid, node.mountpoints[0]!);
+    }
+  }
+  const swaps = new Set(facts.activeSwaps ?? []);
+  const pools = new Set(facts.zfsPools ?? []);
+  return nodes.flatMap((node) => {
+    const { uuid } = node;
+    if (swaps.has(node.path) && !node.mountpoints.includes('[SWAP]')) return [`${node.name} (active swap)`];
+    if (uuid && node.mountpoints.length === 0 && mounted.has(uuid)) return [`${node.name} (${node.fsType ?? 'filesystem'} mounted at ${mounted.get(uuid)})`];
+    if (node.fsType === 'zfs_member' && node.label && pools.has(node.label)) return [`${node.name} (ZFS pool ${node.label}, imported)`];
+    return [];
+  });
+}
+
+/** lsblk TRAN values of buses that carry removable media and backup drives, even when RM=0. */
+const externalTransports = ['usb', 'ieee1394', 'mmc', 'sd'];
+
+export function isExternal(disk: Disk): boolean {
+  return externalTransports.includes(disk.transport ?? '');
+}
+
+/** Filesystems, RAID/LVM members and LUKS headers on the disk: `ext4 'backup' on sdb1`. */
+export function diskContents(disk: Disk): string[] {
+  return [disk, ...descendants(disk.children)]
+    .filter((node) => node.fsType)
+    .map((node) => `${node.fsType}${node.label ? ` '${node.label}'` : ''} on ${node.name}`);
 }
 
 function partitionsOf(disk: Disk) {
@@ -63,6 +108,7 @@ export function assessDisk(disk: Disk, facts: Facts, options: DiskChoiceOptions 
   const hasEsp = partitionsOf(disk).some((part) => espPartitionTypes.includes(part.partTypeGuid ?? ''));
   const isBootMedium = facts.bootDisks.includes(disk.name);
   const holders = descendants(disk.children).filter((node) => node.type !== 'part');
+  const inUse = quietlyInUse(disk, nodes, facts);
 
   const reasons: string[] = [];
   const isLoop = disk.type === 'loop';
@@ -72,6 +118,7 @@ export function assessDisk(disk: Disk, facts: Facts, options: DiskChoiceOptions 
   if (isBootMedium) reasons.push("the installer's boot medium");
   if (mountpoints.length > 0) reasons.push(`mounted: ${mountpoints.join(', ')}`);
   if (holders.length > 0) reasons.push(`in use: ${holders.map((node) => `${node.name} (${node.type})`).join(', ')}`);
+  if (inUse.length > 0) reasons.push(`in use: ${inUse.join(', ')}`);
   if (disk.removable) reasons.push('removable');
   if (disk.readOnly) reasons.push('read-only');
   if (disk.sizeBytes === 0) reasons.push('no medium (0 bytes)');
@@ -88,6 +135,8 @@ export function assessDisk(disk: Disk, facts: Facts, options: DiskChoiceOptions 
     partitionCount: partitionsOf(disk).length,
     isBootMedium,
     mountpoints,
+    external: isExternal(disk),
+    contents: diskContents(disk),
   };
 }
 
@@ -110,11 +159,12 @@ const rules: Array<{ reason: PickReason; compare: (a: DiskAssessment, b: DiskAss
 ];
 
 /**
- * The default pick among eligible disks: EFI boot entry > ESP > most partitions > largest.
- * The reason is the first rule that sets the winner apart from the runner-up.
+ * The default pick among eligible internal disks: EFI boot entry > ESP > most partitions >
+ * largest. The reason is the first rule that sets the winner apart from the runner-up. External
+ * disks (USB, FireWire, SD) are never recommended: a backup drive that says RM=0 is one of them.
  */
 export function recommendDisk(assessments: DiskAssessment[]): DiskPick | undefined {
-  const eligible = assessments.filter((a) => a.eligible);
+  const eligible = assessments.filter((a) => a.eligible && !a.external);
   if (eligible.length === 0) return undefined;
   const ranked = [...eligible].sort((a, b) => {
     for (const rule of rules) {
@@ -126,7 +176,32 @@ export function recommendDisk(assessments: DiskAssessment[]): DiskPick | undefin
   const [best, runnerUp] = ranked as [DiskAssessment, DiskAssessment | undefined];
   let reason: PickReason = 'only eligible disk';
   if (runnerUp) reason = rules.find((rule) => rule.compare(best, runnerUp) > 0)?.reason ?? 'first by name';
-  return { disk: best.disk, devicePath: stablePath(best.disk), reason, assessment: best };
+  const empty = eligible.find((a) => a.contents.length === 0);
+  const note = best.contents.length > 0 && empty ? `it holds ${best.contents.join(', ')}; ${empty.disk.name} is empty` : undefined;
+  return { disk: best.disk, devicePath: stablePath(best.disk), reason, assessment: best, ...(note ? { note } : {}) };
+}
+
+/** One line per eligible disk for a refusal or a list: path, size, bus and what it holds. */
+export function describeCandidate(assessment: DiskAssessment): string {
+  const { disk } = assessment;
+  const traits = [formatBytes(disk.sizeBytes), disk.transport ?? 'unknown bus', ...(assessment.external ? ['external'] : [])];
+  const holds = assessment.contents.length ? `holds ${assessment.contents.join(', ')}` : 'empty';
+  return `${stablePath(disk)} (${traits.join(', ')}; ${holds})`;
+}
+
+/**
+ * `--yes` without `--disk`: the plan may only go ahead when exactly one disk could be meant.
+ * Several eligible disks (or only external ones) are a refusal that lists them.
+ */
+export function refuseAmbiguousDisk(assessments: DiskAssessment[]): void {
+  const eligible = assessments.filter((a) => a.eligible);
+  if (eligible.length === 1 && !eligible[0]!.external) return;
+  if (eligible.length === 0) return; // chooseDisk already refuses, with every disk's reasons
+  const what = eligible.length === 1 ? 'the only eligible disk is external' : `${eligible.length} disks are eligible`;
+  throw refusal(
+    `refusing to pick a disk with --yes: ${what}\n${eligible.map((a) => `  ${describeCandidate(a)}`).join('\n')}`,
+    'nothing was changed; name the disk with --disk /dev/disk/by-id/… (or INSTALL_DISK)',
+  );
 }
 
 /**
@@ -187,6 +262,10 @@ export function chooseDisk(facts: Facts, options: DiskChoiceOptions & { requeste
   if (options.requested !== undefined) return { disks, pick: selectDisk(facts, options.requested, options) };
   const pick = recommendDisk(disks);
   if (!pick) {
+    const external = disks.filter((a) => a.eligible && a.external);
+    if (external.length) {
+      throw refusal(`no internal disk is eligible; external: ${external.map(describeCandidate).join(', ')}`, 'nothing was changed; name an external disk with --disk only if you mean it');
+    }
     const why = disks.map((a) => `${a.disk.name}: ${a.ineligibleReasons.join(', ')}`).join('; ');
     throw refusal(`no eligible disk on the target${why ? ` (${why})` : ''}`, 'nothing was changed');
   }

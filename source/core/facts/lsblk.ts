@@ -93,6 +93,7 @@ function toDisk(node: LsblkNode): Disk {
       partitionTable: text(node.pttype),
       fsType: text(node.fstype),
       label: text(node.label),
+      uuid: text(node.uuid),
     }),
     mountpoints: mountpointsOf(node),
     children: (node.children ?? []).map(toChild),

@@ -1,6 +1,8 @@
 // Pure: the probe script's output → Facts. Like nixos-anywhere's get-facts, a missing fact is
 // a refusal, never a guess: decisions about disks are made only from what was actually seen.
+import { normalizeMac } from '../discovery/eui64.js';
 import { refusal } from '../exit-codes.js';
+import { printableDeep } from '../logs/printable.js';
 import { findBootDisks, parseLoops, parseMounts } from './boot-media.js';
 import { parseEfiBootEntries } from './efi-boot.js';
 import { parseLsblk, type ParsedLsblk } from './lsblk.js';
@@ -101,6 +103,7 @@ export function fillFromBlkid(disks: Disk[], blkid: Map<string, Record<string, s
     if (found) {
       setIfMissing(disk, 'fsType', found.TYPE);
       setIfMissing(disk, 'label', found.LABEL);
+      setIfMissing(disk, 'uuid', found.UUID);
       setIfMissing(disk, 'partitionTable', found.PTTYPE);
     }
     disk.children.forEach(fillChild);
@@ -129,6 +132,22 @@ export function sortById(links: string[]): string[] {
     return 0;
   };
   return [...links].sort((a, b) => rank(a) - rank(b) || a.length - b.length || a.localeCompare(b));
+}
+
+const lines = (text: string | undefined) => (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+
+/** Buses told apart by a directory in a disk's sysfs path, in the order to look for them. */
+const busInSysfsPath: [RegExp, string][] = [[/\/usb\d*\//, 'usb'], [/\/firewire|\/fw\d/, 'ieee1394'], [/\/mmc\d*\//, 'mmc'], [/\/nvme\d*\//, 'nvme'], [/\/virtio\d*\//, 'virtio']];
+
+/** The transport from `/sys/block/NAME` → its device path, where lsblk gave none. */
+function fillTransport(disks: Disk[], sysfs: string): void {
+  for (const line of sysfs.split('\n')) {
+    const [name, path] = line.trim().split(/\s+/);
+    const disk = disks.find((d) => d.name === name);
+    if (!disk || disk.transport || !path) continue;
+    const bus = busInSysfsPath.find(([pattern]) => pattern.test(path))?.[1];
+    if (bus) disk.transport = bus;
+  }
 }
 
 /** Parses the whole probe output; `where` names the target in refusals. */
@@ -165,14 +184,19 @@ export function parseProbeOutput(output: string, where = 'the target'): Facts {
   }
 
   fillFromBlkid(lsblk.disks, parseBlkid(probe.sections.get('blkid') ?? ''));
+  fillTransport(lsblk.disks, probe.sections.get('sysfs') ?? '');
   const byId = parseById(probe.sections.get('by-id') ?? '');
   for (const disk of lsblk.disks) disk.byId = sortById(byId.get(disk.path) ?? []);
   const mounts = parseMounts(probe.sections.get('mounts') ?? '');
   const loops = parseLoops(probe.sections.get('loops') ?? '');
   const tools: Record<string, boolean> = {};
   for (const [key, value] of system) if (key.startsWith('tool.')) tools[key.slice(5)] = value === '1';
+  const connection = parseKeyValues(probe.sections.get('connection') ?? '');
+  const connectionInterface = connection.get('interface');
+  const mac = normalizeMac(connection.get('mac') ?? '');
 
-  return {
+  // Labels, models and names come from the target's disks: a crafted label must not drive the terminal.
+  return printableDeep({
     osRelease,
     isInstaller: osRelease.VARIANT_ID === 'installer',
     hostname: hostname!,
@@ -183,5 +207,8 @@ export function parseProbeOutput(output: string, where = 'the target'): Facts {
     efiBootEntries: parseEfiBootEntries(probe.sections.get('efibootmgr') ?? ''),
     bootDisks: findBootDisks(lsblk.disks, lsblk, mounts, loops),
     tools,
-  };
+    activeSwaps: lines(probe.sections.get('swaps')),
+    zfsPools: lines(probe.sections.get('zfs-pools')),
+    ...(connectionInterface ? { connection: { interface: connectionInterface, ...(mac ? { mac } : {}) } } : {}),
+  });
 }

@@ -21,7 +21,8 @@ export const probedTools = [
 export const probeScript = String.raw`
 export LC_ALL=C
 section() { printf '\n@@nb section %s\n' "$1"; }
-printf '@@nb probe ${probeFormatVersion}\n'
+# The leading newline: an rc file of this nested bash may have printed a line without one.
+printf '\n@@nb probe ${probeFormatVersion}\n'
 
 section os-release
 cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null
@@ -36,6 +37,20 @@ for tool in ${probedTools.join(' ')}; do
   if command -v "$tool" >/dev/null 2>&1; then echo "tool.$tool=1"; else echo "tool.$tool=0"; fi
 done
 
+# The link this session came in on, so the tool can say where the installed system will answer
+# (its EUI-64 link-local address comes from this MAC).
+section connection
+server=$(printf '%s\n' "$SSH_CONNECTION" | cut -d' ' -f3 | cut -d% -f1)
+if [ -n "$server" ] && command -v ip >/dev/null 2>&1; then
+  for dev in /sys/class/net/*; do
+    iface=$(basename "$dev")
+    if ip -o addr show dev "$iface" 2>/dev/null | grep -qiF " $server/"; then
+      printf 'interface=%s\nmac=%s\n' "$iface" "$(cat "$dev/address" 2>/dev/null)"
+      break
+    fi
+  done
+fi
+
 section lsblk
 cols='${lsblkColumns.join(',')}'
 lsblk --json --bytes --output "$cols" 2>/dev/null \
@@ -46,6 +61,12 @@ lsblk --json --bytes --output "$cols" 2>/dev/null \
 # read them from. -c /dev/null: no blkid cache file is read or written.
 section blkid
 if command -v timeout >/dev/null 2>&1; then timeout 30 blkid -c /dev/null -o export 2>/dev/null; else blkid -c /dev/null -o export 2>/dev/null; fi
+
+# Each disk's place on its bus, for when lsblk has no TRAN (no udev database): …/usb1/… is USB.
+section sysfs
+for dev in /sys/block/*; do
+  printf '%s %s\n' "$(basename "$dev")" "$(readlink -f "$dev")"
+done
 
 section by-id
 for link in /dev/disk/by-id/*; do
@@ -59,6 +80,16 @@ findmnt --raw --noheadings --output TARGET,SOURCE,FSTYPE,MAJ:MIN 2>/dev/null \
 section loops
 for dev in /sys/block/loop*; do
   [ -r "$dev/loop/backing_file" ] && printf '%s %s\n' "$(basename "$dev")" "$(cat "$dev/loop/backing_file")"
+done
+
+# Things in use that lsblk may not show as mounted: swap, and imported ZFS pools (one directory
+# per pool under /proc/spl/kstat/zfs).
+section swaps
+sed 1d /proc/swaps 2>/dev/null | cut -d' ' -f1
+
+section zfs-pools
+for pool in /proc/spl/kstat/zfs/*/; do
+  [ -d "$pool" ] && basename "$pool"
 done
 
 section efibootmgr

@@ -36,6 +36,7 @@ export interface Disk {
   /** Filesystem directly on the disk, if any. */
   fsType?: string;
   label?: string;
+  uuid?: string;
   mountpoints: string[];
   children: BlockChild[];
 }
@@ -65,4 +66,10 @@ export interface Facts {
   bootDisks: string[];
   /** Which tools exist on the target (nixos-install, disko, cryptsetup, sgdisk, efibootmgr, …). */
   tools: Record<string, boolean>;
+  /** Devices of active swap areas (/proc/swaps). */
+  activeSwaps?: string[];
+  /** Imported ZFS pools: their members are in use even with nothing mounted. */
+  zfsPools?: string[];
+  /** The target's interface this SSH session arrived on, when the probe could tell. */
+  connection?: { interface: string; mac?: string };
 }

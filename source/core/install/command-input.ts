@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { promisify } from 'node:util';
 import type { CommandInput } from '../plan/types.js';
 import type { Secrets } from './secrets.js';
@@ -14,13 +17,28 @@ export async function commandInput(input: CommandInput | undefined, secrets: Sec
     if (value === undefined) throw new Error(`the ${input.secret} is needed but was not given`);
     return Buffer.from(value, 'utf8');
   }
-  if ('directory' in input) {
-    const { stdout } = await run('tar', ['-C', input.directory, '--exclude=./.git', '--exclude=./result', '-c', '.'], {
-      encoding: 'buffer',
-      maxBuffer: maxInputBytes,
-    });
-    return stdout;
-  }
+  if ('directory' in input) return flakeTar(input.directory);
   const { stdout } = await run('bash', ['-c', input.localCommand], { encoding: 'buffer', maxBuffer: maxInputBytes });
   return stdout;
+}
+
+/**
+ * The flake directory as Nix sees it, as a tar stream: in a git work tree only the files git
+ * tracks (an untracked key or a gitignored secret beside flake.nix stays here, as Nix leaves it
+ * out too); otherwise everything but .git and the `result` link.
+ */
+export async function flakeTar(dir: string): Promise<Buffer> {
+  const tracked = await trackedFiles(dir);
+  const options = { encoding: 'buffer' as const, maxBuffer: maxInputBytes, stripFinalNewline: false };
+  if (!tracked) return Buffer.from((await execa('tar', ['-C', dir, '--exclude=./.git', '--exclude=./result', '-c', '.'], options)).stdout);
+  // --no-recursion: a tracked submodule is its directory entry, not what lies inside it.
+  return Buffer.from((await execa('tar', ['-C', dir, '--no-recursion', '--null', '-T', '-', '-c'], { ...options, input: tracked.join('\0') })).stdout);
+}
+
+/** Paths under `dir` that git tracks (index entries still on disk), or undefined outside a work tree. */
+async function trackedFiles(dir: string): Promise<string[] | undefined> {
+  const inside = await run('git', ['-C', dir, 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' }).then((r) => r.stdout.trim() === 'true', () => false);
+  if (!inside) return undefined;
+  const { stdout } = await run('git', ['-C', dir, 'ls-files', '-z', '--cached', '--', '.'], { encoding: 'utf8', maxBuffer: maxInputBytes });
+  return stdout.split('\0').filter((path) => path && existsSync(join(dir, path)));
 }

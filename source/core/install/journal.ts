@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { refusal } from '../exit-codes.js';
 import { writeSecretFile } from '../keys/secret-file.js';
 import { stateDir } from '../paths.js';
 import type { Choices, PhaseId } from '../plan/types.js';
 import type { Target } from '../ssh/types.js';
+import type { ResumeIdentity } from './resume-check.js';
 
 /** What a later `install --resume` needs to carry on where a run stopped. Holds no secret. */
 export interface JournalData {
@@ -11,6 +13,8 @@ export interface JournalData {
   target: Target;
   fingerprint: string;
   choices: Choices;
+  /** The disk and the installer's MAC the run started on, checked again on resume. */
+  identity?: ResumeIdentity;
   /** The local copy of the age key, reloaded on resume. */
   ageKeyFile?: string;
   /** --host-key, reloaded on resume. */
@@ -40,14 +44,26 @@ export class Journal {
     return journal;
   }
 
+  /** The journal of the installer with this host key; null when there is none. */
   static async load(fingerprint: string): Promise<Journal | null> {
     const path = journalPath(fingerprint);
+    let text: string;
     try {
-      const data = JSON.parse(await readFile(path, 'utf8')) as JournalData;
-      return data.version === 1 ? new Journal(path, data) : null;
-    } catch {
-      return null;
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw refusal(`the journal ${path} cannot be read: ${(error as Error).message}`, 'fix its permissions, or move it aside to start over');
     }
+    let data: JournalData;
+    try {
+      data = JSON.parse(text) as JournalData;
+    } catch (error) {
+      throw refusal(`the journal ${path} is damaged: ${(error as Error).message}`, 'move it aside and run the install again without --resume');
+    }
+    if (data?.version !== 1 || !Array.isArray(data.completed) || !data.choices) {
+      throw refusal(`the journal ${path} is not one this version can resume (version ${String(data?.version)})`, 'move it aside and run the install again without --resume');
+    }
+    return new Journal(path, data);
   }
 
   get value(): Readonly<JournalData> {

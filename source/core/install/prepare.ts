@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -8,11 +7,11 @@ import { refusal, usageError } from '../exit-codes.js';
 import { ageKeyFileText, generateAgeKey, parseAgeKeyFile, type AgeKey } from '../keys/age.js';
 import { checkSecrets, type SecretsReport } from '../keys/secrets-check.js';
 import { writeSecretFile } from '../keys/secret-file.js';
+import { refuseSecretInFlake } from '../keys/secret-paths.js';
+import { expandHome } from '../paths.js';
 import { parseFlakeRef } from '../plan/flake-ref.js';
 import { fingerprint } from '../ssh/fingerprint.js';
 import type { Choices } from '../plan/types.js';
-
-const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path);
 
 /**
  * Checks the flake before any disk is touched: a local flake must be a directory with flake.nix
@@ -39,8 +38,12 @@ export interface AgeKeyChoice {
   generated: boolean;
 }
 
-/** Loads `--age-key FILE` or generates a new key; a new key's file must not exist yet unless `overwrite`. */
-export async function obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean): Promise<AgeKeyChoice> {
+/**
+ * Loads `--age-key FILE` or generates a new key; a new key's file must not exist yet unless
+ * `overwrite`. Neither may be inside `flakeDir`, the tree that gets uploaded.
+ */
+export async function obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean, flakeDir?: string): Promise<AgeKeyChoice> {
+  refuseSecretInFlake(source === 'generate' ? 'the age key file' : '--age-key', source === 'generate' ? out : source.file, flakeDir);
   if (source !== 'generate') {
     const file = resolve(expandHome(source.file));
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -50,7 +53,7 @@ export async function obtainAgeKey(source: 'generate' | { file: string }, out: s
   }
   const file = resolve(expandHome(out));
   if (existsSync(file) && !overwrite) {
-    throw usageError(`${file} already exists`, 'pass --age-key FILE to use that key, --age-key-out for another path, or --force to replace it');
+    throw usageError(`${file} already exists`, 'pass --age-key FILE to use that key, --age-key-out for another path, or --replace-age-key to replace it');
   }
   return { key: await generateAgeKey(), file, generated: true };
 }

@@ -10,6 +10,7 @@ import type { Journal } from './journal.js';
 import type { PhaseRunContext } from './phase.js';
 import { phaseById } from './phases/index.js';
 import { secretValues, type Secrets } from './secrets.js';
+import { AbortedError } from '../ssh/errors.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -114,9 +115,10 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
     }
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
-    await cleanUp(ranThisRun, session, (stream, line) => emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, line: redactor.redact(line) }));
+    const cleaned = await cleanUp(ranThisRun, session, (stream, line) => emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, line: redactor.redact(line) }));
     const where = current ? `during '${current.title}'` : 'between phases';
-    const message = `stopped ${where}; mounts and mappings made by this run were undone. Continue with: nixos-bootstrap install --resume`;
+    const undone = cleaned ? 'mounts and mappings made by this run were undone' : 'some mounts or mappings of this run may still be active (the target did not answer)';
+    const message = `stopped ${where}; ${undone}. Continue with: nixos-bootstrap install --resume`;
     emit({ type: 'aborted', id: current?.id, message });
     return { status: 'aborted', phase: current?.id, message };
   }
@@ -147,12 +149,24 @@ async function runCommand(
     return result.exitCode ?? null;
   }
   try {
-    const result = await session.exec(command.run, { stdin, onLine, signal: commandSignal, captureBytes: 0 });
+    const result = await session.exec(command.run, { stdin, onLine, signal: commandSignal, startSignal: signal, captureBytes: 0 });
     return result.code;
   } catch (error) {
-    if (signal?.aborted && command.interruptible) throw new Aborted();
+    // Cut while running (interruptible), or given up before it started (waiting to reconnect).
+    if (signal?.aborted && (command.interruptible || error instanceof AbortedError)) throw new Aborted();
     throw error;
   }
+}
+
+/** What a resume would skip (journal says done and the target proves it) and what it would run. */
+export async function resumeStatus(plan: Plan, session: Session, journal: Journal): Promise<{ done: PhaseId[]; remaining: PhaseId[] }> {
+  const done: PhaseId[] = [];
+  const remaining: PhaseId[] = [];
+  for (const phase of plan.phases) {
+    const verified = journal.isDone(phase.id) && (await alreadyDone(phase, session));
+    (verified ? done : remaining).push(phase.id);
+  }
+  return { done, remaining };
 }
 
 /** A phase is skipped on resume only when the target proves its result is still in place. */
@@ -162,13 +176,23 @@ async function alreadyDone(phase: PlannedPhase, session: Session): Promise<boole
   return result.code === 0;
 }
 
-async function cleanUp(phases: PlannedPhase[], session: Session, onLine: (stream: OutputStream, line: string) => void): Promise<void> {
+/** How long clean-up after a stop waits for a lost connection: the user asked to stop. */
+const cleanUpConnectMs = 800;
+
+/** Undoes what the phases left active, newest first; false when a step could not run. */
+async function cleanUp(phases: PlannedPhase[], session: Session, onLine: (stream: OutputStream, line: string) => void): Promise<boolean> {
+  let complete = true;
   for (const phase of [...phases].reverse()) {
     for (const command of phase.cleanUp ?? []) {
       onLine('stderr', `cleaning up: ${command.run}`);
-      await session.exec(command.run, { onLine }).catch((error: unknown) => onLine('stderr', `cleanup failed: ${String(error)}`));
+      const startSignal = AbortSignal.timeout(cleanUpConnectMs);
+      await session.exec(command.run, { onLine, startSignal }).catch((error: unknown) => {
+        complete = false;
+        onLine('stderr', `cleanup failed: ${String(error)}`);
+      });
     }
   }
+  return complete;
 }
 
 function describeError(error: unknown, redactor: Redactor): string {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { usageError } from '../exit-codes.js';
+import { BootstrapError, ExitCode, usageError } from '../exit-codes.js';
 
 export const minimumPassphraseChars = 8;
 
@@ -22,8 +22,12 @@ export function checkPassphrase(passphrase: string): void {
   if (/[\r\n]/.test(passphrase)) throw usageError('the LUKS passphrase contains a line break; it could not be typed at boot');
 }
 
-/** Reads --luks-passphrase-file (a path, or - for stdin); one trailing newline is dropped. */
+/**
+ * Reads --luks-passphrase-file (a path, or - for stdin); one trailing newline is dropped. From a
+ * terminal it is asked for twice, with echo off: a typo would lock the disk for good.
+ */
 export async function readPassphraseFile(source: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  if (source === '-' && isTerminal(stdin)) return askPassphraseTwice(stdin);
   let text: string;
   try {
     if (source === '-') {
@@ -40,4 +44,45 @@ export async function readPassphraseFile(source: string, stdin: NodeJS.ReadableS
   const passphrase = text.replace(/\r?\n$/, '');
   checkPassphrase(passphrase);
   return passphrase;
+}
+
+const isTerminal = (stream: NodeJS.ReadableStream): stream is NodeJS.ReadStream => (stream as NodeJS.ReadStream).isTTY === true;
+
+async function askPassphraseTwice(stdin: NodeJS.ReadStream, prompts: NodeJS.WriteStream = process.stderr): Promise<string> {
+  for (;;) {
+    const first = await readHiddenLine('LUKS passphrase (not shown): ', stdin, prompts);
+    checkPassphrase(first);
+    const second = await readHiddenLine('The same passphrase again: ', stdin, prompts);
+    if (first === second) return first;
+    prompts.write('The two did not match; once more.\n');
+  }
+}
+
+/** One line from the terminal in raw mode, nothing echoed; Backspace edits, Ctrl-C/Ctrl-D stop. */
+export function readHiddenLine(prompt: string, stdin: NodeJS.ReadStream, prompts: NodeJS.WriteStream): Promise<string> {
+  prompts.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  let line = '';
+  return new Promise<string>((resolve, reject) => {
+    const finish = (error?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      prompts.write('\n');
+      if (error) reject(error);
+      else resolve(line);
+    };
+    const onData = (chunk: Buffer | string) => {
+      for (const char of chunk.toString()) {
+        if (char === '\r' || char === '\n') return finish();
+        if (char === '\u0003') return finish(new BootstrapError('stopped at the passphrase prompt', ExitCode.aborted));
+        if (char === '\u0004') return finish(usageError('no passphrase given (end of input at the prompt)'));
+        if (char === '\u007f' || char === '\b') line = [...line].slice(0, -1).join('');
+        else if (char === '\u0015') line = '';
+        else if (char >= ' ') line += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }

@@ -1,4 +1,5 @@
 import { refusal } from '../exit-codes.js';
+import { descendants } from '../facts/lsblk.js';
 import type { Disk, Facts } from '../facts/types.js';
 import type { Choices, LabelsLayout, Layout, LuksChoice } from './types.js';
 
@@ -63,10 +64,27 @@ function labelsPartitions(facts: Facts, choices: Choices, layout: LabelsLayout, 
 /** The LUKS part of a layout; a disko config decides encryption itself. */
 export const layoutLuks = (layout: Layout): LuksChoice | null => (layout.kind === 'disko' ? null : layout.luks);
 
+/**
+ * The mounted layout finds its filesystems by label: a label that two devices carry (an old
+ * install on a second disk, a cloned disk) would mount whichever udev linked last.
+ */
+function refuseSharedLabels(facts: Facts, labels: string[]): void {
+  const nodes = facts.disks.flatMap((disk) => [disk, ...descendants(disk.children)]);
+  for (const label of new Set(labels)) {
+    const carriers = nodes.filter((node) => node.label === label);
+    const devices = [...new Set(carriers.map((node) => node.path))];
+    if (devices.length > 1) {
+      throw refusal(`label '${label}' is on ${devices.length} devices (${devices.join(', ')}): the mounted layout cannot tell which one to mount`, 'relabel or wipe the stale one, or choose other labels with --label-*');
+    }
+  }
+}
+
 export function planContext(facts: Facts, choices: Choices): PlanContext {
   const layout = choices.layout;
   const base = { facts, choices, luks: layoutLuks(layout), partitions: [] as PlannedPartition[], luksDevice: null, swapDevice: null };
   if (layout.kind === 'mounted') {
+    const used = [layout.luks ? layout.luks.label : choices.labels.root, choices.labels.efi, choices.labels.swap];
+    refuseSharedLabels(facts, used);
     const byLabel = (label: string) => `/dev/disk/by-label/${label}`;
     return {
       ...base,

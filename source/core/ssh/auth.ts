@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type NextAuthHandler, type ParsedKey } from 'ssh2';
 import { usageError } from '../exit-codes.js';
+import { takeEnvPassword } from './env-password.js';
 
 export interface AuthOptions {
   /** ssh-agent socket; default `SSH_AUTH_SOCK` from `env`. An empty string turns the agent off. */
@@ -86,7 +87,7 @@ export class Credentials {
 
     let fixedPassword = options.password;
     if (options.envPassword) {
-      const fromEnv = env.SSH_PASS;
+      const fromEnv = env === process.env ? takeEnvPassword(env) : env.SSH_PASS;
       if (!fromEnv) throw usageError('--env-password given but SSH_PASS is empty or unset');
       fixedPassword = fromEnv;
     }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
-import { BootstrapError, ExitCode, unreachable } from '../exit-codes.js';
+import { BootstrapError, ExitCode, refusal, unreachable } from '../exit-codes.js';
 import { AuthAttempt, Credentials, type AuthOptions } from './auth.js';
 import { connectError } from './connect-error.js';
 import {
@@ -21,7 +21,7 @@ import { describeHostKey, normalizeFingerprint, type HostKeyInfo } from './host-
 import { defaultKnownHostsFile, readKnownHosts, recordHostKey } from './known-hosts.js';
 import { LineCollector } from '../logs/lines.js';
 import { PausableTimer } from './pausable-timer.js';
-import { PidReportFilter, killProcessGroupCommand, withPidReport } from './remote-pid.js';
+import { CommandStartFilter, killProcessGroupCommand, withPidReport } from './remote-pid.js';
 import { formatTarget, sshHost } from './target.js';
 import type { ExecOptions, ExecResult, Session, Target } from './types.js';
 
@@ -126,7 +126,9 @@ export async function connect(target: Target, options: ConnectOptions = {}): Pro
 
 /**
  * Fetches the host key without authenticating (nothing of ours is sent): the wizard can show it,
- * let the user compare it with the console, then connect with expectFingerprint.
+ * let the user compare it with the console, then connect with expectFingerprint. The key is
+ * reported only once the key exchange proved the server holds it (its signature verified): a
+ * host replaying someone else's public key fails here.
  */
 export async function scanHostKey(
   target: Target,
@@ -138,6 +140,7 @@ export async function scanHostKey(
   return new Promise<HostKeyInfo>((resolve, reject) => {
     const client = new Client();
     let info: HostKeyInfo | undefined;
+    let proven = false;
     let settled = false;
     const settle = (error?: BootstrapError) => {
       if (settled) return;
@@ -145,7 +148,8 @@ export async function scanHostKey(
       timer.clear();
       options.signal?.removeEventListener('abort', onAbort);
       client.destroy(); // end() would wait for a server that may never answer
-      if (info) resolve(info);
+      if (info && proven) resolve(info);
+      else if (info) reject(refusal(`${where} sent host key ${info.fingerprint} but could not prove it holds it (the key exchange failed)`, 'it may be replaying another machine’s public key: do not trust it'));
       else reject(error ?? unreachable(`${where} closed the connection before showing its host key`));
     };
     const timer = new PausableTimer(options.connectTimeoutMs ?? defaultConnectTimeoutMs, () =>
@@ -153,8 +157,13 @@ export async function scanHostKey(
     );
     const onAbort = () => settle(new AbortedError(`connecting to ${where}`));
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    client.on('error', (error: Error & { code?: string }) => settle(info ? undefined : connectError(error, where, target)));
+    client.on('error', (error: Error & { code?: string }) => settle(connectError(error, where, target)));
     client.on('close', () => settle());
+    // Emitted once the exchange (signature included) checked out, before the login starts.
+    client.on('handshake', () => {
+      proven = true;
+      settle();
+    });
     client.connect({
       host: sshHost(target),
       port: target.port,
@@ -162,10 +171,27 @@ export async function scanHostKey(
       readyTimeout: 0,
       hostVerifier: ((key: Buffer, verify: (valid: boolean) => void) => {
         info = describeHostKey(target, key, knownText, knownHostsFile);
-        verify(false); // stop here: no authentication, nothing of ours sent
-        settle();
+        verify(true); // on to the signature check; 'handshake' ends it before any login
       }) as never,
     });
+  });
+}
+
+/** `work`, or an AbortedError as soon as one of the signals fires (the work itself goes on). */
+function untilAborted<T>(work: Promise<T>, signals: (AbortSignal | undefined)[], what: string): Promise<T> {
+  const live = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (live.length === 0) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      done();
+      reject(new AbortedError(what));
+    };
+    const done = () => live.forEach((s) => s.removeEventListener('abort', onAbort));
+    live.forEach((s) => s.addEventListener('abort', onAbort, { once: true }));
+    work.then(
+      (value) => (done(), resolve(value)),
+      (error: unknown) => (done(), reject(error)),
+    );
   });
 }
 
@@ -427,8 +453,8 @@ export class SshSession implements Session {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const { signal } = options;
     const what = `'${abbreviate(command)}' on ${this.where}`;
-    if (signal?.aborted) throw new AbortedError(what);
-    const client = await this.ensureConnected();
+    if (signal?.aborted || options.startSignal?.aborted) throw new AbortedError(what);
+    const client = await untilAborted(this.ensureConnected(), [signal, options.startSignal], what);
     if (signal?.aborted) throw new AbortedError(what);
     const captureBytes = options.captureBytes ?? defaultCaptureBytes;
 
@@ -490,7 +516,8 @@ export class SshSession implements Session {
         channel = opened;
         const stdout = new LineCollector(options.onLine && ((line) => options.onLine!('stdout', line)), captureBytes);
         const stderr = new LineCollector(options.onLine && ((line) => options.onLine!('stderr', line)), captureBytes);
-        const stderrFilter = new PidReportFilter(
+        const stdoutFilter = CommandStartFilter.stdout((chunk) => stdout.push(chunk));
+        const stderrFilter = CommandStartFilter.stderr(
           (pid) => {
             remotePid = pid;
             if (aborting) stopRemote();
@@ -500,7 +527,7 @@ export class SshSession implements Session {
         let code: number | null = null;
         let exitSignal: string | undefined;
         let sawExit = false;
-        opened.on('data', (chunk: Buffer) => stdout.push(chunk));
+        opened.on('data', (chunk: Buffer) => stdoutFilter.push(chunk));
         opened.stderr.on('data', (chunk: Buffer) => stderrFilter.push(chunk));
         opened.on('exit', (exitCode: number | null, signalName?: string) => {
           sawExit = true;
@@ -509,6 +536,7 @@ export class SshSession implements Session {
         });
         opened.on('close', () => {
           closed = true;
+          stdoutFilter.end();
           stderrFilter.end();
           stdout.end();
           stderr.end();

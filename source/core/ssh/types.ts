@@ -1,3 +1,5 @@
+import type { HostKeyInfo } from './host-identity.js';
+
 /** Where to connect: an address (IPv6 link-local carries its zone in `interface`). */
 export interface Target {
   host: string;
@@ -16,6 +18,11 @@ export interface ExecOptions {
   onLine?: (stream: OutputStream, line: string) => void;
   /** Aborting closes the channel; the promise then rejects. */
   signal?: AbortSignal;
+  /**
+   * Aborts only the wait for a connection (a reconnect can take a minute), never a command that
+   * started: a command that must not be cut can still be given up before it begins.
+   */
+  startSignal?: AbortSignal;
   /** Keep at most this many bytes of stdout/stderr in the result (default 1 MiB each). */
   captureBytes?: number;
 }
@@ -36,6 +43,10 @@ export interface Session {
   readonly target: Target;
   /** Pinned host key fingerprint, `SHA256:…`. */
   readonly fingerprint: string;
+  /** The pinned key as shown when the session opened (a real session has it; test fakes may not). */
+  readonly hostKey?: HostKeyInfo;
+  /** How the session logged in: `agent`, `key FILE`, `password`. */
+  readonly authMethod?: string;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Writes a file atomically (temp file + rename) with the given mode, via SFTP. */
   writeFile(path: string, data: string | Buffer, mode: number): Promise<void>;

@@ -18,6 +18,8 @@ export interface QemuLayout {
   pidFile: string;
   internalDisk: { image: string; serial: string };
   bootMedium: { image: string; serial: string };
+  /** A USB backup drive that reports itself fixed (RM=0). */
+  usbBackup?: { image: string; serial: string };
   tap: string;
   mac: string;
   memoryMiB: number;
@@ -53,6 +55,10 @@ export function qemuArgs(layout: QemuLayout): string[] {
     '-device', 'qemu-xhci,id=xhci',
     '-drive', `file=${layout.bootMedium.image},if=none,id=bootmedium,format=raw,cache=unsafe`,
     '-device', `usb-storage,bus=xhci.0,drive=bootmedium,removable=on,serial=${layout.bootMedium.serial}`,
+    ...(layout.usbBackup
+      ? ['-drive', `file=${layout.usbBackup.image},if=none,id=backup,format=raw,cache=unsafe`,
+        '-device', `usb-storage,bus=xhci.0,drive=backup,removable=off,serial=${layout.usbBackup.serial}`]
+      : []),
     '-netdev', `tap,id=lan,ifname=${layout.tap},script=no,downscript=no`,
     '-device', `virtio-net-pci,netdev=lan,mac=${layout.mac}`,
     '-device', 'virtio-rng-pci',

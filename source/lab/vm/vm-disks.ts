@@ -6,6 +6,8 @@ import { buildIso9660 } from './iso9660.js';
 export const bootMediumSizeBytes = 64 * 1024 ** 2;
 export const internalDiskSerial = 'NB-LAB-DISK0';
 export const bootMediumSerial = 'NB-LAB-USB0';
+export const usbBackupSerial = 'NB-LAB-BACKUP1';
+export const usbBackupSizeBytes = 16 * 1024 ** 3;
 
 /** A sparse, all-zero raw image: an empty disk costs no space until written. */
 export async function createSparseImage(path: string, sizeBytes: number): Promise<void> {

@@ -15,7 +15,7 @@ import { isQemuWithConsole, isRunning } from './qemu-process.js';
 import { sshBannerAnswers } from './ssh-banner.js';
 import { checkVmPrerequisites } from './vm-prerequisites.js';
 import {
-  bootMediumSerial, bootMediumSizeBytes, createBootMedium, createSparseImage, internalDiskSerial,
+  bootMediumSerial, bootMediumSizeBytes, createBootMedium, createSparseImage, internalDiskSerial, usbBackupSerial, usbBackupSizeBytes,
 } from './vm-disks.js';
 import { run, sleep } from '../run-command.js';
 
@@ -42,6 +42,8 @@ export interface VmStartOptions {
   /** `reboot` in the guest boots the installer again instead of ending qemu. */
   allowReboot?: boolean;
   diskSizeBytes: number;
+  /** Add the USB backup drive that says RM=0 (lab-spec.ts). */
+  usbBackupDisk?: boolean;
   /** Kernel/initramfs cache; default $NB_VM_CACHE or ~/.cache/nixos-bootstrap/vm. */
   cacheDir?: string;
   onProgress?: (message: string) => void;
@@ -54,7 +56,7 @@ export interface VmStartOptions {
 }
 
 export interface VmDisk {
-  role: 'internal' | 'boot-medium';
+  role: 'internal' | 'boot-medium' | 'usb-backup';
   image: string;
   serial?: string;
   sizeBytes: number;
@@ -99,6 +101,7 @@ const vmFiles = (stateDir: string, imageDir: string) => ({
   ovmfVars: join(stateDir, 'vm-ovmf-vars.fd'),
   internalDisk: join(imageDir, 'vm-internal.img'),
   bootMedium: join(imageDir, 'vm-boot-medium.img'),
+  usbBackup: join(imageDir, 'vm-usb-backup.img'),
 });
 
 function validate(options: VmStartOptions): void {
@@ -249,6 +252,7 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
   const disks: VmDisk[] = [
     { role: 'internal', image: files.internalDisk, serial: internalDiskSerial, sizeBytes: options.diskSizeBytes },
     { role: 'boot-medium', image: files.bootMedium, serial: bootMediumSerial, sizeBytes: bootMediumSizeBytes },
+    ...(options.usbBackupDisk ? [{ role: 'usb-backup' as const, image: files.usbBackup, serial: usbBackupSerial, sizeBytes: usbBackupSizeBytes }] : []),
   ];
   const runtimeFiles = [files.initrd, files.configArchive, files.pidFile, files.consoleSocket, files.qemuLog,
     ...(options.efi ? [files.ovmfVars] : [])];
@@ -260,6 +264,7 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
   try {
     await createSparseImage(files.internalDisk, options.diskSizeBytes);
     await createBootMedium(files.bootMedium);
+    if (options.usbBackupDisk) await createSparseImage(files.usbBackup, usbBackupSizeBytes);
     if (options.efi) await copyFile(ovmfVarsTemplate, files.ovmfVars);
     await run(['ip', '-n', options.laptopNetns, 'tuntap', 'add', 'dev', options.tap, 'mode', 'tap']);
     // The laptop's side of the link is not what the lab tests: skip its duplicate address
@@ -281,6 +286,7 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
       pidFile: files.pidFile,
       internalDisk: { image: files.internalDisk, serial: internalDiskSerial },
       bootMedium: { image: files.bootMedium, serial: bootMediumSerial },
+      ...(options.usbBackupDisk ? { usbBackup: { image: files.usbBackup, serial: usbBackupSerial } } : {}),
       tap: options.tap,
       mac: vmMac,
       memoryMiB: options.memoryMiB ?? defaultMemoryMiB,

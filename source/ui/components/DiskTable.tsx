@@ -43,7 +43,7 @@ export interface DiskTableProps {
   /** The highlighted disk's kernel name. */
   selected: string | undefined;
   onHighlight: (name: string) => void;
-  recommended?: { name: string; reason: string };
+  recommended?: { name: string; reason: string; note?: string };
   columns: number;
   /** Disks that fit on screen (disksThatFit). */
   rows: number;
@@ -91,6 +91,12 @@ export function DiskTable({ disks, selected, onHighlight, recommended, columns, 
           <Text wrap="truncate-end" color={theme.warn}>
             {'  '}
             {glyphs.star} recommended: {recommended!.reason}
+            {recommended!.note ? ` — ${recommended!.note}` : ''}
+          </Text>
+        ) : assessment.external ? (
+          <Text wrap="truncate-end" color={theme.warn}>
+            {'  '}
+            external ({disk.transport}): never recommended; {assessment.contents.length ? `holds ${assessment.contents.join(', ')}` : 'empty'}
           </Text>
         ) : null}
       </Box>

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { sanitizeLine } from '../format.js';
+import { printable } from '../../core/logs/printable.js';
 import type { TailLine } from '../run/install-feed.js';
 import { useTheme } from '../theme.js';
 
@@ -10,7 +10,7 @@ export function LogTail({ tail, lines, columns }: { tail: TailLine[]; lines: num
   return (
     <Box flexDirection="column" width={columns} height={lines} overflowY="hidden">
       {shown.map((line, index) => {
-        const text = sanitizeLine(line.text);
+        const text = printable(line.text);
         switch (line.kind) {
           case 'command':
             return (

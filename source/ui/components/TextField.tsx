@@ -3,6 +3,7 @@ import { Text } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
+import { editLine } from './line-edit.js';
 
 export interface TextFieldProps {
   value: string;
@@ -14,11 +15,11 @@ export interface TextFieldProps {
   placeholder?: string;
 }
 
-// eslint-disable-next-line no-control-regex
-const controlCharacters = /[\x00-\x1f\x7f]/g;
-
 /**
- * A one-line input: cursor keys, Home/End, Ctrl-U, paste; the value lives in the caller's state.
+ * A one-line input: cursor keys, Home/End (Ctrl-A/Ctrl-E), Ctrl-U, Ctrl-W, paste; the value lives
+ * in the caller's state. Every key of a burst counts: Ink passes bytes read together (a held
+ * Backspace over SSH or tmux, a paste) as one string with no key flag, which line-edit replays
+ * a character at a time. The rules are in line-edit.ts.
  * Not ink-text-input (6.0): it has no Home/End/Ctrl-U and types the letter of any Ctrl key
  * (Ctrl-U adds a "u"), keeps control characters of a paste (a tab, a DEL) in the value, and
  * draws its placeholder grey with chalk whatever NO_COLOR says.
@@ -26,12 +27,13 @@ const controlCharacters = /[\x00-\x1f\x7f]/g;
 export function TextField({ value, onChange, onSubmit, focus, mask, placeholder }: TextFieldProps) {
   const { keys } = useWizard();
   const theme = useTheme();
-  const [cursor, setCursorState] = useState(value.length);
+  const [cursor, setCursorState] = useState([...value].length);
   // Keys read in one chunk all arrive before the next render: each must edit what the one before
   // left, not the value of the last render (a lost character in a masked passphrase is invisible).
+  // The cursor counts code points, as the mask and the drawing below do.
   const live = useRef({ value, cursor });
   live.current = { value, cursor };
-  const at = Math.min(cursor, value.length);
+  const at = Math.min(cursor, [...value].length);
 
   useEffect(() => {
     if (!focus) return;
@@ -43,36 +45,12 @@ export function TextField({ value, onChange, onSubmit, focus, mask, placeholder 
   }, [focus, keys]);
 
   useKeys((input, key) => {
-    const { value: text } = live.current;
-    const here = Math.min(live.current.cursor, text.length);
-    const setCursor = (next: number) => {
-      live.current = { ...live.current, cursor: next };
-      setCursorState(next);
-    };
-    const change = (next: string) => {
-      live.current = { ...live.current, value: next };
-      onChange(next);
-    };
-    if (key.return) return onSubmit?.(text);
-    if (key.upArrow || key.downArrow || key.tab || key.pageUp || key.pageDown) return;
-    if (key.leftArrow) return setCursor(Math.max(0, here - 1));
-    if (key.rightArrow) return setCursor(Math.min(text.length, here + 1));
-    if (key.home || (key.ctrl && input === 'a')) return setCursor(0);
-    if (key.end || (key.ctrl && input === 'e')) return setCursor(text.length);
-    if (key.ctrl && input === 'u') {
-      change(text.slice(here));
-      return setCursor(0);
-    }
-    if (key.backspace || key.delete) {
-      if (here === 0) return;
-      change(text.slice(0, here - 1) + text.slice(here));
-      return setCursor(here - 1);
-    }
-    if (key.ctrl || key.meta) return;
-    const typed = input.replace(controlCharacters, '');
-    if (!typed) return;
-    change(text.slice(0, here) + typed + text.slice(here));
-    setCursor(here + typed.length);
+    const before = live.current;
+    const after = editLine(before, input, key);
+    live.current = { value: after.value, cursor: after.cursor };
+    if (after.value !== before.value) onChange(after.value);
+    if (after.cursor !== before.cursor) setCursorState(after.cursor);
+    if (after.submit) onSubmit?.(after.value);
   }, focus);
 
   const shown = mask ? mask.repeat([...value].length) : value;

@@ -2,6 +2,8 @@
 // events going to an InstallFeed instead of a reporter. Returns at once: the run goes on while
 // the screen watches the feed. A failed run can be retried in place, as `install --resume` would.
 import type { Journal } from '../../core/install/journal.js';
+import { nixCopyAccess } from '../../core/install/nix-copy-access.js';
+import type { ResumeIdentity } from '../../core/install/resume-check.js';
 import type { RunOutcome } from '../../core/install/runner.js';
 import type { Secrets } from '../../core/install/secrets.js';
 import { LogFile, defaultLogPath } from '../../core/logs/log-file.js';
@@ -33,6 +35,8 @@ export interface StartInstallOptions {
   secrets: Secrets;
   services: WizardServices;
   ageKeyFile?: string;
+  /** The disk and installer MAC a later `install --resume` checks again. */
+  identity?: ResumeIdentity;
   /** --log FILE; default ~/.local/state/nixos-bootstrap/HOST-TIME.log */
   logPath?: string;
   tailCapacity?: number;
@@ -45,6 +49,7 @@ export async function startInstall(options: StartInstallOptions): Promise<Instal
     target: options.target,
     fingerprint: session.fingerprint,
     choices: plan.choices,
+    ...(options.identity ? { identity: options.identity } : {}),
     ...(options.ageKeyFile ? { ageKeyFile: options.ageKeyFile } : {}),
   });
   await journal.update({ logFile: logPath });
@@ -57,8 +62,25 @@ function launch(options: StartInstallOptions & { journal: Journal; logPath: stri
   const feed = new InstallFeed(plan.phases, log, options.tailCapacity);
   const controller = new AbortController();
   let settled = false;
-  const outcome = services
-    .runPlan({ plan, session, secrets: options.secrets, journal, resume: attempt > 1, emit: feed.push, signal: controller.signal })
+  const run = async () => {
+    // Copy mode: nix copy's own ssh trusts only the pinned key, as `install` does.
+    const copyAccess = plan.choices.install.mode === 'copy' ? await nixCopyAccess(session) : undefined;
+    try {
+      return await services.runPlan({
+        plan,
+        session,
+        secrets: options.secrets,
+        journal,
+        resume: attempt > 1,
+        emit: feed.push,
+        signal: controller.signal,
+        ...(copyAccess ? { localEnv: copyAccess.env } : {}),
+      });
+    } finally {
+      await copyAccess?.dispose();
+    }
+  };
+  const outcome = run()
     .catch((error: unknown): RunOutcome => {
       // The runner reports phase failures itself; anything thrown is a bug or a lost session.
       const message = error instanceof Error ? error.message : String(error);

@@ -52,7 +52,7 @@ export function DiskScreen() {
     }
   });
 
-  const recommended = pick ? { name: pick.disk.name, reason: pick.reason } : undefined;
+  const recommended = pick ? { name: pick.disk.name, reason: pick.reason, ...(pick.note ? { note: pick.note } : {}) } : undefined;
   const eligible = disks.filter((d) => d.eligible).length;
   const notes: string[] = [];
   const presetError = state.presetDisk?.error;

@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
+import { nextCommands } from '../../core/install/next-steps.js';
 import { ageKeyPath } from '../../core/install/phases/age-key.js';
 import { formatTarget } from '../../core/ssh/target.js';
 import { Footer } from '../components/Footer.js';
-import { formatDuration, sanitizeLine } from '../format.js';
+import { printable } from '../../core/logs/printable.js';
+import { formatDuration } from '../format.js';
 import { useKeys } from '../hooks/use-keys.js';
 import type { WizardState } from '../state/wizard-state.js';
 import { glyphs, useTheme } from '../theme.js';
@@ -16,15 +18,11 @@ const finishNote: Record<string, string> = {
   none: 'The installer is still running with /mnt unmounted; reboot it when you are ready.',
 };
 
-/** The commands to carry on with, for the done and the stopped case. */
-export function nextCommands(state: WizardState): string[] {
-  const plan = state.plan!;
-  const where = formatTarget(state.target!);
-  const { flake, install } = plan.choices;
-  const flakeText = flake.localPath ?? flake.uri;
-  const commands = [`ssh ${where}   # after first boot; it will show a new host key`];
-  if (install.mode !== 'prebuilt' && flakeText) commands.push(`nixos-rebuild switch --flake ${flakeText}#${flake.host} --target-host ${where}`);
-  return commands;
+/** The commands to carry on with once the new system is up (it will not answer on the installer's address). */
+function afterInstallCommands(state: WizardState): string[] {
+  const { flake, install } = state.plan!.choices;
+  const rebuildFlake = install.mode !== 'prebuilt' ? (flake.localPath ?? flake.uri) : undefined;
+  return nextCommands(flake.host, state.target!, state.facts, rebuildFlake || undefined);
 }
 
 export function resumeCommand(state: WizardState): string {
@@ -87,7 +85,7 @@ export function DoneScreen() {
         {row('Finish', finishNote[plan.choices.finish] ?? '')}
         <Text> </Text>
         <Text bold>Next:</Text>
-        {nextCommands(state).map(command)}
+        {afterInstallCommands(state).map(command)}
         <Footer hints={[['Enter', 'quit']]} quit={null} />
       </Box>
     );
@@ -108,7 +106,7 @@ export function DoneScreen() {
       {lastLines.map((line, index) => (
         <Text key={index} wrap="truncate-end" color={theme.muted}>
           {'  │ '}
-          {sanitizeLine(line)}
+          {printable(line)}
         </Text>
       ))}
       {row('Log', install.logPath)}

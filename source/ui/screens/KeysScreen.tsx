@@ -14,6 +14,7 @@ import type { KeySourceKind, WizardState } from '../state/wizard-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
 import type { WizardRuntime } from '../runtime.js';
+import { defaultAgeKeyOut } from '../../core/keys/secret-paths.js';
 
 type Field = 'source' | 'path' | 'continue';
 
@@ -23,7 +24,8 @@ const sources: readonly ChoiceOption<KeySourceKind>[] = [
   { value: 'none', label: 'no key' },
 ];
 
-const defaultOut = (state: WizardState) => state.keys.out || `${state.resolvedFlake?.host || 'host'}.agekey`;
+// Never inside the flake being uploaded: from there the default moves to the tool's state dir.
+const defaultOut = (state: WizardState) => state.keys.out || defaultAgeKeyOut(`${state.resolvedFlake?.host || 'host'}.agekey`, state.resolvedFlake?.localPath);
 
 /** Generates (and saves at once, 0600) or loads the key, then checks the secrets against it. */
 async function prepareKey(state: WizardState, runtime: WizardRuntime) {
@@ -33,9 +35,9 @@ async function prepareKey(state: WizardState, runtime: WizardRuntime) {
   let choice = runtime.ageKey;
   const wanted = keys.source === 'generate' ? resolve(defaultOut(state)) : resolve(keys.file);
   if (!choice || choice.file !== wanted || choice.generated !== (keys.source === 'generate')) {
-    choice = await services.obtainAgeKey(keys.source === 'generate' ? 'generate' : { file: keys.file }, defaultOut(state), preset.force);
+    choice = await services.obtainAgeKey(keys.source === 'generate' ? 'generate' : { file: keys.file }, defaultOut(state), preset.replaceAgeKey, state.resolvedFlake?.localPath);
     // Saved right away: the person may stop here to re-encrypt the secrets, and come back.
-    await services.saveAgeKey(choice, preset.force);
+    await services.saveAgeKey(choice, preset.replaceAgeKey);
     runtime.ageKey = choice;
   }
   const { secretsDirFor } = await import('../../core/install/prepare.js');

@@ -85,6 +85,7 @@ export function ReviewScreen() {
     setStarting(true);
     try {
       const { ageKeyFileText } = await import('../../core/keys/age.js');
+      const { resumeIdentity } = await import('../../core/install/resume-check.js');
       const secrets: Secrets = {};
       if (runtime.vault.luksPassphrase !== undefined) secrets['luks-passphrase'] = runtime.vault.luksPassphrase;
       if (runtime.ageKey && confirmed.choices.ageKey) secrets['age-identity'] = ageKeyFileText(runtime.ageKey.key, new Date());
@@ -94,6 +95,7 @@ export function ReviewScreen() {
         target: state.target!,
         secrets,
         services: runtime.services,
+        identity: resumeIdentity(state.facts!, confirmed),
         ...(runtime.ageKey ? { ageKeyFile: runtime.ageKey.file } : {}),
         ...(state.preset.logFile ? { logPath: state.preset.logFile } : {}),
       });

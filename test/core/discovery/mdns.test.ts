@@ -4,7 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import makeMdns from 'multicast-dns';
 import * as dnsPacket from 'dns-packet';
 import type { Answer, Packet } from 'dns-packet';
-import { addressRecords, isWantedName, macFromInstance, normalizeHostName, watchLink, type MdnsHost } from '../../../source/core/discovery/mdns.js';
+import { addressRecords, isWantedName, macFromInstance, normalizeHostName, maxNames, watchLink, type MdnsHost } from '../../../source/core/discovery/mdns.js';
 
 const wanted = ['bootstrap.local', 'nixos.local', 'nixos-installer.local'];
 
@@ -243,4 +243,24 @@ test('normalizeHostName adds .local to bare names and drops the root dot', () =>
   assert.equal(normalizeHostName('Bootstrap'), 'bootstrap.local');
   assert.equal(normalizeHostName('nixos.local.'), 'nixos.local');
   assert.equal(normalizeHostName('host.example'), 'host.example');
+});
+
+test('a host advertising endless twins (bootstrap-N.local) cannot grow the names asked past the cap', async () => {
+  const twins = Array.from({ length: 200 }, (_, i) => `bootstrap-${i + 2}`);
+  const run = await exchange((_, n) =>
+    n === 1
+      ? {
+          answers: twins.map((t) => ({ name: '_ssh._tcp.local', type: 'PTR' as const, ttl: 10, data: `${t}._ssh._tcp.local` })),
+          additionals: twins.flatMap((t) => [
+            { name: `${t}._ssh._tcp.local`, type: 'TXT' as const, ttl: 10, data: [Buffer.from('path=/')] },
+            { name: `${t}._ssh._tcp.local`, type: 'SRV' as const, ttl: 10, data: { priority: 0, weight: 0, port: 22, target: `${t}.local` } },
+          ]),
+        }
+      : undefined,
+  );
+  await until('the follow-up queries', () => run.sent.length >= 3);
+  await run.stop();
+  const asked = new Set(run.sent.flatMap((q) => (q.questions ?? []).filter((x) => x.type === 'AAAA').map((x) => x.name)));
+  assert.ok(asked.size > wanted.length, 'the twins were asked for at all');
+  assert.ok(asked.size <= maxNames && maxNames <= 64, `${asked.size} names asked (cap ${maxNames})`);
 });

@@ -81,11 +81,25 @@ for (const [type, algorithm, make] of cases) {
     const hash = randomBytes(32);
     const blob = keyBlob(type, publicKey);
     const signature = signatureBlob(algorithm, createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })), hash);
-    assert.equal(verifyHostSignature(blob, signature, hash), true);
+    assert.equal(verifyHostSignature(blob, signature, hash, algorithm), true);
     const otherHash = Buffer.from(hash);
     otherHash[0] = otherHash[0]! ^ 1;
-    assert.equal(verifyHostSignature(blob, signature, otherHash), false);
+    assert.equal(verifyHostSignature(blob, signature, otherHash, algorithm), false);
     const otherKey = keyBlob(type, make().publicKey);
-    assert.equal(verifyHostSignature(otherKey, signature, hash), false);
+    assert.equal(verifyHostSignature(otherKey, signature, hash, algorithm), false);
   });
 }
+
+test('the signature is bound to the negotiated host key algorithm: no SHA-1 downgrade, no other key type', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const hash = randomBytes(32);
+  const blob = keyBlob('ssh-rsa', rsa.publicKey);
+  const sha1 = signatureBlob('ssh-rsa', createPrivateKey(rsa.privateKey.export({ format: 'pem', type: 'pkcs8' })), hash);
+  assert.equal(verifyHostSignature(blob, sha1, hash, 'ssh-rsa'), true, 'ssh-rsa when ssh-rsa was negotiated');
+  assert.equal(verifyHostSignature(blob, sha1, hash, 'rsa-sha2-512'), false, 'a valid SHA-1 signature after rsa-sha2-512 was negotiated');
+  const ed = generateKeyPairSync('ed25519');
+  const edBlob = keyBlob('ssh-ed25519', ed.publicKey);
+  const edSignature = signatureBlob('ssh-ed25519', ed.privateKey, hash);
+  assert.equal(verifyHostSignature(edBlob, edSignature, hash, 'ssh-ed25519'), true);
+  assert.equal(verifyHostSignature(edBlob, edSignature, hash, 'ecdsa-sha2-nistp256'), false, 'an ed25519 key after ECDSA was negotiated');
+});

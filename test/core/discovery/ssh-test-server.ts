@@ -40,10 +40,10 @@ function loadableKeyPair(key: KeySpec): { private: string; public: string } {
   }
 }
 
-export async function sshServer(key: KeySpec, kex?: string[]): Promise<TestServer> {
+export async function sshServer(key: KeySpec, kex?: string[], ident?: string): Promise<TestServer> {
   const pair = loadableKeyPair(key);
   const blob = Buffer.from(pair.public.split(' ')[1]!, 'base64');
-  const server = new ssh2.Server({ hostKeys: [pair.private], ...(kex ? { algorithms: { kex: kex as ssh2.KexAlgorithm[] } } : {}) }, (client) => {
+  const server = new ssh2.Server({ hostKeys: [pair.private], ...(ident ? { ident } : {}), ...(kex ? { algorithms: { kex: kex as ssh2.KexAlgorithm[] } } : {}) }, (client) => {
     client.on('error', () => {});
     client.on('authentication', (ctx) => ctx.reject());
   });

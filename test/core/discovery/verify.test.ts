@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VerifyError, verifySsh } from '../../../source/core/discovery/verify.js';
+import ssh2 from 'ssh2';
+import { keySwapProxy } from '../ssh/key-swap-proxy.js';
 import { sshServer, tcpServer, type KeySpec } from './ssh-test-server.js';
 
 const kexCases: [KeySpec, string | undefined][] = [
@@ -82,6 +84,30 @@ test('a silent server times out; an abort stops a verification at once', async (
     assert.equal(aborted.kind, 'aborted');
     assert.ok(performance.now() - started < 1000);
   } finally {
+    await server.close();
+  }
+});
+
+test('a banner carrying terminal escapes (ESC ]52 writes the clipboard) is shown without them', async () => {
+  const server = await sshServer(['ed25519'], undefined, 'OpenSSH_9.6\u001b]52;c;cm0gLXJmIH4K\u0007\u001b[2J');
+  try {
+    const identity = await verifySsh({ address: '127.0.0.1', port: server.port }, { timeoutMs: 5000 });
+    assert.equal(identity.fingerprint, server.fingerprint);
+    assert.equal(identity.banner, 'SSH-2.0-OpenSSH_9.6');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a relay that shows another machine’s public key fails the signature check (the key is never reported)', async () => {
+  const server = await sshServer(['ed25519']);
+  const other = ssh2.utils.generateKeyPairSync('ed25519');
+  const proxy = await keySwapProxy(server.port, Buffer.from(other.public.split(' ')[1]!, 'base64'));
+  try {
+    const error = await failure(verifySsh({ address: '127.0.0.1', port: proxy.port }, { timeoutMs: 5000 }));
+    assert.match(error.message, /signature does not verify/);
+  } finally {
+    await proxy.close();
     await server.close();
   }
 });

@@ -5,6 +5,7 @@ import {
   assessDisks,
   chooseDisk,
   recommendDisk,
+  refuseAmbiguousDisk,
   requestedDisk,
   selectDisk,
   type DiskChoiceOptions,
@@ -199,3 +200,77 @@ test('--disk beats INSTALL_DISK; blank values count as unset', () => {
   assert.equal(requestedDisk(undefined, {}), undefined);
 });
 
+
+test('a blank NVMe and a USB-SATA backup drive that says RM=0 with data: the NVMe is recommended, the drive marked external', () => {
+  const nvme = disk('nvme0n1', 500 * GiB, { transport: 'nvme' });
+  const backup = disk('sda', 2000 * GiB, { transport: 'usb', children: [part('sda1', { fsType: 'ext4', label: 'backup' })] });
+  const assessments = assessDisks(facts([backup, nvme]));
+  const usb = assessments.find((a) => a.disk.name === 'sda')!;
+  assert.equal(usb.eligible, true, 'still choosable by naming it');
+  assert.equal(usb.external, true);
+  assert.deepEqual(usb.contents, ["ext4 'backup' on sda1"]);
+  const pick = recommendDisk(assessments)!;
+  assert.deepEqual([pick.disk.name, pick.reason, pick.note], ['nvme0n1', 'only eligible disk', undefined]);
+  // naming it still works
+  assert.equal(selectDisk(facts([backup, nvme]), '/dev/sda').disk.name, 'sda');
+  // only the external disk: nothing is recommended, and the refusal says how to mean it
+  assert.equal(recommendDisk(assessDisks(facts([backup]))), undefined);
+  assert.throws(() => chooseDisk(facts([backup])), refused(/no internal disk is eligible; external: \/dev\/sda \(2.0 TiB, usb, external; holds ext4 'backup' on sda1\)/));
+});
+
+test('--yes without --disk: several eligible disks (or only an external one) are refused with each candidate described', () => {
+  const nvme = disk('nvme0n1', 500 * GiB, { transport: 'nvme', byId: ['/dev/disk/by-id/nvme-Blank_1'] });
+  const backup = disk('sda', 2000 * GiB, { transport: 'usb', children: [part('sda1', { fsType: 'ext4', label: 'backup' })] });
+  assert.throws(() => refuseAmbiguousDisk(assessDisks(facts([nvme, backup]))), (error: unknown) => {
+    assert.ok(error instanceof BootstrapError);
+    assert.equal(error.exitCode, ExitCode.refused);
+    assert.equal(error.message, [
+      'refusing to pick a disk with --yes: 2 disks are eligible',
+      '  /dev/disk/by-id/nvme-Blank_1 (500 GiB, nvme; empty)',
+      "  /dev/sda (2.0 TiB, usb, external; holds ext4 'backup' on sda1)",
+    ].join('\n'));
+    assert.match(error.hint ?? '', /--disk/);
+    return true;
+  });
+  assert.throws(() => refuseAmbiguousDisk(assessDisks(facts([backup]))), refused(/the only eligible disk is external/));
+  refuseAmbiguousDisk(assessDisks(facts([nvme, { ...backup, removable: true }])));
+});
+
+test('a pick that holds data while another eligible disk is empty says so', () => {
+  const esp = disk('sda', 100 * GiB, { children: [part('sda1', { partTypeGuid: ESP, fsType: 'vfat' }), part('sda2', { fsType: 'ext4', label: 'home' })] });
+  const blank = disk('sdb', 100 * GiB);
+  const pick = recommendDisk(assessDisks(facts([esp, blank])))!;
+  assert.equal(pick.disk.name, 'sda');
+  assert.equal(pick.note, "it holds vfat on sda1, ext4 'home' on sda2; sdb is empty");
+});
+
+test('disks in use that look unmounted: a mounted btrfs’s second device, md and LVM members, an imported ZFS pool, active swap', () => {
+  const uuid = '0b2e6a6e-1111-2222-3333-444455556666';
+  const f = facts(
+    [
+      disk('sda', 100 * GiB, { children: [part('sda1', { fsType: 'btrfs', uuid, mountpoints: ['/data'] })] }),
+      disk('sdb', 100 * GiB, { fsType: 'btrfs', uuid }),
+      disk('sdc', 100 * GiB, { children: [part('sdc1', { fsType: 'linux_raid_member', children: [{ ...part('md127'), type: 'raid1' }] })] }),
+      disk('sdd', 100 * GiB, { fsType: 'LVM2_member', children: [{ ...part('vg-root'), type: 'lvm' }] }),
+      disk('sde', 100 * GiB, { children: [part('sde1', { fsType: 'zfs_member', label: 'tank' })] }),
+      disk('sdf', 100 * GiB, { children: [part('sdf1', { fsType: 'swap' })] }),
+      disk('sdg', 100 * GiB, { children: [part('sdg1', { fsType: 'zfs_member', label: 'exported' })] }),
+    ],
+    { activeSwaps: ['/dev/sdf1'], zfsPools: ['tank'] },
+  );
+  assert.deepEqual(verdicts(f), {
+    sda: ['mounted: /data'],
+    sdb: ['in use: sdb (btrfs mounted at /data)'],
+    sdc: ['in use: md127 (raid1)'],
+    sdd: ['in use: vg-root (lvm)'],
+    sde: ['in use: sde1 (ZFS pool tank, imported)'],
+    sdf: ['in use: sdf1 (active swap)'],
+    sdg: [],
+  });
+});
+
+test('the probe’s swaps and zfs-pools sections reach the facts', () => {
+  const sample = probeFixture('bios-server-two-sata').replace('@@nb section efibootmgr', '@@nb section swaps\n/dev/sdb2\n\n@@nb section zfs-pools\ntank\n\n@@nb section efibootmgr');
+  const f = parseProbeOutput(sample);
+  assert.deepEqual([f.activeSwaps, f.zfsPools], [['/dev/sdb2'], ['tank']]);
+});

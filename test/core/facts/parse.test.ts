@@ -167,3 +167,27 @@ test('sections split on markers only', () => {
   assert.equal(out.complete, true);
   assert.deepEqual([...out.sections], [['a', 'x=1'], ['b', '']]);
 });
+
+test('labels, models and names from the target reach no terminal with their escape sequences', () => {
+  const evil = probeFixture('bios-server-two-sata')
+    .replace('"label": "boot"', '"label": "boot\\u001b]52;c;cm0gLXJmIH4K\\u0007"')
+    .replace(/^hostname=.*$/m, 'hostname=nixos\u001b[2J');
+  const facts = parseProbeOutput(evil);
+  assert.equal(facts.hostname, 'nixos');
+  const labels = facts.disks.flatMap((d) => d.children.map((c) => c.label)).filter(Boolean);
+  assert.ok(labels.includes('boot'), JSON.stringify(labels));
+  assert.ok(!JSON.stringify(facts).includes('\u001b'), 'an escape character survived');
+});
+
+test('without a udev database lsblk has no TRAN: the sysfs path tells a USB disk (and virtio, NVMe) apart', () => {
+  const sample = probeFixture('lab-netns-installer').replace('@@nb section by-id', [
+    '@@nb section sysfs',
+    'loop0 /sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/loop0',
+    'loop1 /sys/devices/virtual/block/loop1',
+    '',
+    '@@nb section by-id',
+  ].join('\n'));
+  const facts = parseProbeOutput(sample);
+  assert.equal(facts.disks.find((d) => d.name === 'loop0')!.transport, 'usb');
+  assert.equal(facts.disks.find((d) => d.name === 'loop1')!.transport, undefined);
+});

@@ -66,7 +66,9 @@ test('NVMe kernel names get the p separator', () => {
 test('disko: one phase does partition, format and mount with the chosen disk passed through', () => {
   const p = plan(facts(), choices({ layout: { kind: 'disko' } }));
   assert.deepEqual(ids(p), ['disko', 'install', 'age-key', 'finish']);
-  assert.deepEqual(commands(p, 'disko'), [`disko --mode destroy,format,mount --yes-wipe-all-disks --flake github:me/nixos-config#web --arg disks '[ "/dev/vda" ]'`]);
+  const [guard, run] = commands(p, 'disko');
+  assert.match(guard!, /^devices=\$\(nix .* eval --raw github:me\/nixos-config#nixosConfigurations\.web\.config\.disko\.devices\.disk /, 'the disks are read before disko runs');
+  assert.equal(run, `disko --mode destroy,format,mount --yes-wipe-all-disks --flake github:me/nixos-config#web --arg disks '[ "/dev/vda" ]'`);
   assert.ok(p.phases[0]!.destroys.length > 0);
 });
 
@@ -155,4 +157,17 @@ test('the printed plan marks secrets as redacted and says what is destroyed', ()
   assert.match(text, /DESTROYS every partition and all data on \/dev\/vda/);
   assert.match(text, /cryptsetup luksFormat .* --key-file - \/dev\/vda2 {2}< <redacted LUKS passphrase>/);
   assert.match(text, /cat > \/mnt\/etc\/age\/\.web\.agekey\.tmp .* {2}< <redacted age identity>/);
+});
+
+test('mounted: a label it mounts by that two devices carry is refused (exit 3), naming both', () => {
+  const part = (name: string, label: string) => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, label, mountpoints: [], children: [] });
+  const two = facts({ disks: [disk({ children: [part('vda1', 'boot'), part('vda2', 'nixos')] }), disk({ name: 'vdb', path: '/dev/vdb', children: [part('vdb1', 'nixos')] })] });
+  assert.throws(() => plan(two, choices({ layout: { kind: 'mounted', luks: null } })), (error: unknown) => {
+    assert.ok(error instanceof BootstrapError);
+    assert.equal(error.exitCode, ExitCode.refused);
+    assert.match(error.message, /label 'nixos' is on 2 devices \(\/dev\/vda2, \/dev\/vdb1\)/);
+    return true;
+  });
+  // one carrier each is fine
+  plan(facts({ disks: [disk({ children: [part('vda1', 'boot'), part('vda2', 'nixos')] })] }), choices({ layout: { kind: 'mounted', luks: null } }));
 });

@@ -115,8 +115,10 @@ ${options.extraConfig ?? ''}
   const start = async () => {
     writeConfig();
     writeFileSync(logFile, '');
-    // Private /run (sshd needs /run/sshd) and /etc/shadow, visible to this sshd only.
-    const script = `set -e; mount -t tmpfs nb-test-run /run; mkdir -m 755 /run/sshd; ${shadowBind} exec /usr/sbin/sshd -D -e -f ${configFile} >>${logFile} 2>&1`;
+    // Private /run (sshd needs /run/sshd) and /etc/shadow, visible to this sshd only. Root's
+    // home is an empty tmpfs: sessions must not run this machine's ~/.bashrc (a pyenv there took
+    // a lock that a killed test command left behind, and every later root shell hung).
+    const script = `set -e; mount -t tmpfs nb-test-run /run; mkdir -m 755 /run/sshd; mount -t tmpfs -o mode=700 nb-test-home ~root; ${shadowBind} exec /usr/sbin/sshd -D -e -f ${configFile} >>${logFile} 2>&1`;
     child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { stdio: 'ignore' });
     await waitForPort(port, child, logFile);
   };

@@ -1,27 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { PidReportFilter, killProcessGroupCommand, withPidReport } from '../../../source/core/ssh/remote-pid.js';
+import { CommandStartFilter, killProcessGroupCommand, withPidReport } from '../../../source/core/ssh/remote-pid.js';
 
-function filtered(chunks: Buffer[]): { pid?: number; out: string } {
+function filtered(chunks: Buffer[], stream: 'stdout' | 'stderr' = 'stderr'): { pid?: number; out: string } {
   let pid: number | undefined;
   const out: Buffer[] = [];
-  const filter = new PidReportFilter((p) => (pid = p), (chunk) => out.push(chunk));
+  const push = (chunk: Buffer) => out.push(chunk);
+  const filter = stream === 'stderr' ? CommandStartFilter.stderr((p) => (pid = p), push) : CommandStartFilter.stdout(push);
   for (const chunk of chunks) filter.push(chunk);
   filter.end();
   return { ...(pid !== undefined ? { pid } : {}), out: Buffer.concat(out).toString() };
 }
 
-test('the wrapped command reports its shell PID on stderr first, then runs unchanged', () => {
+test('the wrapped command reports its shell PID on both streams first, then runs unchanged', () => {
   const result = spawnSync('sh', ['-c', withPidReport('echo out; echo err >&2; exit 7')], { encoding: 'buffer' });
   assert.equal(result.status, 7);
-  assert.equal(result.stdout.toString(), 'out\n');
+  assert.equal(filtered([result.stdout], 'stdout').out, 'out\n');
   const { pid, out } = filtered([result.stderr]);
   assert.ok(pid && pid > 1);
   assert.equal(out, 'err\n');
 });
 
-test('the marker is found even when it arrives byte by byte; other stderr passes untouched', () => {
+test('the marker is found even when it arrives byte by byte; output without one passes untouched', () => {
   const text = Buffer.from('\u001enb-pid:4242\nreal error\n');
   assert.deepEqual(filtered([...text].map((b) => Buffer.from([b]))), { pid: 4242, out: 'real error\n' });
   assert.deepEqual(filtered([Buffer.from('no marker here\n')]), { out: 'no marker here\n' });
@@ -29,13 +30,21 @@ test('the marker is found even when it arrives byte by byte; other stderr passes
   assert.deepEqual(filtered([Buffer.from('\u001enb-pid:1\n')]), { out: '\u001enb-pid:1\n' }, 'pid 1 is never ours');
 });
 
-test('lines a login shell prints before the marker pass through in order', () => {
+test('what a login shell prints before the marker is dropped, on stdout and stderr alike', () => {
   const text = Buffer.from('debug1: from sshd\r\nbashrc says hi\n\u001enb-pid:77\nafter\n');
-  assert.deepEqual(filtered([text]), { pid: 77, out: 'debug1: from sshd\r\nbashrc says hi\nafter\n' });
-  const pieces = [...text].map((b) => Buffer.from([b]));
-  assert.deepEqual(filtered(pieces), { pid: 77, out: 'debug1: from sshd\r\nbashrc says hi\nafter\n' });
+  assert.deepEqual(filtered([text]), { pid: 77, out: 'after\n' });
+  assert.deepEqual(filtered([...text].map((b) => Buffer.from([b]))), { pid: 77, out: 'after\n' });
+  const stdout = Buffer.from('Welcome! @@nb probe 0\n\u001enb-out:77\n@@nb probe 1\n');
+  assert.deepEqual(filtered([stdout], 'stdout'), { out: '@@nb probe 1\n' });
   // only the first marker is ours: a later one is the command's own output
   assert.deepEqual(filtered([Buffer.from('\u001enb-pid:5\n\u001enb-pid:6\n')]), { pid: 5, out: '\u001enb-pid:6\n' });
+});
+
+test('a real shell whose rc file prints on both streams: the command still sees only its own output', () => {
+  const rc = "echo 'rc: hello'; echo 'rc: warning' >&2;";
+  const result = spawnSync('sh', ['-c', `${rc} ${withPidReport('echo out; echo err >&2')}`], { encoding: 'buffer' });
+  assert.equal(filtered([result.stdout], 'stdout').out, 'out\n');
+  assert.equal(filtered([result.stderr]).out, 'err\n');
 });
 
 for (const shell of ['dash', 'bash']) {

@@ -10,6 +10,7 @@ import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
 import { AuthFailedError, ConnectionLostError, HostKeyMismatchError } from '../../../source/core/ssh/errors.js';
 import { connect, scanHostKey, type ConnectOptions, type SessionEvent } from '../../../source/core/ssh/session.js';
 import type { Target } from '../../../source/core/ssh/types.js';
+import { keySwapProxy } from './key-swap-proxy.js';
 import { makeKey, startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nb-session-'));
@@ -178,6 +179,23 @@ describe('key-authenticated session', () => {
     }
   });
 
+  test('Ctrl-C while the session is reconnecting ends the wait within a second (the reconnect would take up to a minute)', async () => {
+    const gone = await startLoopbackSshd();
+    const session = await connect(target(gone), isolated({ identityFiles: [gone.clientKeyFile], reconnectTimeoutMs: 30_000 }));
+    try {
+      await gone.stop(); // the installer's sshd is gone: every reconnect attempt fails
+      await waitUntil('the drop', () => !session.connected);
+      const controller = new AbortController();
+      const started = Date.now();
+      const waiting = session.exec('true', { startSignal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      await assert.rejects(waiting, isError(ExitCode.aborted, /aborted/));
+      assert.ok(Date.now() - started < 1200, `took ${Date.now() - started} ms`);
+    } finally {
+      await session.close();
+    }
+  });
+
   test('a reconnect that meets another host key stops the session (exit 3, both fingerprints, nothing sent)', async () => {
     const session = await connect(target(debugSshd), isolated({ identityFiles: [debugSshd.clientKeyFile] }));
     const pinned = session.fingerprint;
@@ -259,6 +277,22 @@ describe('key-authenticated session', () => {
     assert.match(info.pairingCode, /^\S{4} \S{4}$/);
     assert.match(info.consoleCommand, /ssh-keygen -lv/);
     assert.doesNotMatch(debugSshd.log(), /userauth-request/);
+  });
+
+  test('scanHostKey reports a key only once the server proved it holds it: a relay showing another key is refused', async () => {
+    const real = makeKey(work, `real-installer-${Date.now()}`);
+    const stolen = Buffer.from(readFileSync(`${real}.pub`, 'utf8').split(' ')[1]!, 'base64');
+    const own = Buffer.from(readFileSync(`${sshd.hostKeyFile}.pub`, 'utf8').split(' ')[1]!, 'base64');
+    const impostor = await keySwapProxy(sshd.port, stolen);
+    const honest = await keySwapProxy(sshd.port, own);
+    try {
+      const via = (port: number) => scanHostKey({ host: '127.0.0.1', port, user: 'root' }, { knownHostsFile: freshKnownHosts() });
+      await assert.rejects(via(impostor.port), isError(ExitCode.refused, /sent host key SHA256:\S+ but could not prove it holds it/));
+      assert.equal((await via(honest.port)).fingerprint, sshd.fingerprint, 'the relay itself is transparent');
+    } finally {
+      await impostor.close();
+      await honest.close();
+    }
   });
 
   test('auth failure is exit 4 naming the methods tried and what the server accepts', async () => {

@@ -124,6 +124,20 @@ test('m: a typed address is checked (a link-local without interface is refused),
   assert.deepEqual(scans, [{ host: 'fe80::47', interface: 'eth3', port: 2222, user: 'admin' }]);
 });
 
+test('m: Backspaces read in one chunk (a held key over SSH) each erase a character', async () => {
+  const { ui, scans } = await discoverScreen();
+  await ui.press('m');
+  await ui.waitFor('Address:');
+  await ui.type('root@10.0.0.7xyz');
+  await ui.waitFor('Address: root@10.0.0.7xyz');
+  // One write: Ink passes the three bytes to the field as one input, "\x7f\x7f\x7f".
+  ui.stdin.write(keys.backspace.repeat(3));
+  await ui.waitFor((frame) => frame.includes('Address: root@10.0.0.7') && !frame.includes('xyz'));
+  await ui.press(keys.enter);
+  await ui.waitFor((frame) => frame.includes('Connect to root@10.0.0.7') && scans.length === 1);
+  assert.deepEqual(scans, [{ host: '10.0.0.7', port: 22, user: 'root' }]);
+});
+
 test('Esc closes the manual entry without leaving the screen', async () => {
   const { ui } = await discoverScreen();
   await ui.press('m');

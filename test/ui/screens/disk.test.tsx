@@ -93,3 +93,21 @@ test('a --disk the probe refused is named at the top, and another disk can be ch
   const frame = await ui.waitFor('--disk refused');
   assert.match(frame, /choose a disk below instead/);
 });
+
+test('a USB backup drive that reports itself fixed (RM=0) is marked external and never recommended, but can be chosen', async () => {
+  const facts = fixtureFacts('bios-server-two-sata');
+  const sdb = facts.disks.find((d) => d.name === 'sdb')!;
+  sdb.transport = 'usb';
+  const ui = atDisk('bios-server-two-sata', { state: { facts } });
+  cleanup = ui.cleanup;
+  const frame = await ui.waitFor('recommended');
+  const lines = plainLines(frame);
+  const usb = lines.findIndex((line) => /^. . sdb\s/.test(line));
+  assert.match(lines[usb]!, /● sdb\s+.*usb/);
+  assert.match(lines[usb + 3]!, /external \(usb\): never recommended; (holds|empty)/);
+  assert.match(frame, /❯ ★ sda/);
+  await ui.press(keys.down);
+  await ui.waitFor(/❯ ● sdb/);
+  await ui.press(keys.enter);
+  await ui.waitFor('Partition layout and encryption');
+});

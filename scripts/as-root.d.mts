@@ -1,0 +1,2 @@
+export function hasSudo(): boolean;
+export function asRoot(command: string): string;

@@ -1,0 +1,80 @@
+// Drives a program in a tmux terminal like a person: keys one at a time, the screen read back
+// with capture-pane. Used by the demo's --auto mode and by the wizard's end-to-end test.
+import { spawnSync } from 'node:child_process';
+
+const keyGapMs = 30;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const shellWord = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** A tmux server of its own (`-L socket`), so nothing of the user's tmux is touched. */
+export class TmuxTerminal {
+  /** Every distinct screen read: callers check none of them showed a secret. */
+  screensSeen = new Set();
+
+  constructor(socket, session = 'main') {
+    this.socket = socket;
+    this.session = session;
+  }
+
+  tmux(args, input) {
+    const result = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', input });
+    if (result.status !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr.trim()}`);
+    return result.stdout;
+  }
+
+  /** Starts `argv` in a detached columns×rows terminal (a previous server of this socket is ended). */
+  start(argv, { columns = 80, rows = 24 } = {}) {
+    this.stop();
+    this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', this.session, argv.map(shellWord).join(' ')]);
+  }
+
+  stop() {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+  }
+
+  /** The terminal as a person sees it (with `-e`, with its colours). */
+  screen(colours = false) {
+    const text = this.tmux(['capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', this.session]);
+    this.screensSeen.add(text);
+    return text;
+  }
+
+  /** Everything the terminal ever showed, scrollback included. */
+  scrollback() {
+    return this.tmux(['capture-pane', '-p', '-S', '-', '-E', '-', '-t', this.session]);
+  }
+
+  async waitFor(check, what, timeoutMs = 30_000) {
+    const test = typeof check === 'function' ? check : (text) => check.test(text);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.screen();
+      if (test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the terminal shows:\n${text}`);
+      await sleep(100);
+    }
+  }
+
+  /** Named keys (Enter, Down, Right, Escape) or single characters, one at a time. */
+  async press(...keys) {
+    for (const key of keys) {
+      await sleep(keyGapMs);
+      this.tmux(['send-keys', '-t', this.session, key]);
+    }
+  }
+
+  /** Literal text, one character at a time. Never a secret: send-keys puts it in tmux's argv. */
+  async type(text) {
+    for (const char of text) {
+      await sleep(keyGapMs);
+      this.tmux(['send-keys', '-t', this.session, '-l', char]);
+    }
+  }
+
+  /** Text pasted in one burst through a tmux buffer fed on stdin: it appears in no argv. */
+  async paste(text) {
+    await sleep(keyGapMs);
+    this.tmux(['load-buffer', '-b', 'nb-paste', '-'], text);
+    this.tmux(['paste-buffer', '-d', '-b', 'nb-paste', '-t', this.session]);
+  }
+}

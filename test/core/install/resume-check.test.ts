@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
+import type { Disk, Facts } from '../../../source/core/facts/types.js';
+import { Journal, journalPath } from '../../../source/core/install/journal.js';
+import { checkResumeIdentity, diskIdentity } from '../../../source/core/install/resume-check.js';
+import type { Choices } from '../../../source/core/plan/types.js';
+
+const GiB = 1024 ** 3;
+const disk = (name: string, extra: Partial<Disk> = {}): Disk => ({
+  name, path: `/dev/${name}`, byId: [`/dev/disk/by-id/ata-DISK_${name}`], serial: `SER-${name}`, type: 'disk', sizeBytes: 100 * GiB,
+  removable: false, readOnly: false, mountpoints: [], children: [], ...extra,
+});
+const facts = (disks: Disk[], extra: Partial<Facts> = {}): Facts => ({
+  osRelease: {}, isInstaller: true, hostname: 'nixos', arch: 'x86_64', memoryBytes: GiB, firmware: 'efi', disks, efiBootEntries: [], bootDisks: [], tools: {},
+  connection: { interface: 'eth0', mac: '52:54:00:00:00:01' }, ...extra,
+});
+const choices = (diskPath: string): Choices => ({
+  disk: diskPath,
+  layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks: { label: 'cryptroot', name: 'cryptroot' } },
+  labels: { efi: 'boot', root: 'nixos', swap: 'swap' }, mkdirs: [], postMount: [], tmpstore: false,
+  flake: { uri: 'github:me/cfg', host: 'web' }, install: { mode: 'flake', repoPath: '/mnt/nix-config' }, finish: 'poweroff', ageKey: null, hostKey: null,
+});
+const refused = (pattern: RegExp) => (error: unknown) => {
+  assert.ok(error instanceof BootstrapError, String(error));
+  assert.equal(error.exitCode, ExitCode.refused, error.message);
+  assert.match(error.message, pattern);
+  return true;
+};
+
+test('resume: the same disk at the path goes on, this run’s own mounts and LUKS mapping included', () => {
+  const sda = disk('sda');
+  const recorded = { disk: diskIdentity(sda), mac: '52:54:00:00:00:01' };
+  const midway = disk('sda', {
+    children: [
+      { name: 'sda1', path: '/dev/sda1', type: 'part', sizeBytes: GiB, mountpoints: ['/mnt/boot'], children: [] },
+      { name: 'sda2', path: '/dev/sda2', type: 'part', sizeBytes: GiB, mountpoints: [], children: [{ name: 'cryptroot', path: '/dev/mapper/cryptroot', type: 'crypt', sizeBytes: GiB, mountpoints: ['/mnt'], children: [] }] },
+    ],
+  });
+  checkResumeIdentity(recorded, choices('/dev/sda'), facts([midway]));
+  checkResumeIdentity(recorded, choices('/dev/disk/by-id/ata-DISK_sda'), facts([midway]));
+});
+
+test('resume refuses (exit 3) another disk at the same path, the boot medium, a disk in use, a gone disk, another MAC', () => {
+  const recorded = { disk: diskIdentity(disk('sda')), mac: '52:54:00:00:00:01' };
+  const other = disk('sda', { serial: 'SER-other', byId: ['/dev/disk/by-id/ata-OTHER'] });
+  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([other])), refused(/\/dev\/sda is now another disk \(\/dev\/disk\/by-id\/ata-OTHER, 100 GiB, serial SER-other\); the run started on \/dev\/disk\/by-id\/ata-DISK_sda/));
+  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda', { sizeBytes: 50 * GiB })])), refused(/is now another disk/));
+  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda')], { bootDisks: ['sda'] })), refused(/refusing to resume on .*: the installer's boot medium/));
+  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda', { mountpoints: ['/data'] })])), refused(/mounted: \/data/));
+  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sdb')])), refused(/disk \/dev\/sda .* is gone from the target/));
+  assert.throws(
+    () => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda')], { connection: { interface: 'eth0', mac: '52:54:00:00:00:99' } })),
+    refused(/has MAC 52:54:00:00:00:99, the run started on 52:54:00:00:00:01/),
+  );
+  // disks without serials (virtio without one, loop) are matched by by-id name or path, and size
+  const plain = disk('vda', { serial: undefined, byId: [] });
+  checkResumeIdentity({ disk: diskIdentity(plain) }, choices('/dev/vda'), facts([plain]));
+});
+
+test('a journal that exists but cannot be read or parsed is reported as that, with its path', async () => {
+  const state = mkdtempSync(join(tmpdir(), 'nb-journal-'));
+  const saved = process.env.XDG_STATE_HOME;
+  process.env.XDG_STATE_HOME = state;
+  try {
+    const fingerprint = 'SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    assert.equal(await Journal.load(fingerprint), null, 'no journal: nothing to resume');
+    const path = journalPath(fingerprint);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, '{"version": 1, "completed": [');
+    await assert.rejects(Journal.load(fingerprint), refused(new RegExp(`the journal ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is damaged`)));
+    writeFileSync(path, '{"version": 7}');
+    await assert.rejects(Journal.load(fingerprint), refused(/is not one this version can resume \(version 7\)/));
+    rmSync(path);
+    mkdirSync(path); // a directory where the file should be: EISDIR
+    await assert.rejects(Journal.load(fingerprint), refused(/cannot be read/));
+  } finally {
+    if (saved === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = saved;
+    rmSync(state, { recursive: true, force: true });
+  }
+});

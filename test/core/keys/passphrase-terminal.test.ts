@@ -1,0 +1,26 @@
+// --luks-passphrase-file - at a real terminal (tmux): asked twice, never echoed.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TmuxTerminal } from '../../../scripts/tmux-driver.mjs';
+
+const terminal = new TmuxTerminal(`nb-pass-${process.pid}`, 'pass');
+after(() => terminal.stop());
+const source = new URL('../../../source/core/keys/passphrase.ts', import.meta.url).href;
+const tsx = import.meta.resolve('tsx');
+const secret = 'typed-at-a-terminal-47';
+
+test('a passphrase typed at a terminal is not echoed, is asked twice, and a mismatch asks again', async () => {
+  const script = `import(${JSON.stringify(source)}).then((m) => m.readPassphraseFile('-')).then((p) => console.log(p === ${JSON.stringify(secret)} ? 'RESULT same' : 'RESULT other'), (e) => console.log('RESULT error ' + e.message)).finally(() => setTimeout(() => {}, 60000))`;
+  terminal.start([process.execPath, '--import', tsx, '--input-type=module', '-e', script], { columns: 100, rows: 12 });
+  await terminal.waitFor(/LUKS passphrase \(not shown\):/, 'the first prompt');
+  await terminal.paste(`${secret}\r`);
+  await terminal.waitFor(/The same passphrase again:/, 'the second prompt');
+  await terminal.paste('something-else-entirely\r');
+  await terminal.waitFor(/did not match; once more/, 'the mismatch');
+  await terminal.paste(`${secret}\r`);
+  await terminal.waitFor(/The same passphrase again:[\s\S]*The same passphrase again:/, 'the second prompt, again');
+  await terminal.paste(`${secret}\r`);
+  const screen = await terminal.waitFor(/RESULT/, 'the result');
+  assert.match(screen, /RESULT same/);
+  for (const text of [...terminal.screensSeen, terminal.scrollback()]) assert.ok(!text.includes(secret), `echoed:\n${text}`);
+});
