@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // These run the built bundle (npm test builds first), as a user would.
 const cli = 'dist/cli.js';
@@ -38,4 +40,23 @@ test('a target as the first argument goes to the wizard, which without a termina
   assert.equal(result.status, 2);
   assert.match(result.stderr, /the wizard needs an interactive terminal \(stdin and stdout are not a terminal\)/);
   assert.match(result.stderr, /nixos-bootstrap install/);
+});
+
+test('SSH_PASS is read once and removed: no child process the tool starts inherits it', () => {
+  // A stand-in `nix` records the environment it got; copy mode asks `nix --version` before
+  // anything is contacted (192.0.2.1 is never reached).
+  const dir = mkdtempSync(join(tmpdir(), 'nb-env-'));
+  try {
+    writeFileSync(join(dir, 'nix'), `#!/bin/sh\nenv > ${join(dir, 'seen-env')}\nexit 1\n`, { mode: 0o755 });
+    const result = spawnSync(process.execPath, [cli, 'install', 'root@192.0.2.1', '--flake', 'github:me/c#web', '--mode', 'copy', '--env-password'], {
+      encoding: 'utf8',
+      env: { PATH: `${dir}:${process.env.PATH}`, HOME: dir, SSH_PASS: 'hunter2-not-for-children' },
+    });
+    assert.equal(result.status, 2, result.stderr);
+    const seen = readFileSync(join(dir, 'seen-env'), 'utf8');
+    assert.match(seen, /^PATH=/m, 'the stand-in ran');
+    assert.ok(!seen.includes('hunter2-not-for-children') && !/^SSH_PASS=/m.test(seen), seen);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
