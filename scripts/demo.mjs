@@ -47,6 +47,9 @@ if (missing.length) {
 }
 if (!existsSync(`${root}/node_modules/.package-lock.json`)) run('npm', ['ci']);
 run('npm', ['run', 'build']);
+// Run again through sudo: what npm made in the user's clone stays the user's.
+const { SUDO_UID, SUDO_GID } = process.env;
+if (SUDO_UID && SUDO_GID) run('chown', ['-R', `${SUDO_UID}:${SUDO_GID}`, 'node_modules', 'dist']);
 
 const cli = `${root}dist/cli.js`;
 run(process.execPath, [cli, 'lab', 'down', '--id', labId]);

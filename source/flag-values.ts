@@ -26,14 +26,19 @@ export const defaultRepoPath = '/mnt/nix-config';
 /** --luks-label: the LUKS2 header label and the GPT name of the encrypted partition. */
 export const checkLuksLabel = (value: string | undefined) => checkLabel(value, 'cryptroot', '--luks-label', gptPartitionNameMaxUnits);
 
+/** Top-level directories of the new system that hold more than a checkout (an ESP, homes, the store). */
+const systemDirectories = ['boot', 'home', 'nix', 'etc', 'var', 'root', 'usr', 'srv', 'persist'];
+
 /**
  * --repo-path: clone mode runs `rm -rf` on it before cloning, so only a directory inside /mnt
- * (the new system) is accepted: never /mnt itself, /, or a path that climbs out with `..`.
+ * (the new system) is accepted: never /mnt itself or one of its system directories (with the
+ * mounted layout /mnt/boot can be an ESP shared with another OS), /, or a path with `..`.
  */
 export function checkRepoPath(value: string | undefined): string {
   const path = value ?? defaultRepoPath;
   const parts = path.split('/').filter(Boolean);
-  if (!path.startsWith('/mnt/') || parts.length < 2 || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_.\/-]/.test(path)) {
+  const systemDirectory = parts.length === 2 && systemDirectories.includes(parts[1]!);
+  if (!path.startsWith('/mnt/') || parts.length < 2 || systemDirectory || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_.\/-]/.test(path)) {
     throw usageError(`--repo-path '${path}' must be a directory inside /mnt`, `e.g. ${defaultRepoPath}; it is emptied before the clone`);
   }
   return path.replace(/\/+$/, '');

@@ -48,9 +48,10 @@ test('a bad --expect-fingerprint, --host or --mkdir is a usage error in install 
 test('--luks-label longer than a GPT partition name (36 units) and a --repo-path outside /mnt are usage errors', () => {
   assert.equal(checkLuksLabel('a'.repeat(36)), 'a'.repeat(36));
   assert.throws(() => checkLuksLabel('a'.repeat(37)), /--luks-label 'a{37}' is not a usable label/);
-  for (const bad of ['/mnt', '/mnt/', '/', '/mnt/../etc', '/mnt/./x', 'mnt/x', '/srv/x', '/mnt/a b', '/mnt/$(reboot)']) {
+  for (const bad of ['/mnt', '/mnt/', '/', '/mnt/../etc', '/mnt/./x', 'mnt/x', '/srv/x', '/mnt/a b', '/mnt/$(reboot)', '/mnt/boot', '/mnt/home/', '/mnt/nix']) {
     assert.throws(() => checkRepoPath(bad), /--repo-path .* must be a directory inside \/mnt/, bad);
   }
   assert.equal(checkRepoPath(undefined), '/mnt/nix-config');
   assert.equal(checkRepoPath('/mnt/etc/nixos/'), '/mnt/etc/nixos');
+  assert.equal(checkRepoPath('/mnt/home/me/nix-config'), '/mnt/home/me/nix-config');
 });

@@ -56,6 +56,8 @@ export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided:
       ...(preset.repo ? { repo: preset.repo } : {}),
       ...(preset.systemPath ? { systemPath: preset.systemPath } : {}),
     });
+    const { refuseSecretInFlake } = await import('../core/keys/secret-paths.js');
+    refuseSecretInFlake('--luks-passphrase-file', preset.luksPassphraseFile, result.decided.flake.localPath);
   }
 
   if (preset.ageKey === 'none') result.decided.ageKey = { info: null, report: null };

@@ -82,8 +82,11 @@ function quietlyInUse(disk: Disk, nodes: Array<Disk | BlockChild>, facts: Facts)
   });
 }
 
-/** lsblk TRAN values of buses that carry removable media and backup drives, even when RM=0. */
-const externalTransports = ['usb', 'ieee1394', 'mmc', 'sd'];
+/**
+ * Buses that carry removable media and backup drives, even when they say RM=0. Not `mmc`: that
+ * is also the soldered eMMC of many laptops and boards (an SD card is `sd`, from sysfs).
+ */
+const externalTransports = ['usb', 'ieee1394', 'sd'];
 
 export function isExternal(disk: Disk): boolean {
   return externalTransports.includes(disk.transport ?? '');

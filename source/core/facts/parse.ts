@@ -139,12 +139,19 @@ const lines = (text: string | undefined) => (text ?? '').split('\n').map((line) 
 /** Buses told apart by a directory in a disk's sysfs path, in the order to look for them. */
 const busInSysfsPath: [RegExp, string][] = [[/\/usb\d*\//, 'usb'], [/\/firewire|\/fw\d/, 'ieee1394'], [/\/mmc\d*\//, 'mmc'], [/\/nvme\d*\//, 'nvme'], [/\/virtio\d*\//, 'virtio']];
 
-/** The transport from `/sys/block/NAME` → its device path, where lsblk gave none. */
-function fillTransport(disks: Disk[], sysfs: string): void {
+/**
+ * The transport from `/sys/block/NAME` → its device path where lsblk gave none, and `sd` for an
+ * SD card (lsblk says `mmc` for cards and soldered eMMC alike). The path also identifies a disk
+ * that has no serial and no by-id name (the slot it sits in).
+ */
+function fillFromSysfs(disks: Disk[], sysfs: string): void {
   for (const line of sysfs.split('\n')) {
-    const [name, path] = line.trim().split(/\s+/);
+    const [name, path, mmcType] = line.trim().split(/\s+/);
     const disk = disks.find((d) => d.name === name);
-    if (!disk || disk.transport || !path) continue;
+    if (!disk || !path) continue;
+    disk.busPath = path;
+    if (mmcType === 'SD') disk.transport = 'sd';
+    if (disk.transport) continue;
     const bus = busInSysfsPath.find(([pattern]) => pattern.test(path))?.[1];
     if (bus) disk.transport = bus;
   }
@@ -184,7 +191,7 @@ export function parseProbeOutput(output: string, where = 'the target'): Facts {
   }
 
   fillFromBlkid(lsblk.disks, parseBlkid(probe.sections.get('blkid') ?? ''));
-  fillTransport(lsblk.disks, probe.sections.get('sysfs') ?? '');
+  fillFromSysfs(lsblk.disks, probe.sections.get('sysfs') ?? '');
   const byId = parseById(probe.sections.get('by-id') ?? '');
   for (const disk of lsblk.disks) disk.byId = sortById(byId.get(disk.path) ?? []);
   const mounts = parseMounts(probe.sections.get('mounts') ?? '');

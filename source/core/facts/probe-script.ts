@@ -63,9 +63,10 @@ section blkid
 if command -v timeout >/dev/null 2>&1; then timeout 30 blkid -c /dev/null -o export 2>/dev/null; else blkid -c /dev/null -o export 2>/dev/null; fi
 
 # Each disk's place on its bus, for when lsblk has no TRAN (no udev database): …/usb1/… is USB.
+# MMC devices also say what they are: SD (a card) or MMC (soldered eMMC).
 section sysfs
 for dev in /sys/block/*; do
-  printf '%s %s\n' "$(basename "$dev")" "$(readlink -f "$dev")"
+  printf '%s %s %s\n' "$(basename "$dev")" "$(readlink -f "$dev")" "$(cat "$dev/device/type" 2>/dev/null)"
 done
 
 section by-id

@@ -30,8 +30,10 @@ export interface Disk {
   sizeBytes: number;
   removable: boolean;
   readOnly: boolean;
-  /** nvme, sata, usb, virtio, … */
+  /** nvme, sata, usb, virtio, mmc (eMMC), sd (an SD card), … */
   transport?: string;
+  /** Where it sits: its /sys/devices path (the probe's sysfs section). */
+  busPath?: string;
   partitionTable?: string;
   /** Filesystem directly on the disk, if any. */
   fsType?: string;

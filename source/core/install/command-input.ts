@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { usageError } from '../exit-codes.js';
 import { execa } from 'execa';
 import { promisify } from 'node:util';
 import type { CommandInput } from '../plan/types.js';
@@ -35,10 +36,24 @@ export async function flakeTar(dir: string): Promise<Buffer> {
   return Buffer.from((await execa('tar', ['-C', dir, '--no-recursion', '--null', '-T', '-', '-c'], { ...options, input: tracked.join('\0') })).stdout);
 }
 
-/** Paths under `dir` that git tracks (index entries still on disk), or undefined outside a work tree. */
-async function trackedFiles(dir: string): Promise<string[] | undefined> {
-  const inside = await run('git', ['-C', dir, 'rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' }).then((r) => r.stdout.trim() === 'true', () => false);
-  if (!inside) return undefined;
-  const { stdout } = await run('git', ['-C', dir, 'ls-files', '-z', '--cached', '--', '.'], { encoding: 'utf8', maxBuffer: maxInputBytes });
-  return stdout.split('\0').filter((path) => path && existsSync(join(dir, path)));
+/** Whether `dir` is inside a git work tree (a `.git` there or above), as Nix decides it. */
+export function inGitWorkTree(dir: string): boolean {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    if (existsSync(join(at, '.git'))) return true;
+    if (dirname(at) === at) return false;
+  }
+}
+
+/**
+ * Paths under `dir` that git tracks (index entries still on disk), or undefined outside a work
+ * tree. Inside one, a git that cannot answer (not installed; "dubious ownership" when run as
+ * root on a user's clone) is an error, never a reason to send the whole directory.
+ */
+export async function trackedFiles(dir: string): Promise<string[] | undefined> {
+  if (!inGitWorkTree(dir)) return undefined;
+  const listed = await run('git', ['-C', dir, 'ls-files', '-z', '--cached', '--', '.'], { encoding: 'utf8', maxBuffer: maxInputBytes }).catch((error: Error & { stderr?: string }) => {
+    const why = (error.stderr ?? error.message).trim().split('\n')[0];
+    throw usageError(`${dir} is in a git repository, but git cannot list its tracked files: ${why}`, 'it is uploaded as Nix sees it (tracked files only): run as the repository’s owner, or install git');
+  });
+  return listed.stdout.split('\0').filter((path) => path && existsSync(join(dir, path)));
 }

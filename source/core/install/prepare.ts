@@ -8,6 +8,7 @@ import { ageKeyFileText, generateAgeKey, parseAgeKeyFile, type AgeKey } from '..
 import { checkSecrets, type SecretsReport } from '../keys/secrets-check.js';
 import { writeSecretFile } from '../keys/secret-file.js';
 import { refuseSecretInFlake } from '../keys/secret-paths.js';
+import { trackedFiles } from './command-input.js';
 import { expandHome } from '../paths.js';
 import { parseFlakeRef } from '../plan/flake-ref.js';
 import { fingerprint } from '../ssh/fingerprint.js';
@@ -28,6 +29,9 @@ export async function checkFlakeSource(flake: Choices['flake'], install: Choices
   const dir = resolve(expandHome(ref.uri));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`flake directory ${dir} does not exist`);
   if (!existsSync(join(dir, 'flake.nix'))) throw usageError(`${dir} has no flake.nix`, 'point --flake at the directory that holds flake.nix');
+  // A git flake is what git tracks, as Nix sees it: refused now if git cannot say, not at upload.
+  const tracked = await trackedFiles(dir);
+  if (tracked && !tracked.includes('flake.nix')) throw usageError(`${dir}/flake.nix is not tracked by git, so Nix would not see it`, `git -C ${dir} add flake.nix`);
   return { ...flake, localPath: dir };
 }
 
@@ -60,7 +64,7 @@ export async function obtainAgeKey(source: 'generate' | { file: string }, out: s
 
 /** Saves a newly generated key locally (0600, atomically) — done just before the run starts. */
 export async function saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void> {
-  if (choice.generated) await writeSecretFile(choice.file, ageKeyFileText(choice.key, new Date()), { overwrite });
+  if (choice.generated) await writeSecretFile(choice.file, ageKeyFileText(choice.key, new Date()), { overwrite, createDirectory: true });
 }
 
 /** The secrets directory to check: --secrets, or secrets/ of a local flake when it exists. */

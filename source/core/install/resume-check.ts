@@ -3,7 +3,9 @@
 // image with a baked-in host key can answer on another machine: both are refused (exit 3).
 import { refusal } from '../exit-codes.js';
 import { assessDisk, stablePath } from '../facts/disks.js';
-import type { Disk, Facts } from '../facts/types.js';
+import { descendants } from '../facts/lsblk.js';
+import type { BlockChild, Disk, Facts } from '../facts/types.js';
+import { layoutLuks } from '../plan/plan-context.js';
 import { formatBytes } from '../plan/sizes.js';
 import type { Choices, Plan } from '../plan/types.js';
 
@@ -13,10 +15,18 @@ export interface DiskIdentity {
   byId: string[];
   serial?: string;
   sizeBytes: number;
+  /** The slot it sits in (/sys/devices/…), for disks with neither serial nor by-id name. */
+  busPath?: string;
 }
 
 export function diskIdentity(disk: Disk): DiskIdentity {
-  return { path: disk.path, byId: disk.byId, ...(disk.serial ? { serial: disk.serial } : {}), sizeBytes: disk.sizeBytes };
+  return {
+    path: disk.path,
+    byId: disk.byId,
+    ...(disk.serial ? { serial: disk.serial } : {}),
+    sizeBytes: disk.sizeBytes,
+    ...(disk.busPath ? { busPath: disk.busPath } : {}),
+  };
 }
 
 const describe = (id: DiskIdentity) => `${id.byId[0] ?? id.path}, ${formatBytes(id.sizeBytes)}${id.serial ? `, serial ${id.serial}` : ''}`;
@@ -24,8 +34,9 @@ const describe = (id: DiskIdentity) => `${id.byId[0] ?? id.path}, ${formatBytes(
 function sameDisk(was: DiskIdentity, now: DiskIdentity): boolean {
   if (was.sizeBytes !== now.sizeBytes) return false;
   if (was.serial && now.serial) return was.serial === now.serial;
-  // Without serials (virtual disks, loop disks), a shared by-id name or the same path must do.
-  return was.byId.some((name) => now.byId.includes(name)) || (was.byId.length === 0 && now.byId.length === 0 && was.path === now.path);
+  if (was.byId.length > 0 && now.byId.length > 0) return was.byId.some((name) => now.byId.includes(name));
+  // Neither serial nor by-id name: the slot must be the same (the name alone is what was looked up).
+  return was.busPath !== undefined && was.busPath === now.busPath;
 }
 
 export interface ResumeIdentity {
@@ -63,9 +74,25 @@ export function checkResumeIdentity(recorded: ResumeIdentity, choices: Choices, 
       'nothing was changed; start again without --resume and confirm the disk',
     );
   }
-  // This run's own work (mounts under /mnt, its LUKS mapping) does not make the disk ineligible.
-  const luksName = choices.layout.kind === 'labels' && choices.layout.luks ? choices.layout.luks.name : undefined;
-  const ours = (reason: string) => /^mounted: (\/mnt(\/\S*)?|\[SWAP\])(, (\/mnt(\/\S*)?|\[SWAP\]))*$/.test(reason) || (luksName !== undefined && reason === `in use: ${luksName} (crypt)`);
-  const reasons = assessDisk(disk, facts, options).ineligibleReasons.filter((reason) => !ours(reason));
+  // This run's own work does not make the disk ineligible: what it mounted under /mnt or as
+  // swap, and the mappings (LUKS, LVM, RAID of a disko layout) that serve only those.
+  const luks = layoutLuks(choices.layout);
+  const reasons = assessDisk(withoutThisRun(disk, luks?.name), facts, options).ineligibleReasons;
   if (reasons.length > 0) throw refusal(`refusing to resume on ${stablePath(disk)}: ${reasons.join('; ')}`, 'nothing was changed');
+}
+
+const oursMount = (mountpoint: string) => mountpoint === '/mnt' || mountpoint.startsWith('/mnt/') || mountpoint === '[SWAP]';
+
+/** The disk as it was before this run mounted and opened things on it. */
+function withoutThisRun(disk: Disk, luksName: string | undefined): Disk {
+  const strip = <T extends Disk | BlockChild>(node: T): T => {
+    const children = node.children.filter((child) => child.type === 'part' || !isOurs(child)).map(strip);
+    return { ...node, mountpoints: node.mountpoints.filter((m) => !oursMount(m)), children };
+  };
+  // A mapping is this run's when all it serves is mounted under /mnt (or is its named LUKS).
+  const isOurs = (node: BlockChild): boolean => {
+    const mounts = [node, ...descendants(node.children)].flatMap((n) => n.mountpoints);
+    return node.name === luksName || (mounts.length > 0 && mounts.every(oursMount));
+  };
+  return strip(disk);
 }

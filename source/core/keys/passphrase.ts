@@ -51,12 +51,20 @@ const isTerminal = (stream: NodeJS.ReadableStream): stream is NodeJS.ReadStream 
 async function askPassphraseTwice(stdin: NodeJS.ReadStream, prompts: NodeJS.WriteStream = process.stderr): Promise<string> {
   for (;;) {
     const first = await readHiddenLine('LUKS passphrase (not shown): ', stdin, prompts);
-    checkPassphrase(first);
+    try {
+      checkPassphrase(first);
+    } catch (error) {
+      prompts.write(`${(error as Error).message}; once more.\n`);
+      continue;
+    }
     const second = await readHiddenLine('The same passphrase again: ', stdin, prompts);
     if (first === second) return first;
     prompts.write('The two did not match; once more.\n');
   }
 }
+
+// eslint-disable-next-line no-control-regex
+const escapeSequence = /\x1b(\[[0-?]*[ -/]*[@-~]|O.|.)?/g;
 
 /** One line from the terminal in raw mode, nothing echoed; Backspace edits, Ctrl-C/Ctrl-D stop. */
 export function readHiddenLine(prompt: string, stdin: NodeJS.ReadStream, prompts: NodeJS.WriteStream): Promise<string> {
@@ -74,7 +82,8 @@ export function readHiddenLine(prompt: string, stdin: NodeJS.ReadStream, prompts
       else resolve(line);
     };
     const onData = (chunk: Buffer | string) => {
-      for (const char of chunk.toString()) {
+      // Cursor and function keys send escape sequences: they are not part of a passphrase.
+      for (const char of chunk.toString().replace(escapeSequence, '')) {
         if (char === '\r' || char === '\n') return finish();
         if (char === '\u0003') return finish(new BootstrapError('stopped at the passphrase prompt', ExitCode.aborted));
         if (char === '\u0004') return finish(usageError('no passphrase given (end of input at the prompt)'));

@@ -15,7 +15,7 @@ export async function writeSecretFile(path: string, text: string, options: { ove
       async (handle) => (await handle.close(), true),
       () => false,
     );
-    if (existing) throw usageError(`${path} already exists`, 'choose another path (--age-key-out) or pass --force to overwrite it');
+    if (existing) throw usageError(`${path} already exists`, 'choose another path (--age-key-out) or pass --replace-age-key to overwrite it');
   }
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);

@@ -78,7 +78,13 @@ export function FlakeScreen() {
     }
     setChecking(true);
     const install = { mode: answers.mode, repoPath: state.preset.repoPath, ...(answers.repo ? { repo: answers.repo } : {}), ...(answers.systemPath ? { systemPath: answers.systemPath } : {}) };
-    runtime.services.checkFlakeSource(flake, install).then(
+    const checked = runtime.services.checkFlakeSource(flake, install).then(async (resolved) => {
+      // The passphrase file given as a flag must not be inside the tree that gets uploaded.
+      const { refuseSecretInFlake } = await import('../../core/keys/secret-paths.js');
+      refuseSecretInFlake('--luks-passphrase-file', state.preset.luksPassphraseFile, resolved.localPath);
+      return resolved;
+    });
+    checked.then(
       (resolved) => {
         setChecking(false);
         dispatch({ type: 'flake-chosen', resolved });

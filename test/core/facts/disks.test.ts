@@ -274,3 +274,12 @@ test('the probe’s swaps and zfs-pools sections reach the facts', () => {
   const f = parseProbeOutput(sample);
   assert.deepEqual([f.activeSwaps, f.zfsPools], [['/dev/sdb2'], ['tank']]);
 });
+
+test('soldered eMMC (lsblk: mmc) is an internal disk; an SD card (sysfs type SD) is external', () => {
+  const emmc = disk('mmcblk0', 64 * GiB, { transport: 'mmc' });
+  assert.equal(chooseDisk(facts([emmc])).pick.disk.name, 'mmcblk0');
+  const card = disk('mmcblk1', 64 * GiB, { transport: 'sd' });
+  assert.deepEqual(assessDisks(facts([emmc, card])).map((a) => [a.disk.name, a.external]), [['mmcblk0', false], ['mmcblk1', true]]);
+  const sample = probeFixture('lab-netns-installer').replace('@@nb section by-id', '@@nb section sysfs\nloop0 /sys/devices/platform/mmc0/mmc_host/mmc0/mmc0:aaaa/block/loop0 SD\n\n@@nb section by-id');
+  assert.equal(parseProbeOutput(sample).disks.find((d) => d.name === 'loop0')!.transport, 'sd');
+});

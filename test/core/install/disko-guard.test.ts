@@ -12,12 +12,14 @@ import type { Choices } from '../../../source/core/plan/types.js';
 const work = mkdtempSync(join(tmpdir(), 'nb-disko-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** A flake without inputs whose host's disko config names these disks (what `nix eval` reads). */
-function flake(name: string, disks: Record<string, string>): string {
+const devices = (disks: Record<string, string>) => `{ ${Object.entries(disks).map(([n, device]) => `${n} = { type = "disk"; device = ${device}; };`).join(' ')} }`;
+
+/** A flake without inputs: its host's disko module names these disks, and `outputs` adds more. */
+function flake(name: string, disks: Record<string, string>, outputs = ''): string {
   const dir = join(work, name);
-  const devices = Object.entries(disks).map(([n, device]) => `${n} = { type = "disk"; device = "${device}"; };`).join(' ');
   spawnSync('mkdir', ['-p', dir]);
-  writeFileSync(join(dir, 'flake.nix'), `{ outputs = _: { nixosConfigurations.labhost.config.disko.devices.disk = { ${devices} }; }; }\n`);
+  const quoted = Object.fromEntries(Object.entries(disks).map(([n, d]) => [n, `"${d}"`]));
+  writeFileSync(join(dir, 'flake.nix'), `{ outputs = _: { nixosConfigurations.labhost.config.disko.devices.disk = ${devices(quoted)}; ${outputs} }; }\n`);
   return dir;
 }
 
@@ -58,4 +60,17 @@ test('a config that also names a second disk is refused, as is one that names no
   const none = guard(flake('none', {}), '/dev/vda');
   assert.notEqual(none.status, 0);
   assert.match(none.stderr, /names no disk/);
+});
+
+test('disko’s own choice is checked: diskoConfigurations.<host> wins over the module, and a function gets the confirmed disk', () => {
+  // The module says /dev/vda, but disko would format what diskoConfigurations names.
+  const other = flake('disko-config', { main: '/dev/vda' }, `diskoConfigurations.labhost.disko.devices.disk = ${devices({ main: '"/dev/sdb"' })};`);
+  const refused = guard(other, '/dev/vda');
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /would format \/dev\/sdb/);
+  // A function of `disks` (the config disko calls with --arg disks): it gets the confirmed disk.
+  const fn = flake('disko-function', { main: '/dev/sdx' }, `diskoConfigurations.labhost = { disks ? [ "/dev/sda" ], ... }: { disko.devices.disk = ${devices({ main: 'builtins.head disks' })}; };`);
+  const passed = guard(fn, '/dev/vda');
+  assert.equal(passed.status, 0, passed.stderr);
+  assert.match(passed.stdout, /formats only: \/dev\/vda/);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
 import { flakeTar } from '../../../source/core/install/command-input.js';
-import { obtainAgeKey } from '../../../source/core/install/prepare.js';
+import { checkFlakeSource, obtainAgeKey } from '../../../source/core/install/prepare.js';
 import { defaultAgeKeyOut, refuseSecretInFlake } from '../../../source/core/keys/secret-paths.js';
 import { stateDir } from '../../../source/core/paths.js';
 import { parseInstallFlags } from '../../../source/headless/install-options.js';
@@ -101,6 +101,24 @@ test('--force no longer replaces a key file: an existing file needs --replace-ag
     assert.equal(parseWizardFlags(['--force'], {}).replaceAgeKey, false);
     assert.equal(parseWizardFlags(['--replace-age-key'], {}).replaceAgeKey, true);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a git flake git cannot list (here: git not on PATH) is refused before anything is sent, never sent whole', async () => {
+  const dir = flakeDir();
+  const savedPath = process.env.PATH;
+  try {
+    git(dir, 'init', '-q');
+    git(dir, 'add', 'flake.nix');
+    process.env.PATH = '/nonexistent';
+    await assert.rejects(flakeTar(dir), /is in a git repository, but git cannot list its tracked files/);
+    await assert.rejects(checkFlakeSource({ uri: dir, host: 'web' }, { mode: 'flake', repoPath: '/mnt/nix-config' }), /git cannot list/);
+    process.env.PATH = savedPath;
+    git(dir, 'rm', '-q', '-f', '--cached', 'flake.nix');
+    await assert.rejects(checkFlakeSource({ uri: dir, host: 'web' }, { mode: 'flake', repoPath: '/mnt/nix-config' }), /flake\.nix is not tracked by git/);
+  } finally {
+    process.env.PATH = savedPath;
     rmSync(dir, { recursive: true, force: true });
   }
 });

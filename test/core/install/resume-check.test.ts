@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
-import type { Disk, Facts } from '../../../source/core/facts/types.js';
+import type { BlockChild, Disk, Facts } from '../../../source/core/facts/types.js';
 import { Journal, journalPath } from '../../../source/core/install/journal.js';
 import { checkResumeIdentity, diskIdentity } from '../../../source/core/install/resume-check.js';
 import type { Choices } from '../../../source/core/plan/types.js';
@@ -44,6 +44,16 @@ test('resume: the same disk at the path goes on, this run’s own mounts and LUK
   checkResumeIdentity(recorded, choices('/dev/disk/by-id/ata-DISK_sda'), facts([midway]));
 });
 
+test('resume of a disko layout: its own LUKS/LVM mounted under /mnt is this run’s; a mapping mounted elsewhere is not', () => {
+  const mapping = (name: string, type: string, mountpoints: string[], children: BlockChild[] = []): BlockChild => ({ name, path: `/dev/mapper/${name}`, type, sizeBytes: GiB, mountpoints, children });
+  const part = (name: string, children: BlockChild[]): BlockChild => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, mountpoints: [], children });
+  const disko = { ...choices('/dev/sda'), layout: { kind: 'disko' as const } };
+  const ours = disk('sda', { children: [part('sda1', []), part('sda2', [mapping('crypted', 'crypt', [], [mapping('pool-root', 'lvm', ['/mnt']), mapping('pool-swap', 'lvm', ['[SWAP]'])])])] });
+  checkResumeIdentity({ disk: diskIdentity(disk('sda')) }, disko, facts([ours]));
+  const theirs = disk('sda', { children: [part('sda2', [mapping('data', 'crypt', ['/srv'])])] });
+  assert.throws(() => checkResumeIdentity({ disk: diskIdentity(disk('sda')) }, disko, facts([theirs])), refused(/in use: data \(crypt\)/));
+});
+
 test('resume refuses (exit 3) another disk at the same path, the boot medium, a disk in use, a gone disk, another MAC', () => {
   const recorded = { disk: diskIdentity(disk('sda')), mac: '52:54:00:00:00:01' };
   const other = disk('sda', { serial: 'SER-other', byId: ['/dev/disk/by-id/ata-OTHER'] });
@@ -56,9 +66,14 @@ test('resume refuses (exit 3) another disk at the same path, the boot medium, a 
     () => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda')], { connection: { interface: 'eth0', mac: '52:54:00:00:00:99' } })),
     refused(/has MAC 52:54:00:00:00:99, the run started on 52:54:00:00:00:01/),
   );
-  // disks without serials (virtio without one, loop) are matched by by-id name or path, and size
-  const plain = disk('vda', { serial: undefined, byId: [] });
+  // disks with neither serial nor by-id name (virtio without one, loop) by the slot they sit in
+  const slot = '/sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda';
+  const plain = disk('vda', { serial: undefined, byId: [], busPath: slot });
   checkResumeIdentity({ disk: diskIdentity(plain) }, choices('/dev/vda'), facts([plain]));
+  const moved = disk('vda', { serial: undefined, byId: [], busPath: slot.replace('04.0/virtio1', '05.0/virtio2') });
+  assert.throws(() => checkResumeIdentity({ disk: diskIdentity(plain) }, choices('/dev/vda'), facts([moved])), refused(/is now another disk/));
+  const unknown = disk('vda', { serial: undefined, byId: [] });
+  assert.throws(() => checkResumeIdentity({ disk: diskIdentity(unknown) }, choices('/dev/vda'), facts([unknown])), refused(/is now another disk/), 'nothing but the name to compare');
 });
 
 test('a journal that exists but cannot be read or parsed is reported as that, with its path', async () => {

@@ -9,11 +9,16 @@ const source = new URL('../../../source/core/keys/passphrase.ts', import.meta.ur
 const tsx = import.meta.resolve('tsx');
 const secret = 'typed-at-a-terminal-47';
 
-test('a passphrase typed at a terminal is not echoed, is asked twice, and a mismatch asks again', async () => {
+test('a passphrase typed at a terminal is not echoed, is asked twice; too short or a mismatch asks again; arrow keys add nothing', async () => {
   const script = `import(${JSON.stringify(source)}).then((m) => m.readPassphraseFile('-')).then((p) => console.log(p === ${JSON.stringify(secret)} ? 'RESULT same' : 'RESULT other'), (e) => console.log('RESULT error ' + e.message)).finally(() => setTimeout(() => {}, 60000))`;
   terminal.start([process.execPath, '--import', tsx, '--input-type=module', '-e', script], { columns: 100, rows: 12 });
   await terminal.waitFor(/LUKS passphrase \(not shown\):/, 'the first prompt');
-  await terminal.paste(`${secret}\r`);
+  await terminal.paste('short\r');
+  await terminal.waitFor(/too short .*; once more/, 'a too-short passphrase asked again');
+  // An arrow key in the middle sends ESC [ D: not part of the passphrase.
+  await terminal.paste(secret.slice(0, 5));
+  await terminal.press('Left');
+  await terminal.paste(`${secret.slice(5)}\r`);
   await terminal.waitFor(/The same passphrase again:/, 'the second prompt');
   await terminal.paste('something-else-entirely\r');
   await terminal.waitFor(/did not match; once more/, 'the mismatch');

@@ -67,7 +67,7 @@ test('disko: one phase does partition, format and mount with the chosen disk pas
   const p = plan(facts(), choices({ layout: { kind: 'disko' } }));
   assert.deepEqual(ids(p), ['disko', 'install', 'age-key', 'finish']);
   const [guard, run] = commands(p, 'disko');
-  assert.match(guard!, /^devices=\$\(nix .* eval --raw github:me\/nixos-config#nixosConfigurations\.web\.config\.disko\.devices\.disk /, 'the disks are read before disko runs');
+  assert.match(guard!, /^devices=\$\(NB_FLAKE=github:me\/nixos-config NB_HOST=web NB_DISK=\/dev\/vda nix .* eval --impure --raw --expr /, 'the disks are read before disko runs');
   assert.equal(run, `disko --mode destroy,format,mount --yes-wipe-all-disks --flake github:me/nixos-config#web --arg disks '[ "/dev/vda" ]'`);
   assert.ok(p.phases[0]!.destroys.length > 0);
 });
