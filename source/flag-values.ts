@@ -1,3 +1,5 @@
+import { defaultEfiSize, defaultLabels, defaultLuksLabel, defaultLuksName, defaultRepoPath, gptPartitionNameMaxUnits, hostNamePattern, minimumEfiSizeMiB } from './core/defaults.js';
+import { parseSizeMiB } from './core/plan/sizes.js';
 import { usageError } from './core/exit-codes.js';
 import { normalizeFingerprint } from './core/ssh/host-identity.js';
 
@@ -18,13 +20,17 @@ export function checkLabel(value: string | undefined, fallback: string, flag: st
   return text;
 }
 
-/** GPT partition names hold 36 UTF-16 units; a longer LUKS label never matches its own done-check. */
-export const gptPartitionNameMaxUnits = 36;
-/** Where clone mode puts the repository when --repo-path is not given. */
-export const defaultRepoPath = '/mnt/nix-config';
-
 /** --luks-label: the LUKS2 header label and the GPT name of the encrypted partition. */
-export const checkLuksLabel = (value: string | undefined) => checkLabel(value, 'cryptroot', '--luks-label', gptPartitionNameMaxUnits);
+export const checkLuksLabel = (value: string | undefined) => checkLabel(value, defaultLuksLabel, '--luks-label', gptPartitionNameMaxUnits);
+/** --luks-name: the device-mapper name. */
+export const checkLuksName = (value: string | undefined) => checkLabel(value, defaultLuksName, '--luks-name', 64);
+
+/** --efi-size: a size the ESP can hold a few kernels in; as MiB. */
+export function checkEfiSize(value: string | undefined): number {
+  const mib = parseSizeMiB(value ?? defaultEfiSize, '--efi-size');
+  if (mib < minimumEfiSizeMiB) throw usageError(`--efi-size must be at least ${minimumEfiSizeMiB}M`);
+  return mib;
+}
 
 /** Top-level directories of the new system that hold more than a checkout (an ESP, homes, the store). */
 const systemDirectories = ['boot', 'home', 'nix', 'etc', 'var', 'root', 'usr', 'srv', 'persist'];
@@ -47,9 +53,9 @@ export function checkRepoPath(value: string | undefined): string {
 /** --label-efi, --label-root, --label-swap: each within its filesystem's label length (vfat, ext4, swap). */
 export function layoutLabels(v: { 'label-efi'?: string; 'label-root'?: string; 'label-swap'?: string }) {
   return {
-    efi: checkLabel(v['label-efi'], 'boot', '--label-efi', 11),
-    root: checkLabel(v['label-root'], 'nixos', '--label-root', 16),
-    swap: checkLabel(v['label-swap'], 'swap', '--label-swap', 15),
+    efi: checkLabel(v['label-efi'], defaultLabels.efi, '--label-efi', 11),
+    root: checkLabel(v['label-root'], defaultLabels.root, '--label-root', 16),
+    swap: checkLabel(v['label-swap'], defaultLabels.swap, '--label-swap', 15),
   };
 }
 
@@ -90,7 +96,7 @@ export function connectionFlags(
 
 /** --host: a name Nix accepts as a nixosConfigurations attribute and a file name. */
 export function checkHostName(value: string | undefined): void {
-  if (value !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) throw usageError(`--host '${value}' is not a host name`);
+  if (value !== undefined && !hostNamePattern.test(value)) throw usageError(`--host '${value}' is not a host name`);
 }
 
 /** --mkdir: directories inside /mnt, never above it. */

@@ -1,7 +1,8 @@
 // `nixos-bootstrap discover`: lists live installers as they are verified, as NDJSON or a table.
 import { ExitCode, unreachable, usageError } from '../core/exit-codes.js';
 import type { Candidate } from '../core/discovery/candidate.js';
-import { defaultTimeoutMs, discover, installerLinkLocal, type DiscoveryResult, type Unanswered } from '../core/discovery/discover.js';
+import { defaultTimeoutMs, discover, type DiscoveryResult, type Unanswered } from '../core/discovery/discover.js';
+import { installerLinkLocal } from '../core/defaults.js';
 import { connectHost } from '../core/discovery/ipv6.js';
 import { parseFlags } from '../parse-flags.js';
 

@@ -5,11 +5,11 @@ import { probe } from '../core/facts/probe.js';
 import type { Facts } from '../core/facts/types.js';
 import { Journal } from '../core/install/journal.js';
 import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
-import { nixCopyAccess } from '../core/install/nix-copy-access.js';
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
-import { resumeStatus, runPlan } from '../core/install/runner.js';
+import { resumeStatus } from '../core/install/runner.js';
+import { startRun } from '../core/install/start.js';
 import { checkResumeIdentity, resumeIdentity } from '../core/install/resume-check.js';
 import type { Secrets } from '../core/install/secrets.js';
 import { nextCommands } from '../core/install/next-steps.js';
@@ -17,7 +17,6 @@ import { ageKeyPath } from '../core/install/phases/age-key.js';
 import { parseAgeKeyFile, ageKeyFileText } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
 import { defaultAgeKeyOut, refuseSecretInFlake } from '../core/keys/secret-paths.js';
-import { LogFile, defaultLogPath } from '../core/logs/log-file.js';
 import { layoutLuks } from '../core/plan/plan-context.js';
 import { minimumDiskBytes, plan as makePlan } from '../core/plan/plan.js';
 import type { Choices, Plan } from '../core/plan/types.js';
@@ -147,33 +146,17 @@ const missingPassphrase = (): never => {
 };
 
 async function execute(plan: Plan, facts: Facts, session: SshSession, secrets: Secrets, journal: Journal, request: InstallRequest, reporter: Reporter, resume: boolean): Promise<number> {
-  const logPath = request.logFile ?? defaultLogPath(plan.choices.flake.host);
-  const log = new LogFile(logPath);
-  await journal.update({ logFile: logPath });
-  const controller = new AbortController();
+  const run = await startRun({ plan, session, secrets, journal, resume, ...(request.logFile ? { logPath: request.logFile } : {}), onEvent: (event) => reporter.event(event) });
+  const logPath = run.logPath;
   const abort = () => {
-    if (!controller.signal.aborted) reporter.note('Stopping after the running command, then cleaning up… (again to force)');
+    if (!run.aborting) reporter.note('Stopping after the running command, then cleaning up… (again to force)');
     else process.exit(ExitCode.aborted);
-    controller.abort();
+    run.abort();
   };
   process.on('SIGINT', abort);
   process.on('SIGTERM', abort);
-  const copyAccess = plan.choices.install.mode === 'copy' ? await nixCopyAccess(session) : undefined;
   try {
-    const outcome = await runPlan({
-      plan,
-      session,
-      secrets,
-      journal,
-      resume,
-      signal: controller.signal,
-      localEnv: copyAccess?.env,
-      emit: (event) => {
-        log.event(event);
-        reporter.event(event);
-      },
-    });
-    log.close();
+    const outcome = await run.outcome;
     if (outcome.status === 'done') {
       reporter.record('result', { status: 'done', logFile: logPath }, `Log: ${logPath}`);
       if (plan.choices.ageKey) reporter.note(`The age key is at ${ageKeyPath(plan.choices.ageKey.fileName)} on the new system.`);
@@ -190,8 +173,6 @@ async function execute(plan: Plan, facts: Facts, session: SshSession, secrets: S
     reporter.record('result', { status: 'aborted', phase: outcome.phase, message: outcome.message, logFile: logPath }, `Log: ${logPath}`);
     return ExitCode.aborted;
   } finally {
-    log.close();
-    await copyAccess?.dispose();
     process.off('SIGINT', abort);
     process.off('SIGTERM', abort);
   }

@@ -2,7 +2,7 @@ import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import { parseFlakeRef } from '../core/plan/flake-ref.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import type { Choices, FinishAction, InstallMode, Layout, LuksChoice } from '../core/plan/types.js';
-import { checkHostName, checkLabel, checkLuksLabel, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
+import { checkEfiSize, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -160,7 +160,7 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   const luks: LuksChoice | null = v.luks
     ? {
         label: checkLuksLabel(v['luks-label']),
-        name: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
+        name: checkLuksName(v['luks-name']),
         ...(v['luks-iter-time'] ? { iterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000)! } : {}),
       }
     : null;
@@ -170,11 +170,10 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   if (v.luks && layoutKind === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
   const layout: Layout =
     layoutKind === 'labels'
-      ? { kind: 'labels', efiSizeMiB: parseSizeMiB(v['efi-size'] ?? '512M', '--efi-size'), swapSizeMiB: parseSizeMiB(v.swap ?? '0', '--swap'), luks }
+      ? { kind: 'labels', efiSizeMiB: checkEfiSize(v['efi-size']), swapSizeMiB: parseSizeMiB(v.swap ?? '0', '--swap'), luks }
       : layoutKind === 'mounted'
         ? { kind: 'mounted', luks }
         : { kind: 'disko' };
-  if (layout.kind === 'labels' && layout.efiSizeMiB < 32) throw usageError('--efi-size must be at least 32M');
 
   const mkdirs = checkMkdirs(v.mkdir);
   const ageKeyFlag = v['age-key'] ?? 'generate';

@@ -7,7 +7,7 @@ import type { FinishAction, InstallMode, Labels, LayoutKind } from '../core/plan
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { installFlagSpec } from '../headless/install-options.js';
-import { checkHostName, checkLabel, checkLuksLabel, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
+import { checkEfiSize, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { wizardHelp } from './wizard-help.js';
 
@@ -87,7 +87,7 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
   const layout = oneOf<LayoutKind>(v.layout, ['labels', 'disko', 'mounted'], '--layout');
   if (v.luks && layout === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
-  if (v['efi-size'] !== undefined && parseSizeMiB(v['efi-size'], '--efi-size') < 32) throw usageError('--efi-size must be at least 32M');
+  if (v['efi-size'] !== undefined) checkEfiSize(v['efi-size']);
   if (v.swap !== undefined) parseSizeMiB(v.swap, '--swap');
   const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
   const ageKeyFlag = v['age-key'];
@@ -104,7 +104,7 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     efiSize: v['efi-size'],
     swap: v.swap,
     luksLabel: checkLuksLabel(v['luks-label']),
-    luksName: checkLabel(v['luks-name'], 'cryptroot', '--luks-name', 64),
+    luksName: checkLuksName(v['luks-name']),
     luksIterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000),
     labels: layoutLabels(v),
     mkdirs: checkMkdirs(v.mkdir),

@@ -119,7 +119,7 @@ async function discoveryAndDisks(lab: LabHandle): Promise<void> {
   const fingerprint = await lab.laptop(['ssh-keygen', '-l', '-E', 'sha256', '-f', knownHosts]);
   assert.match(fingerprint.stdout, new RegExp(vm.hostKeyFingerprint.replace(/[+/]/g, '\\$&')), 'the VM does not present the lab host key');
 
-  // SFTP (sftp-server), which nixos-bootstrap uses to upload files.
+  // SFTP (sftp-server), as a NixOS installer has it (scp and sftp users reach for it).
   const sftp = await lab.laptop(['sftp', '-b', '-', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
     '-o', `UserKnownHostsFile=${knownHosts}`, `root@[${vmAddress(vm.tap)}]`], { input: 'put /etc/os-release /tmp/sftp-probe\n' });
   assert.equal(sftp.exitCode, 0, sftp.stderr);

@@ -1,5 +1,6 @@
 // Merging what discovery saw into one entry per installer. Pure: the same sightings and
 // verifications always give the same list, in the same order, with the same ids.
+import { installerLinkLocal } from '../defaults.js';
 import type { Candidate, CandidateAddress, DiscoverySource } from './candidate.js';
 import { eui64AddressToMac } from './eui64.js';
 import { isIpv6, isLinkLocalIpv6, normalizeAddress } from './ipv6.js';
@@ -38,13 +39,12 @@ const samePlace = (a: { address: string; interface?: string }, b: { address: str
   placeKey(a.address, a.interface) === placeKey(b.address, b.interface);
 
 /** Static fe80::47 first among link-local: it is what the installer docs tell users to type. */
-const staticInstallerAddress = 'fe80::47';
 
 /** Which address to show (and try) first: IPv4, then global IPv6, then link-local. */
 export function addressRank(address: string): number {
   if (!isIpv6(address)) return 0;
   if (!isLinkLocalIpv6(address)) return 1;
-  return normalizeAddress(address) === staticInstallerAddress ? 2 : 3;
+  return normalizeAddress(address) === installerLinkLocal ? 2 : 3;
 }
 
 interface Group {

@@ -1,6 +1,7 @@
 // Runs every discovery method on every usable link at once and streams one merged, verified
 // entry per installer. Stops at the timeout or when its signal aborts (the wizard stops it as
 // soon as the user picks a row).
+import { installerLinkLocal } from '../defaults.js';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { usageError } from '../exit-codes.js';
 import type { Candidate, DiscoverySource } from './candidate.js';
@@ -14,8 +15,6 @@ import { VerifyError, verifySsh } from './verify.js';
 
 export const defaultTimeoutMs = 3000;
 export const defaultSshPort = 22;
-/** The address NixOS installer images (and our docs) put on every link. */
-export const installerLinkLocal = 'fe80::47';
 /**
  * How long an installer's entry may wait for other addresses of the same machine (its IPv4,
  * its EUI-64 address) to be verified before it is reported as settled.

@@ -66,7 +66,7 @@ export interface DiskPick {
 function quietlyInUse(disk: Disk, nodes: Array<Disk | BlockChild>, facts: Facts): string[] {
   // Other disks only: a hybrid ISO's partitions share the UUID of the disk itself.
   const mounted = new Map<string, string>();
-  for (const other of facts.disks.filter((d) => d !== disk)) {
+  for (const other of facts.disks.filter((d) => d.name !== disk.name)) {
     for (const node of [other, ...descendants(other.children)]) {
       if (node.uuid && node.mountpoints.length > 0) mounted.set(node.uuid, node.mountpoints[0]!);
     }

@@ -1,3 +1,4 @@
+import { hostNamePattern } from '../defaults.js';
 import { usageError } from '../exit-codes.js';
 import type { Choices } from './types.js';
 
@@ -16,7 +17,6 @@ const remoteSchemes = new Set([
   'github', 'gitlab', 'sourcehut', 'flake', 'git', 'git+https', 'git+http', 'git+ssh', 'git+file',
   'https', 'http', 'tarball+https', 'tarball+http', 'file+https', 'file+http', 'hg+https', 'hg+http',
 ]);
-const hostPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Parses `URI#host` (also `URI#nixosConfigurations.host`); a usage error names what is wrong. */
 export function parseFlakeRef(text: string): FlakeRef {
@@ -25,7 +25,7 @@ export function parseFlakeRef(text: string): FlakeRef {
   const uri = text.slice(0, hash);
   const host = text.slice(hash + 1).replace(/^nixosConfigurations\./, '');
   if (!uri) throw usageError(`flake reference '${text}' has no URI before '#'`, 'use . for the current directory: .#web');
-  if (!hostPattern.test(host)) throw usageError(`flake reference '${text}': '${host}' is not a host name`, 'write it as URI#host');
+  if (!hostNamePattern.test(host)) throw usageError(`flake reference '${text}': '${host}' is not a host name`, 'write it as URI#host');
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(uri)?.[1];
   if (scheme === undefined || scheme === 'path') return { uri: scheme ? uri.slice('path:'.length) : uri, host, local: true };
   if (!remoteSchemes.has(scheme)) throw usageError(`flake reference '${text}': unknown scheme '${scheme}:'`, 'e.g. github:owner/repo, git+https://…, path:./dir');

@@ -2,9 +2,7 @@
 // key is checked before any authentication is attempted, so a wrong machine never sees a key
 // offer or a password. A dropped connection is re-opened with backoff between commands; the
 // command that was running when it dropped fails (the run engine decides what comes next).
-import { randomBytes } from 'node:crypto';
-import { posix } from 'node:path';
-import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
+import ssh2, { type ClientChannel } from 'ssh2';
 import { BootstrapError, ExitCode, refusal, unreachable } from '../exit-codes.js';
 import { AuthAttempt, Credentials, type AuthOptions } from './auth.js';
 import { connectError } from './connect-error.js';
@@ -77,7 +75,6 @@ const defaultReconnectTimeoutMs = 60_000;
 const defaultReconnectInitialDelayMs = 250;
 const defaultReconnectMaxDelayMs = 5_000;
 const defaultCaptureBytes = 1024 * 1024;
-const sftpChunkBytes = 32 * 1024;
 /** An abort waits this long at most for the remote process group to be gone. */
 const killTimeoutMs = 5_000;
 /** An abort that comes before the command reported its PID waits this long for it. */
@@ -202,7 +199,6 @@ export class SshSession implements Session {
   private info: HostKeyInfo | undefined;
   private method = 'none';
   private client: Client | undefined;
-  private sftpChannel: Promise<SFTPWrapper> | undefined;
   private connecting: Promise<Client> | undefined;
   private fatal: BootstrapError | undefined;
   private closed = false;
@@ -397,7 +393,6 @@ export class SshSession implements Session {
     client.on('close', () => {
       if (this.client !== client) return;
       this.client = undefined;
-      this.sftpChannel = undefined;
       for (const fail of [...this.inFlight]) fail();
       if (!this.closed) this.emit({ type: 'disconnected', reason: `connection to ${this.where} lost` });
     });
@@ -574,81 +569,6 @@ export class SshSession implements Session {
         channel.end();
       });
     });
-  }
-
-  /** Runs an SFTP operation on this connection's SFTP channel, failing it if the connection drops. */
-  private async withSftp<T>(what: string, operation: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
-    const client = await this.ensureConnected();
-    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
-    });
-    const channel = this.sftpChannel;
-    let onLost: () => void = () => {};
-    const lost = new Promise<never>((_, reject) => {
-      onLost = () => reject(new ConnectionLostError(this.where, what));
-    });
-    this.inFlight.add(onLost);
-    try {
-      return await Promise.race([channel.then(operation), lost]);
-    } catch (error) {
-      if (error instanceof BootstrapError) throw error;
-      if (this.client !== client) throw new ConnectionLostError(this.where, what);
-      if (this.sftpChannel === channel && /sftp|subsystem/i.test(String((error as Error).message))) this.sftpChannel = undefined;
-      throw new BootstrapError(`${what} on ${this.where} failed: ${(error as Error).message}`, ExitCode.phaseFailed);
-    } finally {
-      this.inFlight.delete(onLost);
-    }
-  }
-
-  /**
-   * Writes a file atomically: a 0600 temp file beside the target, the data, then chmod to `mode`
-   * (SFTP applies a mode only when it creates a file, and the remote umask bends it), then a
-   * rename over the target. Secrets written this way are never readable by others, not even
-   * half-written.
-   */
-  async writeFile(path: string, data: string | Buffer, mode: number): Promise<void> {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    const temporary = posix.join(posix.dirname(path), `.${posix.basename(path)}.nb-${randomBytes(6).toString('hex')}.tmp`);
-    await this.withSftp(`writing ${path}`, async (sftp) => {
-      const call = <T>(fn: (cb: (error: Error | null | undefined, value?: T) => void) => void) =>
-        new Promise<T>((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value as T))));
-      const handle = await call<Buffer>((cb) => sftp.open(temporary, 'wx', { mode: 0o600 }, cb));
-      try {
-        for (let offset = 0; offset < bytes.length; offset += sftpChunkBytes) {
-          const length = Math.min(sftpChunkBytes, bytes.length - offset);
-          await call<void>((cb) => sftp.write(handle, bytes, offset, length, offset, cb));
-        }
-        await call<void>((cb) => sftp.fchmod(handle, mode, cb));
-        await call<void>((cb) => sftp.ext_openssh_fsync(handle, cb)).catch(() => {
-          // fsync@openssh.com is an extension; the rename below still makes the swap atomic
-        });
-        await call<void>((cb) => sftp.close(handle, cb));
-      } catch (error) {
-        await call<void>((cb) => sftp.close(handle, cb)).catch(() => {});
-        await call<void>((cb) => sftp.unlink(temporary, cb)).catch(() => {});
-        throw error;
-      }
-      try {
-        await call<void>((cb) => sftp.ext_openssh_rename(temporary, path, cb));
-      } catch {
-        // Without posix-rename@openssh.com, SFTP v3 rename refuses to replace an existing file.
-        try {
-          await call<void>((cb) => sftp.rename(temporary, path, cb));
-        } catch {
-          await call<void>((cb) => sftp.unlink(path, cb)).catch(() => {});
-          await call<void>((cb) => sftp.rename(temporary, path, cb)).catch(async (error: Error) => {
-            await call<void>((cb) => sftp.unlink(temporary, cb)).catch(() => {});
-            throw error;
-          });
-        }
-      }
-    });
-  }
-
-  async readFile(path: string): Promise<Buffer> {
-    return this.withSftp(`reading ${path}`, (sftp) =>
-      new Promise<Buffer>((resolve, reject) => sftp.readFile(path, (error, data) => (error ? reject(error) : resolve(data)))),
-    );
   }
 
   async close(): Promise<void> {

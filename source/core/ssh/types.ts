@@ -48,8 +48,5 @@ export interface Session {
   /** How the session logged in: `agent`, `key FILE`, `password`. */
   readonly authMethod?: string;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** Writes a file atomically (temp file + rename) with the given mode, via SFTP. */
-  writeFile(path: string, data: string | Buffer, mode: number): Promise<void>;
-  readFile(path: string): Promise<Buffer>;
   close(): Promise<void>;
 }

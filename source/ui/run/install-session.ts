@@ -1,12 +1,10 @@
-// Starts a run the way `install` does (journal, log file, secrets on stdin only), with the
-// events going to an InstallFeed instead of a reporter. Returns at once: the run goes on while
+// The wizard's start of a run: the journal, then core/install/start.ts (as `install` does), with
+// the events going to an InstallFeed instead of a reporter. Returns at once: the run goes on while
 // the screen watches the feed. A failed run can be retried in place, as `install --resume` would.
-import type { Journal } from '../../core/install/journal.js';
-import { nixCopyAccess } from '../../core/install/nix-copy-access.js';
 import type { ResumeIdentity } from '../../core/install/resume-check.js';
 import type { RunOutcome } from '../../core/install/runner.js';
 import type { Secrets } from '../../core/install/secrets.js';
-import { LogFile, defaultLogPath } from '../../core/logs/log-file.js';
+import { startRun, type RunHandle } from '../../core/install/start.js';
 import type { Plan } from '../../core/plan/types.js';
 import type { Session, Target } from '../../core/ssh/types.js';
 import type { WizardServices } from '../services.js';
@@ -44,7 +42,6 @@ export interface StartInstallOptions {
 
 export async function startInstall(options: StartInstallOptions): Promise<InstallHandle> {
   const { plan, session, services } = options;
-  const logPath = options.logPath ?? defaultLogPath(plan.choices.flake.host);
   const journal = await services.startJournal({
     target: options.target,
     fingerprint: session.fingerprint,
@@ -52,62 +49,45 @@ export async function startInstall(options: StartInstallOptions): Promise<Instal
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.ageKeyFile ? { ageKeyFile: options.ageKeyFile } : {}),
   });
-  await journal.update({ logFile: logPath });
-  return launch({ ...options, journal, logPath }, 1);
+  const feed = new InstallFeed(plan.phases, undefined, options.tailCapacity);
+  const run = await startRun({
+    plan,
+    session,
+    secrets: options.secrets,
+    journal,
+    resume: false,
+    ...(options.logPath ? { logPath: options.logPath } : {}),
+    onEvent: feed.push,
+    runPlan: services.runPlan,
+  });
+  return onScreen(run, feed, plan, options.tailCapacity);
 }
 
-function launch(options: StartInstallOptions & { journal: Journal; logPath: string }, attempt: number): InstallHandle {
-  const { plan, session, services, journal, logPath } = options;
-  const log = new LogFile(logPath);
-  const feed = new InstallFeed(plan.phases, log, options.tailCapacity);
-  const controller = new AbortController();
-  let settled = false;
-  const run = async () => {
-    // Copy mode: nix copy's own ssh trusts only the pinned key, as `install` does.
-    const copyAccess = plan.choices.install.mode === 'copy' ? await nixCopyAccess(session) : undefined;
-    try {
-      return await services.runPlan({
-        plan,
-        session,
-        secrets: options.secrets,
-        journal,
-        resume: attempt > 1,
-        emit: feed.push,
-        signal: controller.signal,
-        ...(copyAccess ? { localEnv: copyAccess.env } : {}),
-      });
-    } finally {
-      await copyAccess?.dispose();
-    }
-  };
-  const outcome = run()
-    .catch((error: unknown): RunOutcome => {
-      // The runner reports phase failures itself; anything thrown is a bug or a lost session.
-      const message = error instanceof Error ? error.message : String(error);
-      feed.push({ type: 'aborted', message: `the run stopped unexpectedly: ${message}` });
-      const running = feed.snapshot(0).rows.find((row) => row.status === 'running' || row.status === 'failed');
-      return { status: 'failed', phase: running?.id ?? plan.phases[0]!.id, message };
-    })
-    .finally(() => {
-      settled = true;
-      log.close();
-    });
+/** A run as the install screen watches it: through a feed of its own for each attempt. */
+function onScreen(run: RunHandle, feed: InstallFeed, plan: Plan, tailCapacity: number | undefined): InstallHandle {
+  const outcome = run.outcome.catch((error: unknown): RunOutcome => {
+    // The runner reports phase failures itself; anything thrown is a bug or a lost session.
+    const message = error instanceof Error ? error.message : String(error);
+    feed.push({ type: 'aborted', message: `the run stopped unexpectedly: ${message}` });
+    const running = feed.snapshot(0).rows.find((row) => row.status === 'running' || row.status === 'failed');
+    return { status: 'failed', phase: running?.id ?? plan.phases[0]!.id, message };
+  });
   return {
     feed,
-    logPath,
+    logPath: run.logPath,
     startedAt: feed.startedAt,
-    abort: () => controller.abort(),
+    abort: () => run.abort(),
     get aborting() {
-      return controller.signal.aborted;
+      return run.aborting;
     },
     get settled() {
-      return settled;
+      return run.settled;
     },
     outcome,
-    attempt,
+    attempt: run.attempt,
     retry() {
-      if (!settled) throw new Error('a run can be retried only once it has ended');
-      return launch(options, attempt + 1);
+      const next = new InstallFeed(plan.phases, undefined, tailCapacity);
+      return onScreen(run.retry(next.push), next, plan, tailCapacity);
     },
   };
 }

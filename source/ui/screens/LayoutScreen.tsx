@@ -1,3 +1,4 @@
+import { defaultEfiSize } from '../../core/defaults.js';
 import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { BootstrapError } from '../../core/exit-codes.js';
@@ -164,7 +165,7 @@ export function LayoutScreen() {
             </Text>
             <Text>
               {label('efi', 'ESP size')}
-              <TextField value={layout.efiSize} onChange={(efiSize) => dispatch({ type: 'layout-edited', patch: { efiSize } })} onSubmit={nextField} focus={current === 'efi'} placeholder="512M" />
+              <TextField value={layout.efiSize} onChange={(efiSize) => dispatch({ type: 'layout-edited', patch: { efiSize } })} onSubmit={nextField} focus={current === 'efi'} placeholder={defaultEfiSize} />
               <Text color={theme.muted}>  e.g. 512M, 1G</Text>
             </Text>
           </>

@@ -1,6 +1,7 @@
 // The wizard's state: every answer the user gave, what the core found, and where we are. It
 // holds no secret (passphrase, password, age identity live in the runtime's vault) and no live
 // object (session, discovery, run): the reducer stays pure and the state printable.
+import { defaultEfiSize } from '../../core/defaults.js';
 import type { Candidate } from '../../core/discovery/candidate.js';
 import type { Facts } from '../../core/facts/types.js';
 import type { SecretsReport } from '../../core/keys/secrets-check.js';
@@ -121,7 +122,7 @@ export function initialState(preset: WizardPreset, decided: PresetDecisions): Wi
     layout: {
       kind: preset.layout ?? 'labels',
       luks: preset.luks ?? false,
-      efiSize: preset.efiSize ?? '512M',
+      efiSize: preset.efiSize ?? defaultEfiSize,
       swapSize: preset.swap ?? '0',
     },
     passphraseSet: false,

@@ -44,6 +44,17 @@ test('resume: the same disk at the path goes on, this run’s own mounts and LUK
   checkResumeIdentity(recorded, choices('/dev/disk/by-id/ata-DISK_sda'), facts([midway]));
 });
 
+test('resume after a cut mid-install: the mounted filesystems and active swap on the disk are this run’s (seen by UUID and /proc/swaps too)', () => {
+  const part = (name: string, fsType: string, uuid: string, mountpoints: string[]): BlockChild => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, fsType, uuid, mountpoints, children: [] });
+  const midway = disk('vda', {
+    children: [part('vda2', 'vfat', 'AAAA-0001', ['/mnt/boot']), part('vda3', 'swap', 'sw-1', ['[SWAP]']), part('vda4', 'ext4', 'root-1', ['/mnt'])],
+  });
+  checkResumeIdentity({ disk: diskIdentity(disk('vda')) }, choices('/dev/vda'), facts([midway], { activeSwaps: ['/dev/vda3'] }));
+  // without [SWAP] in lsblk (no udev), /proc/swaps alone
+  const quiet = disk('vda', { children: [part('vda3', 'swap', 'sw-1', []), part('vda4', 'ext4', 'root-1', ['/mnt'])] });
+  checkResumeIdentity({ disk: diskIdentity(disk('vda')) }, choices('/dev/vda'), facts([quiet], { activeSwaps: ['/dev/vda3'] }));
+});
+
 test('resume of a disko layout: its own LUKS/LVM mounted under /mnt is this run’s; a mapping mounted elsewhere is not', () => {
   const mapping = (name: string, type: string, mountpoints: string[], children: BlockChild[] = []): BlockChild => ({ name, path: `/dev/mapper/${name}`, type, sizeBytes: GiB, mountpoints, children });
   const part = (name: string, children: BlockChild[]): BlockChild => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, mountpoints: [], children });

@@ -1,0 +1,96 @@
+// The engine both front ends start runs with, driven directly over a scripted session: what it
+// logs, what it skips on a retry, what it undoes on a stop, and that no secret reaches the log.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunEvent } from '../../../source/core/install/events.js';
+import { Journal } from '../../../source/core/install/journal.js';
+import { startRun } from '../../../source/core/install/start.js';
+import { plan } from '../../../source/core/plan/plan.js';
+import type { ExecOptions, ExecResult, Session } from '../../../source/core/ssh/types.js';
+import { choices, facts, luks } from '../plan/fixtures.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nb-start-'));
+const savedStateHome = process.env.XDG_STATE_HOME;
+before(() => (process.env.XDG_STATE_HOME = join(work, 'state')));
+after(() => {
+  if (savedStateHome === undefined) delete process.env.XDG_STATE_HOME;
+  else process.env.XDG_STATE_HOME = savedStateHome;
+  rmSync(work, { recursive: true, force: true });
+});
+
+const passphrase = 'start-test passphrase 47';
+
+/** A target that answers every command from a script; it records what it was asked. */
+class ScriptedSession implements Session {
+  readonly target = { host: '192.0.2.7', port: 22, user: 'root' };
+  readonly fingerprint = `SHA256:start-test-${Math.random()}`;
+  readonly commands: string[] = [];
+  constructor(private readonly answer: (command: string, options: ExecOptions) => Promise<Partial<ExecResult>> | Partial<ExecResult> = () => ({})) {}
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    this.commands.push(command);
+    const result = { code: 0, stdout: '', stderr: '', ...(await this.answer(command, options)) };
+    for (const line of result.stdout.split('\n').filter(Boolean)) options.onLine?.('stdout', line);
+    return result;
+  }
+  async close(): Promise<void> {}
+}
+
+const luksPlan = () => plan(facts(), choices({ ageKey: null, finish: 'none', layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks } }));
+const journalFor = (session: Session, p = luksPlan()) => Journal.start({ target: session.target, fingerprint: session.fingerprint, choices: p.choices });
+
+test('every event goes to the log (0600) and then to the renderer; the journal records the log', async () => {
+  const session = new ScriptedSession((command) => (command.includes('nixos-install') ? { stdout: `building…\nleaked ${passphrase}\n` } : {}));
+  const events: RunEvent[] = [];
+  const p = luksPlan();
+  const journal = await journalFor(session, p);
+  const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal, resume: false, logPath: join(work, 'one.log'), onEvent: (e) => events.push(e) });
+  assert.deepEqual(await run.outcome, { status: 'done' });
+  assert.equal(journal.value.logFile, join(work, 'one.log'));
+  assert.equal(statSync(run.logPath).mode & 0o777, 0o600);
+  const log = readFileSync(run.logPath, 'utf8');
+  assert.equal(log.trim().split('\n').length, events.length, 'one log line per event');
+  assert.match(log, /building…/);
+  assert.ok(!log.includes(passphrase) && !JSON.stringify(events).includes(passphrase), 'a secret in remote output was not redacted');
+  assert.deepEqual(journal.value.completed, p.phases.map((phase) => phase.id));
+});
+
+test('a retry after a failure resumes: the phases the journal and the target agree on are skipped', async () => {
+  let failInstall = true;
+  const session = new ScriptedSession((command) => (command.includes('nixos-install') && failInstall ? { code: 1, stdout: 'error: out of space\n' } : {}));
+  const events: RunEvent[] = [];
+  const p = luksPlan();
+  const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal: await journalFor(session, p), resume: false, logPath: join(work, 'two.log'), onEvent: (e) => events.push(e) });
+  const first = await run.outcome;
+  assert.equal(first.status, 'failed');
+  failInstall = false;
+  const again = run.retry();
+  assert.deepEqual(await again.outcome, { status: 'done' });
+  assert.equal(again.attempt, 2);
+  const skipped = events.filter((e) => e.type === 'phase-skip').map((e) => (e as { id: string }).id);
+  assert.deepEqual(skipped, ['partition', 'luks-format', 'luks-open', 'format', 'mount']);
+});
+
+test('a stop undoes this run’s mappings and mounts, newest first, and says so', async () => {
+  let stop: (() => void) | undefined;
+  const session = new ScriptedSession(async (command) => {
+    if (command.startsWith('mkfs.vfat')) stop!();
+    return {};
+  });
+  const events: RunEvent[] = [];
+  const p = luksPlan();
+  const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal: await journalFor(session, p), resume: false, logPath: join(work, 'three.log'), onEvent: (e) => events.push(e) });
+  stop = () => {
+    assert.throws(() => run.retry(), /only once it has ended/, 'a run still going cannot be retried');
+    run.abort();
+  };
+  const outcome = await run.outcome;
+  assert.equal(outcome.status, 'aborted');
+  assert.ok(run.aborting);
+  const cleanups = session.commands.slice(session.commands.findIndex((c) => c.startsWith('mkfs.vfat')) + 1);
+  assert.ok(cleanups.some((c) => c.includes('cryptsetup close cryptroot')), cleanups.join('\n'));
+  assert.ok(!cleanups.some((c) => c.startsWith('nixos-install')), 'the install ran after the stop');
+  assert.match((events.at(-1) as { message: string }).message, /mounts and mappings made by this run were undone/);
+});
