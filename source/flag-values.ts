@@ -44,7 +44,7 @@ export function checkRepoPath(value: string | undefined): string {
   const path = value ?? defaultRepoPath;
   const parts = path.split('/').filter(Boolean);
   const systemDirectory = parts.length === 2 && systemDirectories.includes(parts[1]!);
-  if (!path.startsWith('/mnt/') || parts.length < 2 || systemDirectory || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_.\/-]/.test(path)) {
+  if (!path.startsWith('/mnt/') || parts.length < 2 || systemDirectory || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_./-]/.test(path)) {
     throw usageError(`--repo-path '${path}' must be a directory inside /mnt`, `e.g. ${defaultRepoPath}; it is emptied before the clone`);
   }
   return path.replace(/\/+$/, '');

@@ -175,6 +175,7 @@ describe('installers on separate links: link-local only, with IPv4, without avah
       assert.ok(rows[0]!.text.includes(installer.mac));
     }
     assert.match(run.stdout, /\n4 installers found in \d+\.\d s\n$/);
+    // eslint-disable-next-line no-control-regex -- finding terminal escapes is the point
     assert.doesNotMatch(run.stdout, /\x1b\[/, 'no terminal escapes when not on a terminal');
   });
 

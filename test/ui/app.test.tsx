@@ -71,6 +71,7 @@ test('NO_COLOR: no colour codes at all (bold and inverse stay); without it, colo
   assert.equal(themeFor({}), colorTheme);
   const level = chalk.level;
   chalk.level = 3; // as on a colour terminal
+  // eslint-disable-next-line no-control-regex -- finding colour escapes is the point
   const colour = /\u001B\[(?:3[0-8]|9[0-7]|4[0-8]|10[0-7])[;m]/;
   try {
     for (const noColor of [false, true]) {
@@ -83,6 +84,7 @@ test('NO_COLOR: no colour codes at all (bold and inverse stay); without it, colo
       await ui.cleanup();
       if (noColor) {
         assert.doesNotMatch(frame, colour);
+        // eslint-disable-next-line no-control-regex -- finding the bold escape is the point
         assert.match(frame, /\u001B\[1m/, 'bold is not a colour');
       } else {
         assert.match(frame, colour);

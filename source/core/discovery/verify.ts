@@ -42,6 +42,7 @@ export function verifySsh(target: VerifyTarget, options: VerifyOptions = {}): Pr
   return new Promise((resolve, reject) => {
     const host = connectHost(target.address, target.interface);
     const where = `${host} port ${target.port}`;
+    // eslint-disable-next-line prefer-const -- finish() may run before the socket exists (an abort first)
     let socket: Socket | undefined;
     let exchange: HostKeyExchange | undefined;
     let settled = false;

@@ -63,7 +63,7 @@ async function askPassphraseTwice(stdin: NodeJS.ReadStream, prompts: NodeJS.Writ
   }
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- escape sequences are what this skips
 const escapeSequence = /\x1b(\[[0-?]*[ -/]*[@-~]|O.|.)?/g;
 
 /** One line from the terminal in raw mode, nothing echoed; Backspace edits, Ctrl-C/Ctrl-D stop. */

@@ -2,7 +2,7 @@
 // with its control sequences: an ESC ]52 writes the user's clipboard, others move the cursor
 // under Ink's feet or rewrite what the user reads.
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control sequences are what this removes
 const controlPattern = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /** Removes escape sequences and control characters; a carriage return keeps only what follows it. */

@@ -126,7 +126,7 @@ async function kernelVersionFor(cacheDir: string): Promise<string> {
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     const newest = cached.at(-1);
     if (newest) return newest;
-    throw new Error(`lab: cannot pick the VM kernel (is apt usable here? try apt-get update): ${(error as Error).message}`);
+    throw new Error(`lab: cannot pick the VM kernel (is apt usable here? try apt-get update): ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -56,7 +56,7 @@ export function PickList({ values, selected, onHighlight, limit, focus, renderRo
   current.current = instance;
   const latest = useRef(onHighlight);
   latest.current = onHighlight;
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `instance` is `values` (and the window) as one string
   const items = useMemo(() => values.map((value) => ({ key: value, label: value, value })), [instance]);
   // A list being replaced keeps its key listener until React runs the effects; a key it hears
   // then moved within the old rows (wrapping where the new list goes on), so it is dropped: the

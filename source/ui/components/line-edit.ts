@@ -31,7 +31,7 @@ export interface LineKey {
   meta: boolean;
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this drops
 const controlCharacter = /^[\x00-\x1f\x7f]$/;
 
 /**

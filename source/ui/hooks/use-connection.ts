@@ -145,7 +145,7 @@ export function useConnection() {
       pendingAnswer.current?.(undefined);
     };
     // A retry (attempt) starts over; the rest is fixed while the screen is up.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a retry starts over (see above)
   }, [attempt]);
 
   return {

@@ -69,7 +69,7 @@ export function ReviewScreen() {
       live = false;
     };
     // The plan is made once per visit; editing an answer drops it (reducer), so it is made again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- made once per visit (see above)
   }, [state.plan]);
 
   // One entry may hold several lines (the disk and its by-id path), and long commands are

@@ -74,15 +74,15 @@ test('a retry after a failure resumes: the phases the journal and the target agr
 });
 
 test('a stop undoes this run’s mappings and mounts, newest first, and says so', async () => {
-  let stop: (() => void) | undefined;
+  const during: { mkfs?: () => void } = {};
   const session = new ScriptedSession(async (command) => {
-    if (command.startsWith('mkfs.vfat')) stop!();
+    if (command.startsWith('mkfs.vfat')) during.mkfs!();
     return {};
   });
   const events: RunEvent[] = [];
   const p = luksPlan();
   const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal: await journalFor(session, p), resume: false, logPath: join(work, 'three.log'), onEvent: (e) => events.push(e) });
-  stop = () => {
+  during.mkfs = () => {
     assert.throws(() => run.retry(), /only once it has ended/, 'a run still going cannot be retried');
     run.abort();
   };

@@ -30,6 +30,7 @@ export class FakeDiscovery extends EventEmitter {
     else this.emit('update', update);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's own listener type
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     super.on(event, listener);
     if (event === 'update') for (const update of this.pending.splice(0)) this.emit('update', update);

@@ -117,7 +117,7 @@ export function resize(stdout: NodeJS.EventEmitter & object, columns: number, ro
 
 /** The lines of a frame with colours removed. */
 export const plainLines = (frame: string) =>
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- colour escapes are what this removes
   frame.replace(/\u001B\[[0-9;]*m/g, '').split('\n');
 
 /** The real services that only touch this machine's files (flake checks, age keys, the plan). */
