@@ -7,6 +7,7 @@ const optional = [
   ['discovery (lab)', './bench/discovery.mjs', 'benchDiscovery'],
   ['wizard (lab)', './bench/ui.mjs', 'benchUi'],
   ['VM installer (lab)', './bench/vm.mjs', 'benchVm'],
+  ['engine (lab)', './bench/engine.mjs', 'benchEngine'],
 ];
 const only = process.argv.slice(2);
 for (const [name, path, exported] of optional) {
