@@ -1,10 +1,16 @@
 // Drives a program in a tmux terminal like a person: keys one at a time, the screen read back
 // with capture-pane. Used by the demo's --auto mode and by the wizard's end-to-end test.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const keyGapMs = 30;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const shellWord = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** Where tmux keeps the socket of `tmux -L name`. */
+export const tmuxSocketPath = (name) => join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, name);
 
 /** A tmux server of its own (`-L socket`), so nothing of the user's tmux is touched. */
 export class TmuxTerminal {
@@ -28,8 +34,10 @@ export class TmuxTerminal {
     this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', this.session, argv.map(shellWord).join(' ')]);
   }
 
+  /** Ends the server and removes its socket file (tmux leaves it behind). */
   stop() {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+    rmSync(tmuxSocketPath(this.socket), { force: true });
   }
 
   /** The terminal as a person sees it (with `-e`, with its colours). */

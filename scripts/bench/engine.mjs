@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
 const id = 'nbbe';
+const quote = (text) => `'${text.replace(/'/g, `'\\''`)}'`;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function run(argv, options = {}) {
@@ -31,7 +32,7 @@ export async function benchEngine({ runs = 3 } = {}) {
     const target = `root@fe80::47%${state.vm.tap}`;
     const ssh = ['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
     const onVm = (command) => inLaptop([...ssh, target, command]).stdout;
-    const logins = () => Number(onVm('grep -c "Accepted publickey" /run/log/messages || true').trim());
+    const logins = () => Number(onVm('grep -c "Accepted publickey" /run/sshd.log || true').trim());
     const reset = () => onVm('umount -R /mnt 2>/dev/null; swapoff -a; wipefs -a -q /dev/vda?* 2>/dev/null; wipefs -a -q /dev/vda; sgdisk -Z /dev/vda >/dev/null; partprobe /dev/vda; udevadm settle; rm -rf /run/lab/calls');
     const install = ['install', target, '--flake', 'github:me/c#web', '--age-key', 'none', '--disk', '/dev/vda', '--finish', 'none', '--yes', '--json'];
 
@@ -52,7 +53,8 @@ export async function benchEngine({ runs = 3 } = {}) {
       tool.push(performance.now() - started);
       handshakes.push(logins() - before - 1); // the count itself is one login
       const events = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-      commands = events.filter((e) => e.type === 'command').map((e) => e.command);
+      // The exact remote commands, from the plan the run printed (no stdin input here).
+      commands = events.find((e) => e.type === 'plan').phases.flatMap((phase) => phase.commands.filter((c) => c.where !== 'local').map((c) => c.run));
 
       // The same commands by hand: one master connection, then each command over it, in order.
       reset();
@@ -63,7 +65,7 @@ export async function benchEngine({ runs = 3 } = {}) {
         'set -e',
         `${ssh.join(' ')} -o ControlMaster=yes -o ControlPath=${control} -o ControlPersist=60 -fN ${target}`,
         `${over} bash -s < ${probe} >/dev/null`,
-        ...commands.map((command) => `${over} ${JSON.stringify(command)} >/dev/null`),
+        ...commands.map((command) => `${over} ${quote(command)} >/dev/null`),
         `${ssh.join(' ')} -o ControlPath=${control} -O exit ${target} 2>/dev/null || true`,
       ].join('\n'));
       const byHandStarted = performance.now();

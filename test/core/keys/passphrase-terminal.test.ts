@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TmuxTerminal } from '../../../scripts/tmux-driver.mjs';
 
-const terminal = new TmuxTerminal(`nb-pass-${process.pid}`, 'pass');
+const terminal = new TmuxTerminal('nb-pass', 'pass');
 after(() => terminal.stop());
 const source = new URL('../../../source/core/keys/passphrase.ts', import.meta.url).href;
 const tsx = import.meta.resolve('tsx');
