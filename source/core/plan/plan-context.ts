@@ -17,23 +17,50 @@ export interface PlannedPartition {
   device: string;
 }
 
-/** Everything the phases need, derived once from facts and choices. */
-export interface PlanContext {
+interface BaseContext {
   facts: Facts;
   choices: Choices;
-  disk: Disk | null;
+}
+
+/** A layout that writes one whole disk (labels, disko). */
+interface DiskContext {
+  disk: Disk;
   /** Path used for whole-disk commands: the by-id path when there is one. */
-  diskRef: string | null;
-  partitions: PlannedPartition[];
+  diskRef: string;
+}
+
+/** What this tool mounts itself (labels, mounted): the devices by role. */
+interface MountContext {
   /** Mounted at /mnt (the mapper device when the root is encrypted). */
-  rootDevice: string | null;
+  rootDevice: string;
+  bootDevice: string;
+  swapDevice: string | null;
   /** The LUKS choice, when the root is (to be) encrypted by us (not by a disko config). */
   luks: LuksChoice | null;
   /** Holds the LUKS container. */
   luksDevice: string | null;
-  bootDevice: string | null;
-  swapDevice: string | null;
 }
+
+export interface LabelsContext extends BaseContext, DiskContext, MountContext {
+  kind: 'labels';
+  partitions: PlannedPartition[];
+}
+export interface DiskoContext extends BaseContext, DiskContext {
+  kind: 'disko';
+}
+export interface MountedContext extends BaseContext, MountContext {
+  kind: 'mounted';
+}
+
+/** Everything the phases need, derived once from facts and choices; keyed on the layout. */
+export type PlanContext = LabelsContext | DiskoContext | MountedContext;
+
+/** A layout whose root this tool encrypts, with the container's device known. */
+export type LuksContext = (LabelsContext | MountedContext) & { luks: LuksChoice; luksDevice: string };
+
+export const hasLuks = (c: PlanContext): c is LuksContext => c.kind !== 'disko' && c.luks !== null && c.luksDevice !== null;
+export const hasDisk = (c: PlanContext): c is LabelsContext | DiskoContext => c.kind !== 'mounted';
+export const mountsItself = (c: PlanContext): c is LabelsContext | MountedContext => c.kind !== 'disko';
 
 export const biosBootSizeMiB = 1;
 
@@ -81,15 +108,15 @@ function refuseSharedLabels(facts: Facts, labels: string[]): void {
 
 export function planContext(facts: Facts, choices: Choices): PlanContext {
   const layout = choices.layout;
-  const base = { facts, choices, luks: layoutLuks(layout), partitions: [] as PlannedPartition[], luksDevice: null, swapDevice: null };
   if (layout.kind === 'mounted') {
     const used = [layout.luks ? layout.luks.label : choices.labels.root, choices.labels.efi, choices.labels.swap];
     refuseSharedLabels(facts, used);
     const byLabel = (label: string) => `/dev/disk/by-label/${label}`;
     return {
-      ...base,
-      disk: null,
-      diskRef: null,
+      kind: 'mounted',
+      facts,
+      choices,
+      luks: layout.luks,
       rootDevice: layout.luks ? `/dev/mapper/${layout.luks.name}` : byLabel(choices.labels.root),
       luksDevice: layout.luks ? byLabel(layout.luks.label) : null,
       bootDevice: byLabel(choices.labels.efi),
@@ -98,17 +125,21 @@ export function planContext(facts: Facts, choices: Choices): PlanContext {
   }
   const disk = resolveDisk(facts, choices.disk);
   const diskRef = choices.disk.startsWith('/dev/disk/by-id/') ? choices.disk : (disk.byId[0] ?? disk.path);
-  if (layout.kind === 'disko') return { ...base, disk, diskRef, rootDevice: null, bootDevice: null };
+  if (layout.kind === 'disko') return { kind: 'disko', facts, choices, disk, diskRef };
   const partitions = labelsPartitions(facts, choices, layout, diskRef);
   const device = (role: PlannedPartition['role']) => partitions.find((p) => p.role === role)?.device ?? null;
+  const root = device('root')!;
   return {
-    ...base,
+    kind: 'labels',
+    facts,
+    choices,
     disk,
     diskRef,
     partitions,
-    luksDevice: layout.luks ? device('root') : null,
-    rootDevice: layout.luks ? `/dev/mapper/${layout.luks.name}` : device('root'),
-    bootDevice: device('boot'),
+    luks: layout.luks,
+    luksDevice: layout.luks ? root : null,
+    rootDevice: layout.luks ? `/dev/mapper/${layout.luks.name}` : root,
+    bootDevice: device('boot')!,
     swapDevice: device('swap'),
   };
 }

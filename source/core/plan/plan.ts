@@ -2,7 +2,7 @@ import { refusal } from '../exit-codes.js';
 import type { Facts } from '../facts/types.js';
 import { phases } from '../install/phases/index.js';
 import { describeDisk } from './describe.js';
-import { biosBootSizeMiB, layoutLuks, planContext } from './plan-context.js';
+import { biosBootSizeMiB, hasDisk, layoutLuks, planContext } from './plan-context.js';
 import { formatBytes, GiB, MiB } from './sizes.js';
 import type { Choices, Plan } from './types.js';
 
@@ -24,7 +24,7 @@ export function minimumDiskBytes(choices: Pick<Choices, 'layout'>, firmware: Fac
  */
 export function plan(facts: Facts, choices: Choices): Plan {
   const context = planContext(facts, choices);
-  const disk = context.disk;
+  const disk = hasDisk(context) ? context.disk : null;
   if (disk && disk.sizeBytes < minimumDiskBytes(choices, facts.firmware)) {
     throw refusal(
       `${describeDisk(disk)} is too small for this layout`,
@@ -43,7 +43,9 @@ export function plan(facts: Facts, choices: Choices): Plan {
     }));
   return {
     choices,
-    disk: disk ? { path: disk.path, byId: context.diskRef !== disk.path ? (context.diskRef ?? undefined) : undefined, sizeBytes: disk.sizeBytes, description: describeDisk(disk) } : null,
+    disk: hasDisk(context)
+      ? { path: context.disk.path, byId: context.diskRef !== context.disk.path ? context.diskRef : undefined, sizeBytes: context.disk.sizeBytes, description: describeDisk(context.disk) }
+      : null,
     phases: planned,
     warnings: warnings(facts, choices),
   };
@@ -61,7 +63,7 @@ function warnings(facts: Facts, choices: Choices): string[] {
     list.push(`The installer has ${formatBytes(facts.memoryBytes)} of RAM; large systems may not fit in its store. Consider --tmpstore.`);
   }
   if (choices.layout.kind === 'disko') {
-    list.push("The flake's disko config decides the partitions; every disk it names is wiped.");
+    list.push("The flake's disko config decides the partitions; disko runs only if `nix eval` shows that it formats this disk and no other.");
   }
   if (!choices.ageKey) list.push('No age key is handed off: secrets encrypted to the host will not decrypt on first boot.');
   return list;

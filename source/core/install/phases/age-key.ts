@@ -1,4 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
+import type { PlanContext } from '../../plan/plan-context.js';
 import { parseAgeKeyFile } from '../../keys/age.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
@@ -8,7 +9,7 @@ export const ageKeyPath = (fileName: string) => `${ageKeyDir}/${fileName}`;
 export const ageKey: PhaseDefinition = {
   id: 'age-key',
   title: 'Hand off the age key to the new system',
-  applies: (c) => c.choices.ageKey !== null,
+  applies: (c): c is PlanContext => c.choices.ageKey !== null,
   commands: (c) => {
     const path = q(ageKeyPath(c.choices.ageKey!.fileName));
     const temp = q(`${ageKeyDir}/.${c.choices.ageKey!.fileName}.tmp`);

@@ -1,4 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
+import type { PlanContext } from '../../plan/plan-context.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
 /** The built system's store path, as written on the target for the install phase. */
@@ -8,7 +9,7 @@ const outLink = (host: string) => `/tmp/nixos-bootstrap-${host}-system`;
 export const copyClosure: PhaseDefinition = {
   id: 'copy-closure',
   title: 'Build the system here and copy it to the new disk',
-  applies: (c) => c.choices.install.mode === 'copy',
+  applies: (c): c is PlanContext => c.choices.install.mode === 'copy',
   commands: (c) => {
     const { uri, host } = c.choices.flake;
     const link = outLink(host);

@@ -1,5 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { PlanContext } from '../../plan/plan-context.js';
+import type { DiskoContext } from '../../plan/plan-context.js';
 import { describeDisk } from '../../plan/describe.js';
 import { targetFlake } from '../../plan/flake-ref.js';
 import { shellQuote as q } from '../../plan/shell.js';
@@ -26,24 +26,24 @@ in builtins.concatStringsSep "\\n" (map (name: disks.\${name}.device) (builtins.
  * ignores `--arg disks` and `--yes-wipe-all-disks` skips disko's own prompt, so the devices are
  * read with `nix eval` (read-only) and every one must be the disk the user confirmed.
  */
-export function diskoDeviceGuard(c: Pick<PlanContext, 'choices' | 'diskRef'>): string {
+export function diskoDeviceGuard(c: Pick<DiskoContext, 'choices' | 'diskRef'>): string {
   const flake = targetFlake(c.choices).replace(/#[^#]*$/, '');
   const host = c.choices.flake.host;
   return [
-    `devices=$(NB_FLAKE=${q(flake)} NB_HOST=${q(host)} NB_DISK=${q(c.diskRef!)} ${nix} eval --impure --raw --expr ${q(devicesExpression)})`,
+    `devices=$(NB_FLAKE=${q(flake)} NB_HOST=${q(host)} NB_DISK=${q(c.diskRef)} ${nix} eval --impure --raw --expr ${q(devicesExpression)})`,
     `[ -n "$devices" ] || { echo ${q(`the disko config of ${host} names no disk`)} >&2; exit 1; }`,
-    `confirmed=$(readlink -f ${q(c.diskRef!)})`,
+    `confirmed=$(readlink -f ${q(c.diskRef)})`,
     'for device in $devices; do',
-    `  [ "$(readlink -f "$device")" = "$confirmed" ] || { echo "refusing: the disko config would format $device, not the confirmed disk "${q(c.diskRef!)} >&2; exit 1; }`,
+    `  [ "$(readlink -f "$device")" = "$confirmed" ] || { echo "refusing: the disko config would format $device, not the confirmed disk "${q(c.diskRef)} >&2; exit 1; }`,
     'done',
     'echo "the disko config formats only:" $devices',
   ].join('\n');
 }
 
-export const disko: PhaseDefinition = {
+export const disko: PhaseDefinition<DiskoContext> = {
   id: 'disko',
   title: "Partition, format and mount with the flake's disko config",
-  applies: (c) => c.choices.layout.kind === 'disko',
+  applies: (c) => c.kind === 'disko',
   commands: (c) => [
     { run: diskoDeviceGuard(c) },
     {
@@ -51,7 +51,7 @@ export const disko: PhaseDefinition = {
       run: `disko --mode destroy,format,mount --yes-wipe-all-disks --flake ${q(targetFlake(c.choices))} --arg disks ${q(`[ "${c.diskRef}" ]`)}`,
     },
   ],
-  destroys: (c) => [`every partition and all data on ${describeDisk(c.disk!)} (disko runs only if its config names this disk and no other)`],
+  destroys: (c) => [`every partition and all data on ${describeDisk(c.disk)} (disko runs only if its config names this disk and no other)`],
   doneCheck: () => 'mountpoint -q /mnt',
   cleanUp: () => [{ run: 'umount -R /mnt' }],
 };

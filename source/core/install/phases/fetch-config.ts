@@ -1,10 +1,11 @@
 import type { PhaseDefinition } from '../phase.js';
+import type { PlanContext } from '../../plan/plan-context.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
 export const fetchConfig: PhaseDefinition = {
   id: 'fetch-config',
   title: 'Clone the configuration repository',
-  applies: (c) => c.choices.install.mode === 'clone',
+  applies: (c): c is PlanContext => c.choices.install.mode === 'clone',
   commands: (c) => {
     const path = q(c.choices.install.repoPath);
     return [

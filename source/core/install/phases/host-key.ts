@@ -1,4 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
+import type { PlanContext } from '../../plan/plan-context.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
 export const hostKeyPath = (type: string) => `/mnt/etc/ssh/ssh_host_${type}_key`;
@@ -6,7 +7,7 @@ export const hostKeyPath = (type: string) => `/mnt/etc/ssh/ssh_host_${type}_key`
 export const hostKey: PhaseDefinition = {
   id: 'host-key',
   title: "Give the new system its SSH host key",
-  applies: (c) => c.choices.hostKey !== null,
+  applies: (c): c is PlanContext => c.choices.hostKey !== null,
   commands: (c) => {
     const { publicKey, type } = c.choices.hostKey!;
     const path = hostKeyPath(type);

@@ -1,4 +1,4 @@
-import type { PhaseDefinition } from '../phase.js';
+import { always, type PhaseDefinition } from '../phase.js';
 import { targetFlake } from '../../plan/flake-ref.js';
 import { shellQuote as q } from '../../plan/shell.js';
 import { systemPathFile } from './copy-closure.js';
@@ -6,7 +6,7 @@ import { systemPathFile } from './copy-closure.js';
 export const install: PhaseDefinition = {
   id: 'install',
   title: 'Install NixOS',
-  applies: () => true,
+  applies: always,
   commands: (c) => {
     const { install: how } = c.choices;
     const source =

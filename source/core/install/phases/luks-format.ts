@@ -1,13 +1,14 @@
 import type { PhaseDefinition } from '../phase.js';
+import { hasLuks, type LabelsContext, type LuksContext } from '../../plan/plan-context.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
-export const luksFormat: PhaseDefinition = {
+export const luksFormat: PhaseDefinition<LuksContext & LabelsContext> = {
   id: 'luks-format',
   title: 'Encrypt the root partition (LUKS2)',
-  applies: (c) => c.choices.layout.kind === 'labels' && c.luks !== null,
+  applies: (c): c is LuksContext & LabelsContext => c.kind === 'labels' && hasLuks(c),
   commands: (c) => {
-    const luks = c.luks!;
-    const device = q(c.luksDevice!);
+    const luks = c.luks;
+    const device = q(c.luksDevice);
     const iterTime = luks.iterTimeMs ? ` --iter-time ${luks.iterTimeMs}` : '';
     return [
       // The passphrase arrives on stdin only (--key-file -): never in argv, env or a file.
@@ -16,7 +17,7 @@ export const luksFormat: PhaseDefinition = {
     ];
   },
   doneCheck: (c) => {
-    const device = q(c.luksDevice!);
-    return `cryptsetup isLuks ${device} && [ "$(cryptsetup luksDump ${device} | sed -n 's/^Label:[[:space:]]*//p')" = ${q(c.luks!.label)} ]`;
+    const device = q(c.luksDevice);
+    return `cryptsetup isLuks ${device} && [ "$(cryptsetup luksDump ${device} | sed -n 's/^Label:[[:space:]]*//p')" = ${q(c.luks.label)} ]`;
   },
 };

@@ -1,4 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
+import { mountsItself, type LabelsContext, type MountedContext } from '../../plan/plan-context.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
 const swapActive = (device: string) => `swapon --show=NAME --noheadings | grep -qx "$(readlink -f ${q(device)})"`;
@@ -7,27 +8,27 @@ const swapActive = (device: string) => `swapon --show=NAME --noheadings | grep -
 const mountedFrom = (target: string, device: string) =>
   `[ "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint ${target})")" = "$(readlink -f ${q(device)})" ]`;
 
-export const mount: PhaseDefinition = {
+export const mount: PhaseDefinition<LabelsContext | MountedContext> = {
   id: 'mount',
   title: 'Mount the new system under /mnt',
-  applies: (c) => c.choices.layout.kind !== 'disko',
+  applies: mountsItself,
   commands: (c) => {
-    const labels = c.choices.layout.kind === 'labels';
+    const labels = c.kind === 'labels';
     const swapOn = c.swapDevice ? `${swapActive(c.swapDevice)} || swapon ${q(c.swapDevice)}` : '';
     const swap = c.swapDevice ? [{ run: labels ? swapOn : `if [ -e ${q(c.swapDevice)} ]; then ${swapOn}; fi` }] : [];
     return [
       // Rerun after a cut (resume): start again from nothing mounted rather than half of it.
       { run: 'if mountpoint -q /mnt; then umount -R /mnt; fi' },
-      { run: `mount ${q(c.rootDevice!)} /mnt` },
+      { run: `mount ${q(c.rootDevice)} /mnt` },
       { run: 'mkdir -p /mnt/boot' },
       // The ESP holds the boot loader's secrets too (random seed): keep it root-only.
-      { run: `mount ${labels ? '-o fmask=0077,dmask=0077 ' : ''}${q(c.bootDevice!)} /mnt/boot` },
+      { run: `mount ${labels ? '-o fmask=0077,dmask=0077 ' : ''}${q(c.bootDevice)} /mnt/boot` },
       ...swap,
     ];
   },
   doneCheck: (c) => {
-    const checks = [mountedFrom('/mnt', c.rootDevice!), mountedFrom('/mnt/boot', c.bootDevice!)];
-    if (c.swapDevice && c.choices.layout.kind === 'labels') checks.push(swapActive(c.swapDevice));
+    const checks = [mountedFrom('/mnt', c.rootDevice), mountedFrom('/mnt/boot', c.bootDevice)];
+    if (c.swapDevice && c.kind === 'labels') checks.push(swapActive(c.swapDevice));
     return checks.join(' && ');
   },
   cleanUp: (c) => [

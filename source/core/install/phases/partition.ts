@@ -1,13 +1,14 @@
 import type { PhaseDefinition } from '../phase.js';
+import type { LabelsContext } from '../../plan/plan-context.js';
 import { describeDisk } from '../../plan/describe.js';
 import { shellQuote as q } from '../../plan/shell.js';
 
-export const partition: PhaseDefinition = {
+export const partition: PhaseDefinition<LabelsContext> = {
   id: 'partition',
   title: 'Partition the disk',
-  applies: (c) => c.choices.layout.kind === 'labels',
+  applies: (c) => c.kind === 'labels',
   commands: (c) => {
-    const disk = q(c.diskRef!);
+    const disk = q(c.diskRef);
     const create = c.partitions
       .flatMap((p) => [`-n${p.number}:${p.number === 1 ? '1MiB' : '0'}:${p.sizeMiB ? `+${p.sizeMiB}MiB` : '0'}`, `-t${p.number}:${p.typeCode}`, `-c${p.number}:${q(p.name)}`])
       .join(' ');
@@ -20,9 +21,9 @@ export const partition: PhaseDefinition = {
       { run: `udevadm settle --timeout=30 && for p in ${c.partitions.map((p) => q(p.device)).join(' ')}; do test -b "$p" || { echo "partition $p did not appear" >&2; exit 1; }; done` },
     ];
   },
-  destroys: (c) => [`every partition and all data on ${describeDisk(c.disk!)}`],
+  destroys: (c) => [`every partition and all data on ${describeDisk(c.disk)}`],
   doneCheck: (c) =>
     c.partitions
-      .map((p) => `[ "$(sfdisk --part-label ${q(c.diskRef!)} ${p.number} 2>/dev/null)" = ${q(p.name)} ] && test -b ${q(p.device)}`)
+      .map((p) => `[ "$(sfdisk --part-label ${q(c.diskRef)} ${p.number} 2>/dev/null)" = ${q(p.name)} ] && test -b ${q(p.device)}`)
       .join(' && '),
 };

@@ -1,9 +1,10 @@
 import type { PhaseDefinition } from '../phase.js';
+import type { PlanContext } from '../../plan/plan-context.js';
 
 export const tmpstore: PhaseDefinition = {
   id: 'tmpstore',
   title: 'Give the live Nix store room on the new disk',
-  applies: (c) => c.choices.tmpstore,
+  applies: (c): c is PlanContext => c.choices.tmpstore,
   commands: () => [
     { run: 'mkdir -p /mnt/tmpstore/store /mnt/tmpstore/work' },
     // Installers run from RAM: new store paths land on the disk instead, under the live store.
