@@ -1,5 +1,5 @@
 import { BootstrapError, ExitCode } from './core/exit-codes.js';
-import { printable } from './core/logs/printable.js';
+import { printableLines } from './core/logs/printable.js';
 
 /** The one exit point of every command: maps errors to one-line messages and exit codes. */
 export async function runMain(command: () => Promise<number>): Promise<void> {
@@ -8,9 +8,8 @@ export async function runMain(command: () => Promise<number>): Promise<void> {
   } catch (error) {
     if (error instanceof BootstrapError) {
       // Messages may quote what a host sent (a probe's last line, a server's reason).
-      const shown = (text: string) => text.split('\n').map(printable).join('\n');
-      process.stderr.write(`nixos-bootstrap: ${shown(error.message)}\n`);
-      if (error.hint) process.stderr.write(`  ${shown(error.hint)}\n`);
+      process.stderr.write(`nixos-bootstrap: ${printableLines(error.message)}\n`);
+      if (error.hint) process.stderr.write(`  ${printableLines(error.hint)}\n`);
       process.exitCode = error.exitCode;
     } else {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -62,8 +62,8 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     reporter.record('secrets-check', report, `Secrets check: ${report.readable.length} readable, ${report.unreadable.length} unreadable in ${secretsDir}${report.unreadable.map((u) => `\n  ✖ ${u.file}: ${u.reason}`).join('')}`);
   }
 
-  const target = await resolveTarget(request, reporter);
-  const session = await openSession(target, request, reporter);
+  const { target, pin } = await resolveTarget(request, reporter);
+  const session = await openSession(target, request, pin, reporter);
   try {
     const facts = await probe(session, { force: request.force });
     const choices: Choices = {
@@ -103,7 +103,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
 }
 
 async function resume(request: InstallRequest, reporter: Reporter): Promise<number> {
-  const target = await resolveTarget(request, reporter);
+  const { target } = await resolveTarget(request, reporter);
   // The journal is found by the host key the installer shows before anyone logs in, and that key
   // is then pinned: nothing (no password, no key) goes to a machine with another one.
   const shown = await scanHostKey(target);
@@ -113,7 +113,7 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   if (request.expectFingerprint && request.expectFingerprint !== journal.value.fingerprint) {
     throw refusal(`--expect-fingerprint ${request.expectFingerprint} is not the installer of the run being resumed (${journal.value.fingerprint})`);
   }
-  const session = await openSession(target, { ...request, expectFingerprint: journal.value.fingerprint }, reporter);
+  const session = await openSession(target, request, journal.value.fingerprint, reporter);
   try {
     const { choices } = journal.value;
     const facts = await probe(session, { force: request.force });
@@ -236,20 +236,22 @@ function pickDisk(facts: Facts, request: InstallRequest, reporter: Reporter): st
   return pick.devicePath;
 }
 
-/** The named target, or the one installer discovery found, its verified key pinned for the session. */
-async function resolveTarget(request: InstallRequest, reporter: Reporter): Promise<Target> {
-  if (request.target) return parseTarget(request.target, { port: request.port });
+/**
+ * The named target, or the one installer discovery found; `pin` is the host key the session must
+ * see: --expect-fingerprint, or the key discovery verified.
+ */
+async function resolveTarget(request: InstallRequest, reporter: Reporter): Promise<{ target: Target; pin?: string }> {
+  if (request.target) return { target: parseTarget(request.target, { port: request.port }), ...(request.expectFingerprint ? { pin: request.expectFingerprint } : {}) };
   const found = await findOneInstaller({ port: request.port, expectFingerprint: request.expectFingerprint });
   reporter.note(`Using the installer found on the LAN: ${formatTarget(found.target)} (${found.fingerprint})`);
-  request.expectFingerprint = found.fingerprint;
-  return found.target;
+  return { target: found.target, pin: found.fingerprint };
 }
 
-async function openSession(target: Target, request: InstallRequest, reporter: Reporter): Promise<SshSession> {
+async function openSession(target: Target, request: InstallRequest, pin: string | undefined, reporter: Reporter): Promise<SshSession> {
   const session = await connect(target, {
     identityFiles: request.identities,
     envPassword: request.envPassword,
-    expectFingerprint: request.expectFingerprint,
+    expectFingerprint: pin,
     onEvent: (event) => {
       if (event.type === 'host-key') reporter.record('host-key', { fingerprint: event.info.fingerprint }, `Host key of ${formatTarget(target)}: ${event.info.fingerprint}`);
       if (event.type === 'reconnecting') reporter.note(`Connection lost; reconnecting (attempt ${event.attempt})…`);

@@ -1,4 +1,4 @@
-import { printable } from '../core/logs/printable.js';
+import { printableLines } from '../core/logs/printable.js';
 import type { RunEvent } from '../core/install/events.js';
 import { formatPlan } from '../core/plan/format-plan.js';
 import type { Plan } from '../core/plan/types.js';
@@ -35,7 +35,8 @@ export class Reporter {
       return;
     }
     // Remote output reaches the user's terminal as text: without its escape sequences.
-    const line = textLine(event)?.split('\n').map(printable).join('\n');
+    const text = textLine(event);
+    const line = text === undefined ? undefined : printableLines(text);
     if (line !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(`${line}\n`);
   }
 }

@@ -38,9 +38,10 @@ export const placeKey = (address: string, iface: string | undefined) =>
 const samePlace = (a: { address: string; interface?: string }, b: { address: string; interface?: string }) =>
   placeKey(a.address, a.interface) === placeKey(b.address, b.interface);
 
-/** Static fe80::47 first among link-local: it is what the installer docs tell users to type. */
-
-/** Which address to show (and try) first: IPv4, then global IPv6, then link-local. */
+/**
+ * Which address to show (and try) first: IPv4, then global IPv6, then link-local with the static
+ * fe80::47 first (it is what the installer docs tell users to type).
+ */
 export function addressRank(address: string): number {
   if (!isIpv6(address)) return 0;
   if (!isLinkLocalIpv6(address)) return 1;

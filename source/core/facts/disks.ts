@@ -29,7 +29,7 @@ export interface DiskAssessment {
   isBootMedium: boolean;
   /** Mountpoints of the disk and everything on it ([SWAP] included). */
   mountpoints: string[];
-  /** On a USB, FireWire or SD/MMC bus: a backup drive or a card, never recommended. */
+  /** On a USB, FireWire or SD-card bus: a backup drive or a card, never recommended. */
   external: boolean;
   /** What it holds, e.g. `ext4 'backup' on sdb1`: empty for a blank disk. */
   contents: string[];
@@ -88,12 +88,12 @@ function quietlyInUse(disk: Disk, nodes: Array<Disk | BlockChild>, facts: Facts)
  */
 const externalTransports = ['usb', 'ieee1394', 'sd'];
 
-export function isExternal(disk: Disk): boolean {
+function isExternal(disk: Disk): boolean {
   return externalTransports.includes(disk.transport ?? '');
 }
 
 /** Filesystems, RAID/LVM members and LUKS headers on the disk: `ext4 'backup' on sdb1`. */
-export function diskContents(disk: Disk): string[] {
+function diskContents(disk: Disk): string[] {
   return [disk, ...descendants(disk.children)]
     .filter((node) => node.fsType)
     .map((node) => `${node.fsType}${node.label ? ` '${node.label}'` : ''} on ${node.name}`);
@@ -188,9 +188,11 @@ export function recommendDisk(assessments: DiskAssessment[]): DiskPick | undefin
 export function describeCandidate(assessment: DiskAssessment): string {
   const { disk } = assessment;
   const traits = [formatBytes(disk.sizeBytes), disk.transport ?? 'unknown bus', ...(assessment.external ? ['external'] : [])];
-  const holds = assessment.contents.length ? `holds ${assessment.contents.join(', ')}` : 'empty';
-  return `${stablePath(disk)} (${traits.join(', ')}; ${holds})`;
+  return `${stablePath(disk)} (${traits.join(', ')}; ${describeContents(assessment)})`;
 }
+
+/** `holds ext4 'backup' on sdb1`, or `empty`. */
+export const describeContents = (assessment: DiskAssessment) => (assessment.contents.length ? `holds ${assessment.contents.join(', ')}` : 'empty');
 
 /**
  * `--yes` without `--disk`: the plan may only go ahead when exactly one disk could be meant.

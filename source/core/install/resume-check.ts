@@ -5,7 +5,7 @@ import { refusal } from '../exit-codes.js';
 import { assessDisk, stablePath } from '../facts/disks.js';
 import { descendants } from '../facts/lsblk.js';
 import type { BlockChild, Disk, Facts } from '../facts/types.js';
-import { layoutLuks } from '../plan/plan-context.js';
+import { findDisk, layoutLuks } from '../plan/plan-context.js';
 import { formatBytes } from '../plan/sizes.js';
 import type { Choices, Plan } from '../plan/types.js';
 
@@ -65,7 +65,7 @@ export function checkResumeIdentity(recorded: ResumeIdentity, choices: Choices, 
     );
   }
   if (choices.layout.kind === 'mounted' || !recorded.disk) return;
-  const disk = facts.disks.find((d) => d.path === choices.disk || d.byId.includes(choices.disk) || d.name === choices.disk);
+  const disk = findDisk(facts, choices.disk);
   if (!disk) throw refusal(`refusing to resume: disk ${choices.disk} (${describe(recorded.disk)}) is gone from the target`, 'nothing was changed');
   const now = diskIdentity(disk);
   if (!sameDisk(recorded.disk, now)) {

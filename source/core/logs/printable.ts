@@ -11,6 +11,9 @@ export function printable(line: string): string {
   return afterReturn.replace(controlPattern, '').replace(/\t/g, '  ');
 }
 
+/** Several lines of such text (a message, a block of output), each made printable. */
+export const printableLines = (text: string) => text.split('\n').map(printable).join('\n');
+
 /** Every string inside a parsed value (facts from a probe), made printable. */
 export function printableDeep<T>(value: T): T {
   if (typeof value === 'string') return printable(value) as T;

@@ -64,10 +64,15 @@ export const mountsItself = (c: PlanContext): c is LabelsContext | MountedContex
 
 export const biosBootSizeMiB = 1;
 
-/** Finds the chosen disk among the facts by kernel name, /dev path or /dev/disk/by-id path. */
-export function resolveDisk(facts: Facts, reference: string): Disk {
+/** The disk a reference names: kernel name, /dev path or /dev/disk/by-id path. */
+export function findDisk(facts: Facts, reference: string): Disk | undefined {
   const wanted = reference.replace(/\/+$/, '');
-  const disk = facts.disks.find((d) => d.path === wanted || d.name === wanted || d.byId.includes(wanted));
+  return facts.disks.find((d) => d.path === wanted || d.name === wanted || d.byId.includes(wanted));
+}
+
+/** Finds the chosen disk among the facts; a refusal (exit 3) when it is not there. */
+export function resolveDisk(facts: Facts, reference: string): Disk {
+  const disk = findDisk(facts, reference);
   if (!disk) throw refusal(`disk ${reference} does not exist on the target`, `disks seen: ${facts.disks.map((d) => d.path).join(', ') || 'none'}`);
   return disk;
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { DiskAssessment } from '../../core/facts/disks.js';
+import { describeContents, type DiskAssessment } from '../../core/facts/disks.js';
 import { formatBytes } from '../../core/plan/sizes.js';
 import type { BlockChild, Disk } from '../../core/facts/types.js';
 import { pad, truncate } from '../format.js';
@@ -96,7 +96,7 @@ export function DiskTable({ disks, selected, onHighlight, recommended, columns, 
         ) : assessment.external ? (
           <Text wrap="truncate-end" color={theme.warn}>
             {'  '}
-            external ({disk.transport}): never recommended; {assessment.contents.length ? `holds ${assessment.contents.join(', ')}` : 'empty'}
+            external ({disk.transport}): never recommended; {describeContents(assessment)}
           </Text>
         ) : null}
       </Box>
