@@ -1,7 +1,7 @@
 // A flake directory is uploaded to the installer and copied into the new system's world-readable
 // /nix/store by nixos-install: no secret of this run may sit inside it.
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { usageError } from '../exit-codes.js';
 import { expandHome, stateDir } from '../paths.js';
 
@@ -16,7 +16,7 @@ function realPath(path: string): string {
 export function isInside(dir: string, path: string): boolean {
   const from = realPath(dir);
   const rel = relative(from, realPath(path));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**

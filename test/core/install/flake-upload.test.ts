@@ -69,6 +69,7 @@ test('run from inside the flake, the new key’s default file moves to the state
     };
     assert.throws(() => refuseSecretInFlake('--luks-passphrase-file', join(dir, 'pass'), dir), insideFlake);
     assert.throws(() => refuseSecretInFlake('--host-key', `${dir}/secrets/../host_ed25519`, dir), insideFlake);
+    assert.throws(() => refuseSecretInFlake('--luks-passphrase-file', join(dir, '..pass'), dir), insideFlake, 'a name that starts with two dots is still inside');
     refuseSecretInFlake('--luks-passphrase-file', '-', dir);
     refuseSecretInFlake('--luks-passphrase-file', join(tmpdir(), 'pass'), dir);
     // a symlink that points into the flake is inside it too
