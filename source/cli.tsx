@@ -4,12 +4,13 @@
 import { mainHelp, version } from './help.js';
 import { runMain } from './run-main.js';
 import { takeEnvPassword } from './core/ssh/env-password.js';
+import { loadLabCommand } from './lab-entry.js';
 
 type CommandModule = { main: (argv: string[]) => Promise<number> };
 const commands: Record<string, () => Promise<CommandModule>> = {
   discover: () => import('./headless/discover-command.js'),
   install: () => import('./headless/install-command.js'),
-  lab: () => import('./lab/lab-command.js'),
+  lab: loadLabCommand,
 };
 
 // Before anything can start a child process.

@@ -1,3 +1,4 @@
+import { printableLines } from './logs/printable.js';
 /** Process exit codes, documented in --help and the README. */
 export const ExitCode = {
   ok: 0,
@@ -30,6 +31,15 @@ export class BootstrapError extends Error {
     super(message);
     this.name = 'BootstrapError';
   }
+}
+
+/**
+ * A failure as a screen shows it: the message, then the hint (what to do) in brackets, without
+ * control sequences (messages may quote what a host sent).
+ */
+export function errorText(error: unknown): string {
+  const text = error instanceof BootstrapError ? (error.hint ? `${error.message} (${error.hint})` : error.message) : error instanceof Error ? error.message : String(error);
+  return printableLines(text);
 }
 
 export const usageError = (message: string, hint?: string) => new BootstrapError(message, ExitCode.usage, hint);

@@ -11,17 +11,17 @@ import { fingerprint } from '../core/ssh/fingerprint.js';
 import { resumeStatus } from '../core/install/runner.js';
 import { startRun } from '../core/install/start.js';
 import { checkResumeIdentity, resumeIdentity } from '../core/install/resume-check.js';
-import type { Secrets } from '../core/install/secrets.js';
+import { runSecrets } from '../core/install/run-secrets.js';
 import { nextCommands } from '../core/install/next-steps.js';
-import { ageKeyPath } from '../core/install/phases/age-key.js';
-import { parseAgeKeyFile, ageKeyFileText } from '../core/keys/age.js';
+import { ageKeyPath } from '../core/defaults.js';
+import { parseAgeKeyFile } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
 import { defaultAgeKeyOut, refuseSecretInFlake } from '../core/keys/secret-paths.js';
-import { layoutLuks } from '../core/plan/plan-context.js';
-import { minimumDiskBytes, plan as makePlan } from '../core/plan/plan.js';
-import type { Choices, Plan } from '../core/plan/types.js';
+import { layoutLuks, minimumDiskBytes } from '../core/plan/plan-context.js';
+import { plan as makePlan } from '../core/plan/plan.js';
+import type { Choices, Plan, Secrets } from '../core/plan/types.js';
 import { connect, scanHostKey, type SshSession } from '../core/ssh/session.js';
-import { formatTarget, parseTarget } from '../core/ssh/target.js';
+import { formatTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { readFile } from 'node:fs/promises';
 import { installHelp, parseInstallFlags, type InstallRequest } from './install-options.js';
@@ -83,11 +83,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
       throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
     }
     if (ageKey) await saveAgeKey(ageKey, request.replaceAgeKey);
-    const secrets: Secrets = {
-      'luks-passphrase': passphrase,
-      'age-identity': ageKey ? ageKeyFileText(ageKey.key, new Date()) : undefined,
-      'host-key': hostKey?.privateKey,
-    };
+    const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey: ageKey?.key, hostKey: hostKey?.privateKey });
     const journal = await Journal.start({
       target,
       fingerprint: session.fingerprint,
@@ -130,11 +126,7 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
     const passphrase = layoutLuks(choices.layout) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
     const ageKey = choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
     const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
-    const secrets: Secrets = {
-      'luks-passphrase': passphrase,
-      'age-identity': ageKey ? ageKeyFileText(ageKey, new Date()) : undefined,
-      'host-key': hostKey?.privateKey,
-    };
+    const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey, hostKey: hostKey?.privateKey });
     return await execute(thePlan, facts, session, secrets, journal, request, reporter, true);
   } finally {
     await session.close();
@@ -241,7 +233,7 @@ function pickDisk(facts: Facts, request: InstallRequest, reporter: Reporter): st
  * see: --expect-fingerprint, or the key discovery verified.
  */
 async function resolveTarget(request: InstallRequest, reporter: Reporter): Promise<{ target: Target; pin?: string }> {
-  if (request.target) return { target: parseTarget(request.target, { port: request.port }), ...(request.expectFingerprint ? { pin: request.expectFingerprint } : {}) };
+  if (request.target) return { target: request.target, ...(request.expectFingerprint ? { pin: request.expectFingerprint } : {}) };
   const found = await findOneInstaller({ port: request.port, expectFingerprint: request.expectFingerprint });
   reporter.note(`Using the installer found on the LAN: ${formatTarget(found.target)} (${found.fingerprint})`);
   return { target: found.target, pin: found.fingerprint };

@@ -1,9 +1,8 @@
+import { defaultEfiSize } from '../core/defaults.js';
 import { exitCodeHelp, usageError } from '../core/exit-codes.js';
-import { parseFlakeRef } from '../core/plan/flake-ref.js';
-import { parseSizeMiB } from '../core/plan/sizes.js';
-import type { Choices, FinishAction, InstallMode, Layout, LuksChoice } from '../core/plan/types.js';
-import { checkEfiSize, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from '../flag-values.js';
-import { parseFlags } from '../parse-flags.js';
+import type { Choices } from '../core/plan/types.js';
+import { choiceFlagSpec, flakeChoice, flagsHost, installChoice, parseChoiceFlags, type AgeKeySource, type ChoiceFlags } from '../flags/choice-flags.js';
+import { checkLabel, layoutFrom } from '../flags/flag-values.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
 
@@ -67,144 +66,45 @@ Run
 ${exitCodeHelp}
 `;
 
-export const installFlagSpec = {
-  port: { type: 'string', short: 'p' },
-  identity: { type: 'string', short: 'i', multiple: true },
-  'env-password': { type: 'boolean' },
-  'expect-fingerprint': { type: 'string' },
-  force: { type: 'boolean' },
-  disk: { type: 'string' },
-  layout: { type: 'string' },
-  'efi-size': { type: 'string' },
-  swap: { type: 'string' },
-  luks: { type: 'boolean' },
-  'luks-passphrase-file': { type: 'string' },
-  'luks-label': { type: 'string' },
-  'luks-name': { type: 'string' },
-  'luks-iter-time': { type: 'string' },
-  'label-efi': { type: 'string' },
-  'label-root': { type: 'string' },
-  'label-swap': { type: 'string' },
-  mkdir: { type: 'string', multiple: true },
-  'post-mount': { type: 'string', multiple: true },
-  tmpstore: { type: 'boolean' },
-  flake: { type: 'string' },
-  mode: { type: 'string' },
-  repo: { type: 'string' },
-  'repo-path': { type: 'string' },
-  system: { type: 'string' },
-  host: { type: 'string' },
-  'age-key': { type: 'string' },
-  'age-key-out': { type: 'string' },
-  'replace-age-key': { type: 'boolean' },
-  'age-key-name': { type: 'string' },
-  secrets: { type: 'string' },
-  'allow-unreadable-secrets': { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  yes: { type: 'boolean' },
-  resume: { type: 'boolean' },
-  finish: { type: 'string' },
-  log: { type: 'string' },
-  json: { type: 'boolean' },
-  'host-key': { type: 'string' },
-  wait: { type: 'boolean' },
-  'wait-timeout': { type: 'string' },
-  'allow-loop-disks': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+export const installFlagSpec = choiceFlagSpec;
 
 /** Everything `install` was asked to do; the choices lack only the disk and the age recipient. */
-export interface InstallRequest extends ConnectionFlags {
-  help: boolean;
-  target?: string;
+export interface InstallRequest extends ChoiceFlags {
   choices: Omit<Choices, 'disk' | 'ageKey' | 'hostKey'>;
-  luksPassphraseFile?: string;
-  ageKey: 'generate' | 'none' | { file: string };
-  ageKeyOut?: string;
-  /** --replace-age-key: a new key may overwrite the file at ageKeyOut. */
-  replaceAgeKey: boolean;
+  ageKey: AgeKeySource;
   ageKeyName: string;
-  secretsDir?: string;
-  allowUnreadableSecrets: boolean;
-  hostKeyFile?: string;
-  waitTimeoutMs?: number;
-  dryRun: boolean;
-  yes: boolean;
-  resume: boolean;
-  logFile?: string;
-  json: boolean;
-  /** Long names of the flags given on the command line (a resume checks them against its journal). */
-  givenFlags: string[];
 }
 
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */
 export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): InstallRequest {
-  const { values: v, positionals } = parseFlags(argv, installFlagSpec, installHelp);
-  if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
-  const mode = oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode') ?? 'flake';
-  const layoutKind = oneOf(v.layout, ['labels', 'disko', 'mounted'] as const, '--layout') ?? 'labels';
-  const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
-  const help = v.help === true;
-
-  const flake = v.flake !== undefined ? parseFlakeRef(v.flake) : undefined;
-  const host = flake?.host ?? v.host;
-  const needsHost = !help && !v.resume;
-  if (needsHost && mode !== 'prebuilt' && mode !== 'clone' && !flake) throw usageError('--flake URI#HOST is required', 'e.g. --flake github:me/nixos-config#web');
-  if (needsHost && !host) throw usageError('no host name: give --flake URI#HOST or --host NAME');
-  checkHostName(v.host);
-  if (mode === 'clone' && needsHost && !v.repo) throw usageError('--mode clone needs --repo URL');
-  if (mode === 'prebuilt' && needsHost && !v.system?.startsWith('/nix/store/')) throw usageError('--mode prebuilt needs --system /nix/store/…');
-  if (layoutKind === 'disko' && needsHost && !flake) throw usageError('--layout disko needs --flake (the disko config lives in the flake)');
-  if (v.wait && finish !== 'reboot') throw usageError('--wait needs --finish reboot');
-
-  const luks: LuksChoice | null = v.luks
-    ? {
-        label: checkLuksLabel(v['luks-label']),
-        name: checkLuksName(v['luks-name']),
-        ...(v['luks-iter-time'] ? { iterTimeMs: wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000)! } : {}),
-      }
-    : null;
-  if (luks && needsHost && !v['luks-passphrase-file']) {
-    throw usageError('--luks needs --luks-passphrase-file FILE (or - for stdin)', 'the passphrase is never accepted as an argument');
+  const { flags } = parseChoiceFlags(argv, installFlagSpec, installHelp, env);
+  const install = installChoice(flags);
+  const layoutKind = flags.layout ?? 'labels';
+  const host = flagsHost(flags);
+  // A resume takes its choices from the journal, so only a new run needs them all.
+  if (!flags.help && !flags.resume) {
+    if (install.mode !== 'prebuilt' && install.mode !== 'clone' && !flags.flake) throw usageError('--flake URI#HOST is required', 'e.g. --flake github:me/nixos-config#web');
+    if (!host) throw usageError('no host name: give --flake URI#HOST or --host NAME');
+    if (install.mode === 'clone' && !flags.repo) throw usageError('--mode clone needs --repo URL');
+    if (install.mode === 'prebuilt' && !flags.systemPath) throw usageError('--mode prebuilt needs --system /nix/store/…');
+    if (layoutKind === 'disko' && !flags.flake) throw usageError('--layout disko needs --flake (the disko config lives in the flake)');
+    if (flags.luks && !flags.luksPassphraseFile) {
+      throw usageError('--luks needs --luks-passphrase-file FILE (or - for stdin)', 'the passphrase is never accepted as an argument');
+    }
   }
-  if (v.luks && layoutKind === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
-  const layout: Layout =
-    layoutKind === 'labels'
-      ? { kind: 'labels', efiSizeMiB: checkEfiSize(v['efi-size']), swapSizeMiB: parseSizeMiB(v.swap ?? '0', '--swap'), luks }
-      : layoutKind === 'mounted'
-        ? { kind: 'mounted', luks }
-        : { kind: 'disko' };
-
-  const mkdirs = checkMkdirs(v.mkdir);
-  const ageKeyFlag = v['age-key'] ?? 'generate';
   return {
-    help,
-    target: positionals[0],
-    ...connectionFlags(v, env),
+    ...flags,
     choices: {
-      layout,
-      labels: layoutLabels(v),
-      mkdirs,
-      postMount: v['post-mount'] ?? [],
-      tmpstore: v.tmpstore === true,
-      flake: { uri: flake?.uri ?? v.repo ?? '', host: host ?? '' },
-      install: { mode, repo: v.repo, repoPath: checkRepoPath(v['repo-path']), systemPath: v.system },
-      finish,
+      layout: layoutFrom({ kind: layoutKind, luks: flags.luks === true, efiSize: flags.efiSize ?? defaultEfiSize, swapSize: flags.swap ?? '0' }, flags.luksChoice),
+      labels: flags.labels,
+      mkdirs: flags.mkdirs,
+      postMount: flags.postMount,
+      tmpstore: flags.tmpstore,
+      flake: flakeChoice(flags) ?? { uri: '', host: host ?? '' },
+      install,
+      finish: flags.finish,
     },
-    luksPassphraseFile: v['luks-passphrase-file'],
-    ageKey: ageKeyFlag === 'generate' || ageKeyFlag === 'none' ? ageKeyFlag : { file: ageKeyFlag },
-    ageKeyOut: v['age-key-out'],
-    replaceAgeKey: v['replace-age-key'] === true,
-    ageKeyName: checkLabel(v['age-key-name'], host ?? 'host', '--age-key-name', 64),
-    secretsDir: v.secrets,
-    allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
-    hostKeyFile: v['host-key'],
-    waitTimeoutMs: v.wait ? (wholeNumber(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000) : undefined,
-    dryRun: v['dry-run'] === true,
-    yes: v.yes === true,
-    resume: v.resume === true,
-    logFile: v.log,
-    json: v.json === true,
-    givenFlags: Object.keys(v).filter((flag) => v[flag as keyof typeof v] !== undefined),
+    ageKey: flags.ageKey ?? 'generate',
+    ageKeyName: checkLabel(flags.ageKeyName, host ?? 'host', '--age-key-name', 64),
   };
 }

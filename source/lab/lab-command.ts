@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { BootstrapError, ExitCode, usageError } from '../core/exit-codes.js';
-import { parseFlags } from '../parse-flags.js';
+import { parseFlags } from '../flags/parse-flags.js';
 import { LabError, isLabUp, labDown, labUp, readLabState } from './lab.js';
 import { defaultLabId, staticLinkLocal, type InstallerSpec } from './lab-spec.js';
 import type { LabState } from './lab-state.js';

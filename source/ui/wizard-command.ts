@@ -3,7 +3,7 @@
 // screens those flags answer completely are skipped.
 import { ExitCode, usageError } from '../core/exit-codes.js';
 import type { AgeKeyChoice } from '../core/install/prepare.js';
-import type { Choices } from '../core/plan/types.js';
+import { flakeChoice, installChoice } from '../flags/choice-flags.js';
 import type { PresetDecisions } from './state/wizard-state.js';
 import { wizardHelp } from './wizard-help.js';
 import { parseWizardFlags, type WizardPreset } from './wizard-options.js';
@@ -22,18 +22,6 @@ export function assertTerminal(io: TerminalCheck = process): void {
   );
 }
 
-const flakeGiven = (preset: WizardPreset): Choices['flake'] | undefined => {
-  const mode = preset.mode ?? 'flake';
-  const host = preset.flake ? preset.flake.slice(preset.flake.lastIndexOf('#') + 1) : preset.host;
-  if (mode === 'flake' || mode === 'copy') {
-    if (!preset.flake) return undefined;
-    return { uri: preset.flake.slice(0, preset.flake.lastIndexOf('#')), host: host! };
-  }
-  if (!host) return undefined;
-  if (mode === 'clone') return preset.repo ? { uri: preset.repo, host } : undefined;
-  return preset.systemPath ? { uri: '', host } : undefined;
-};
-
 /** Reads and checks what the flags point at on this machine; errors are usage errors (exit 2). */
 export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided: PresetDecisions; luksPassphrase?: string; ageKey?: AgeKeyChoice }> {
   const result: { decided: PresetDecisions; luksPassphrase?: string; ageKey?: AgeKeyChoice } = {
@@ -48,14 +36,9 @@ export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided:
 
   // Loaded only when a flag needs it: the first frame comes sooner without age and execa.
   const prepare = () => import('../core/install/prepare.js');
-  const flake = flakeGiven(preset);
+  const flake = flakeChoice(preset);
   if (flake) {
-    result.decided.flake = await (await prepare()).checkFlakeSource(flake, {
-      mode: preset.mode ?? 'flake',
-      repoPath: preset.repoPath,
-      ...(preset.repo ? { repo: preset.repo } : {}),
-      ...(preset.systemPath ? { systemPath: preset.systemPath } : {}),
-    });
+    result.decided.flake = await (await prepare()).checkFlakeSource(flake, installChoice(preset));
     const { refuseSecretInFlake } = await import('../core/keys/secret-paths.js');
     refuseSecretInFlake('--luks-passphrase-file', preset.luksPassphraseFile, result.decided.flake.localPath);
   }

@@ -4,8 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../exit-codes.js';
 import { execa } from 'execa';
 import { promisify } from 'node:util';
-import type { CommandInput } from '../plan/types.js';
-import type { Secrets } from './secrets.js';
+import type { CommandInput, Secrets } from '../plan/types.js';
 
 const run = promisify(execFile);
 const maxInputBytes = 256 * 1024 * 1024;

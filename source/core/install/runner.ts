@@ -1,15 +1,15 @@
 import { execa } from 'execa';
 import { Redactor } from '../logs/redact.js';
 import { formatCommand } from '../plan/format-plan.js';
-import type { Plan, PlannedCommand, PlannedPhase, PhaseId } from '../plan/types.js';
+import type { Plan, PlannedCommand, PlannedPhase, PhaseId, Secrets } from '../plan/types.js';
 import { LineCollector } from '../logs/lines.js';
 import type { OutputStream, Session } from '../ssh/types.js';
 import { commandInput } from './command-input.js';
 import type { RunEvent } from './events.js';
 import type { Journal } from './journal.js';
-import type { PhaseRunContext } from './phase.js';
-import { phaseById } from './phases/index.js';
-import { secretValues, type Secrets } from './secrets.js';
+import type { PhaseRunContext } from '../plan/phase.js';
+import { phaseById } from '../plan/phases/index.js';
+import { secretValues } from './secrets.js';
 import { AbortedError } from '../ssh/errors.js';
 
 export interface RunOptions {

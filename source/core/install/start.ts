@@ -8,7 +8,7 @@ import type { RunEvent } from './events.js';
 import type { Journal } from './journal.js';
 import { nixCopyAccess } from './nix-copy-access.js';
 import { runPlan as realRunPlan, type RunOptions, type RunOutcome } from './runner.js';
-import type { Secrets } from './secrets.js';
+import type { Secrets } from '../plan/types.js';
 
 export interface StartOptions {
   plan: Plan;

@@ -1,6 +1,7 @@
 import { refusal } from '../exit-codes.js';
 import { descendants } from '../facts/lsblk.js';
 import type { Disk, Facts } from '../facts/types.js';
+import { GiB, MiB } from './sizes.js';
 import type { Choices, LabelsLayout, Layout, LuksChoice } from './types.js';
 
 /** A partition the labels layout creates. */
@@ -147,4 +148,16 @@ export function planContext(facts: Facts, choices: Choices): PlanContext {
     bootDevice: device('boot')!,
     swapDevice: device('swap'),
   };
+}
+
+/** Room the root filesystem needs at least for a small NixOS system. */
+const minimumRootBytes = 4 * GiB;
+const alignmentMiB = 2;
+
+/** The smallest disk the chosen layout fits on. */
+export function minimumDiskBytes(choices: Pick<Choices, 'layout'>, firmware: Facts['firmware']): number {
+  const { layout } = choices;
+  if (layout.kind !== 'labels') return minimumRootBytes;
+  const fixedMiB = alignmentMiB + layout.efiSizeMiB + layout.swapSizeMiB + (firmware === 'bios' ? biosBootSizeMiB : 0);
+  return fixedMiB * MiB + minimumRootBytes;
 }

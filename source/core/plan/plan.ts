@@ -1,22 +1,10 @@
 import { refusal } from '../exit-codes.js';
 import type { Facts } from '../facts/types.js';
-import { phases } from '../install/phases/index.js';
+import { phaseDefinitions } from './phases/index.js';
 import { describeDisk } from './describe.js';
-import { biosBootSizeMiB, hasDisk, layoutLuks, planContext } from './plan-context.js';
-import { formatBytes, GiB, MiB } from './sizes.js';
+import { hasDisk, layoutLuks, minimumDiskBytes, planContext } from './plan-context.js';
+import { formatBytes, GiB } from './sizes.js';
 import type { Choices, Plan } from './types.js';
-
-/** Room the root filesystem needs at least for a small NixOS system. */
-export const minimumRootBytes = 4 * GiB;
-const alignmentMiB = 2;
-
-/** The smallest disk the chosen layout fits on. */
-export function minimumDiskBytes(choices: Pick<Choices, 'layout'>, firmware: Facts['firmware']): number {
-  const { layout } = choices;
-  if (layout.kind !== 'labels') return minimumRootBytes;
-  const fixedMiB = alignmentMiB + layout.efiSizeMiB + layout.swapSizeMiB + (firmware === 'bios' ? biosBootSizeMiB : 0);
-  return fixedMiB * MiB + minimumRootBytes;
-}
 
 /**
  * The whole install as data: every phase with its exact commands, what it destroys and how to
@@ -31,7 +19,7 @@ export function plan(facts: Facts, choices: Choices): Plan {
       `it needs at least ${formatBytes(minimumDiskBytes(choices, facts.firmware))}`,
     );
   }
-  const planned = phases
+  const planned = phaseDefinitions
     .filter((phase) => phase.applies(context))
     .map((phase) => ({
       id: phase.id,

@@ -1,5 +1,10 @@
+import type { PhaseId } from './phases/index.js';
+
 /** Secrets never appear in a plan: a command names the secret it reads on stdin instead. */
 export type SecretName = 'luks-passphrase' | 'age-identity' | 'host-key';
+
+/** The secrets of one run, held in memory only and handed to commands on stdin. */
+export type Secrets = Partial<Record<SecretName, string>>;
 
 export type LayoutKind = 'labels' | 'disko' | 'mounted';
 export type InstallMode = 'flake' | 'clone' | 'prebuilt' | 'copy';
@@ -76,22 +81,7 @@ export interface Choices {
   finish: FinishAction;
 }
 
-export type PhaseId =
-  | 'upload-config'
-  | 'partition'
-  | 'luks-format'
-  | 'luks-open'
-  | 'format'
-  | 'disko'
-  | 'mount'
-  | 'post-mount'
-  | 'tmpstore'
-  | 'fetch-config'
-  | 'copy-closure'
-  | 'install'
-  | 'host-key'
-  | 'age-key'
-  | 'finish';
+export type { PhaseId };
 
 /** What a command reads on stdin. */
 export type CommandInput =

@@ -50,7 +50,7 @@ export function useConnection() {
     async (session: Session, info: HostKeyInfo, signal: AbortSignal) => {
       const facts = await runtime.services.probe(session, { force: preset.force });
       if (signal.aborted) return;
-      const { minimumDiskBytes } = await import('../../core/plan/plan.js');
+      const { minimumDiskBytes } = await import('../../core/plan/plan-context.js');
       let minSizeBytes = 0;
       try {
         minSizeBytes = minimumDiskBytes({ layout: buildLayout(state.layout, preset) }, facts.firmware);

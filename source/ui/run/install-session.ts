@@ -3,8 +3,8 @@
 // the screen watches the feed. A failed run can be retried in place, as `install --resume` would.
 import type { ResumeIdentity } from '../../core/install/resume-check.js';
 import type { RunOutcome } from '../../core/install/runner.js';
-import type { Secrets } from '../../core/install/secrets.js';
-import { startRun, type RunHandle } from '../../core/install/start.js';
+import type { Secrets } from '../../core/plan/types.js';
+import type { RunHandle } from '../../core/install/start.js';
 import type { Plan } from '../../core/plan/types.js';
 import type { Session, Target } from '../../core/ssh/types.js';
 import type { WizardServices } from '../services.js';
@@ -50,6 +50,8 @@ export async function startInstall(options: StartInstallOptions): Promise<Instal
     ...(options.ageKeyFile ? { ageKeyFile: options.ageKeyFile } : {}),
   });
   const feed = new InstallFeed(plan.phases, undefined, options.tailCapacity);
+  // The runner (and execa, the phases) load when a run starts, not with the first frame.
+  const { startRun } = await import('../../core/install/start.js');
   const run = await startRun({
     plan,
     session,

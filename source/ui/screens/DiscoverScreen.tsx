@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Box, Text } from 'ink';
 import type { Candidate } from '../../core/discovery/candidate.js';
 import type { DiscoveryResult } from '../../core/discovery/discover.js';
-import { BootstrapError } from '../../core/exit-codes.js';
+import { errorText } from '../../core/exit-codes.js';
 import { isLinkLocal, parseTarget } from '../../core/ssh/target.js';
 import type { Target } from '../../core/ssh/types.js';
 import { Footer } from '../components/Footer.js';
@@ -101,7 +101,7 @@ export function DiscoverScreen() {
     try {
       pick(parseTarget(text, state.preset.port !== undefined ? { port: state.preset.port } : {}));
     } catch (error) {
-      setManualError(error instanceof BootstrapError ? `${error.message}${error.hint ? ` (${error.hint})` : ''}` : String(error));
+      setManualError(errorText(error));
     }
   };
 

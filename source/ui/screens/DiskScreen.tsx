@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Box, Text } from 'ink';
 import { assessDisks, recommendDisk, stablePath } from '../../core/facts/disks.js';
-import { minimumDiskBytes } from '../../core/plan/plan.js';
+import { minimumDiskBytes } from '../../core/plan/plan-context.js';
 import { formatBytes } from '../../core/plan/sizes.js';
 import { DiskTable, disksThatFit } from '../components/DiskTable.js';
 import { Footer } from '../components/Footer.js';

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
 import { nextCommands } from '../../core/install/next-steps.js';
-import { ageKeyPath } from '../../core/install/phases/age-key.js';
+import { ageKeyPath } from '../../core/defaults.js';
 import { formatTarget } from '../../core/ssh/target.js';
 import { Footer } from '../components/Footer.js';
 import { printable } from '../../core/logs/printable.js';

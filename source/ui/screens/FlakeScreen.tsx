@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Box, Text } from 'ink';
-import { BootstrapError, usageError } from '../../core/exit-codes.js';
-import { parseFlakeRef } from '../../core/plan/flake-ref.js';
+import { errorText } from '../../core/exit-codes.js';
 import type { Choices, InstallMode } from '../../core/plan/types.js';
 import { Choice, cycle, type ChoiceOption } from '../components/Choice.js';
 import { Footer } from '../components/Footer.js';
@@ -9,6 +8,7 @@ import { Message } from '../components/Message.js';
 import { Spinner } from '../components/Spinner.js';
 import { TextField } from '../components/TextField.js';
 import { useKeys } from '../hooks/use-keys.js';
+import { answeredFlake, answeredInstall } from '../state/choices.js';
 import type { FlakeAnswers } from '../state/wizard-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
@@ -29,30 +29,6 @@ const modeHelp: Record<InstallMode, string> = {
   copy: 'build here with nix, copy the closure over, install it.',
 };
 
-const hostPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-
-/** The answers as the core's flake choice (before the local checks). */
-export function flakeChoice(answers: FlakeAnswers): Choices['flake'] {
-  const host = (text: string) => {
-    if (!hostPattern.test(text)) throw usageError(text ? `'${text}' is not a host name` : 'a host name is needed');
-    return text;
-  };
-  switch (answers.mode) {
-    case 'flake':
-    case 'copy': {
-      if (!answers.flake.trim()) throw usageError('a flake reference is needed: URI#host, e.g. github:me/nixos-config#web or ./config#web');
-      const ref = parseFlakeRef(answers.flake.trim());
-      return { uri: ref.uri, host: ref.host };
-    }
-    case 'clone':
-      if (!answers.repo.trim()) throw usageError('clone needs the repository URL');
-      return { uri: answers.repo.trim(), host: host(answers.host.trim()) };
-    case 'prebuilt':
-      if (!answers.systemPath.startsWith('/nix/store/')) throw usageError('prebuilt needs the store path of the system: /nix/store/…');
-      return { uri: '', host: host(answers.host.trim()) };
-  }
-}
-
 export function FlakeScreen() {
   const { state, dispatch, runtime, size, bodyRows } = useWizard();
   const theme = useTheme();
@@ -72,12 +48,12 @@ export function FlakeScreen() {
   const submit = () => {
     let flake: Choices['flake'];
     try {
-      flake = flakeChoice(answers);
+      flake = answeredFlake(answers);
     } catch (caught) {
-      return setError(caught instanceof BootstrapError ? `${caught.message}${caught.hint ? ` (${caught.hint})` : ''}` : String(caught));
+      return setError(errorText(caught));
     }
     setChecking(true);
-    const install = { mode: answers.mode, repoPath: state.preset.repoPath, ...(answers.repo ? { repo: answers.repo } : {}), ...(answers.systemPath ? { systemPath: answers.systemPath } : {}) };
+    const install = answeredInstall(answers, state.preset);
     const checked = runtime.services.checkFlakeSource(flake, install).then(async (resolved) => {
       // The passphrase file given as a flag must not be inside the tree that gets uploaded.
       const { refuseSecretInFlake } = await import('../../core/keys/secret-paths.js');
@@ -91,7 +67,7 @@ export function FlakeScreen() {
       },
       (caught: unknown) => {
         setChecking(false);
-        setError(caught instanceof BootstrapError ? `${caught.message}${caught.hint ? ` (${caught.hint})` : ''}` : String(caught));
+        setError(errorText(caught));
       },
     );
   };

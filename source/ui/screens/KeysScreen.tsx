@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { isAbsolute, resolve } from 'node:path';
 import { Box, Text } from 'ink';
-import { BootstrapError, ExitCode } from '../../core/exit-codes.js';
-import { ageKeyPath } from '../../core/install/phases/age-key.js';
+import { errorText, ExitCode } from '../../core/exit-codes.js';
+import { ageKeyPath } from '../../core/defaults.js';
 import { Choice, cycle, type ChoiceOption } from '../components/Choice.js';
 import { Footer, type KeyHint } from '../components/Footer.js';
 import { Message } from '../components/Message.js';
@@ -69,7 +69,7 @@ export function KeysScreen() {
       },
       (caught: unknown) => {
         setWorking(false);
-        const message = caught instanceof BootstrapError ? `${caught.message}${caught.hint ? ` (${caught.hint})` : ''}` : String(caught);
+        const message = errorText(caught);
         const existing = keys.source === 'generate' && /already exists/.test(message) ? resolve(defaultOut(state)) : undefined;
         setError({ message, ...(existing ? { existing } : {}) });
       },

@@ -1,7 +1,7 @@
 import { defaultEfiSize } from '../../core/defaults.js';
 import { useState } from 'react';
 import { Box, Text } from 'ink';
-import { BootstrapError } from '../../core/exit-codes.js';
+import { errorText } from '../../core/exit-codes.js';
 import { checkPassphrase, passphraseStrength } from '../../core/keys/passphrase.js';
 import type { LayoutKind } from '../../core/plan/types.js';
 import { Choice, cycle, type ChoiceOption } from '../components/Choice.js';
@@ -76,7 +76,7 @@ export function LayoutScreen() {
       setError(undefined);
       dispatch({ type: 'layout-chosen', passphraseSet: luks });
     } catch (caught) {
-      setError(caught instanceof BootstrapError ? caught.message : String(caught));
+      setError(errorText(caught));
     }
   };
 

@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { basename } from 'node:path';
 import { Box, Text } from 'ink';
-import { BootstrapError, ExitCode } from '../../core/exit-codes.js';
-import { ageKeyPath } from '../../core/install/phases/age-key.js';
-import type { Secrets } from '../../core/install/secrets.js';
+import { ExitCode } from '../../core/exit-codes.js';
+import { ageKeyPath } from '../../core/defaults.js';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { formatBytes } from '../../core/plan/sizes.js';
 import type { Plan } from '../../core/plan/types.js';
@@ -13,8 +12,7 @@ import { Message } from '../components/Message.js';
 import { Spinner } from '../components/Spinner.js';
 import { TextField } from '../components/TextField.js';
 import { useKeys } from '../hooks/use-keys.js';
-import { startInstall } from '../run/install-session.js';
-import { buildChoices } from '../state/choices.js';
+import { usePlan } from '../hooks/use-plan.js';
 import { wrapLine } from '../format.js';
 import { glyphs, useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
@@ -44,33 +42,11 @@ function summary(plan: Plan, where: string, fingerprint: string): Array<[string,
 }
 
 export function ReviewScreen() {
-  const { state, dispatch, runtime, finish, size, bodyRows } = useWizard();
+  const { state, finish, size, bodyRows } = useWizard();
   const theme = useTheme();
-  const [error, setError] = useState<string | undefined>();
+  const { plan, error, setError, starting, start } = usePlan();
   const [typed, setTyped] = useState('');
   const [scroll, setScroll] = useState(0);
-  const [starting, setStarting] = useState(false);
-  const plan = state.plan;
-
-  useEffect(() => {
-    if (state.plan) return;
-    let live = true;
-    try {
-      const choices = buildChoices(state);
-      if (!choices) throw new Error('an earlier screen is not answered yet');
-      runtime.services.plan(state.facts!, choices).then(
-        (made) => live && dispatch({ type: 'plan-made', plan: made }),
-        (caught: unknown) => live && setError(caught instanceof BootstrapError ? `${caught.message}${caught.hint ? ` (${caught.hint})` : ''}` : String(caught)),
-      );
-    } catch (caught) {
-      setError(caught instanceof BootstrapError ? caught.message : String(caught));
-    }
-    return () => {
-      live = false;
-    };
-    // The plan is made once per visit; editing an answer drops it (reducer), so it is made again.
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- made once per visit (see above)
-  }, [state.plan]);
 
   // One entry may hold several lines (the disk and its by-id path), and long commands are
   // wrapped, not cut: the viewport scrolls over exactly what is on screen.
@@ -80,32 +56,6 @@ export function ReviewScreen() {
   const maxScroll = Math.max(0, lines.length - viewport);
   const top = Math.min(scroll, maxScroll);
   const word = plan ? confirmWord(plan) : '';
-
-  const begin = async (confirmed: Plan) => {
-    setStarting(true);
-    try {
-      const { ageKeyFileText } = await import('../../core/keys/age.js');
-      const { resumeIdentity } = await import('../../core/install/resume-check.js');
-      const secrets: Secrets = {};
-      if (runtime.vault.luksPassphrase !== undefined) secrets['luks-passphrase'] = runtime.vault.luksPassphrase;
-      if (runtime.ageKey && confirmed.choices.ageKey) secrets['age-identity'] = ageKeyFileText(runtime.ageKey.key, new Date());
-      const handle = await startInstall({
-        plan: confirmed,
-        session: runtime.session!,
-        target: state.target!,
-        secrets,
-        services: runtime.services,
-        identity: resumeIdentity(state.facts!, confirmed),
-        ...(runtime.ageKey ? { ageKeyFile: runtime.ageKey.file } : {}),
-        ...(state.preset.logFile ? { logPath: state.preset.logFile } : {}),
-      });
-      runtime.install = handle;
-      dispatch({ type: 'install-started', logPath: handle.logPath });
-    } catch (caught) {
-      setStarting(false);
-      setError(caught instanceof BootstrapError ? caught.message : String(caught));
-    }
-  };
 
   useKeys((_input, key) => {
     if (key.upArrow) setScroll(Math.max(0, top - 1));
@@ -122,7 +72,7 @@ export function ReviewScreen() {
       return setTyped('');
     }
     setError(undefined);
-    void begin(plan);
+    void start(plan);
   };
 
   return (

@@ -1,29 +1,16 @@
 // From the wizard's answers to the core's Choices: the same shape `install` builds from flags.
-import { parseSizeMiB } from '../../core/plan/sizes.js';
-import type { Choices, Layout, LuksChoice } from '../../core/plan/types.js';
+import { hostNamePattern } from '../../core/defaults.js';
+import { usageError } from '../../core/exit-codes.js';
+import { parseFlakeRef } from '../../core/plan/flake-ref.js';
+import type { Choices, InstallChoice, Layout } from '../../core/plan/types.js';
+import { flakeChoice, installChoice } from '../../flags/choice-flags.js';
+import { layoutFrom, type LayoutAnswers } from '../../flags/flag-values.js';
 import type { WizardPreset } from '../wizard-options.js';
-import type { LayoutAnswers, WizardState } from './wizard-state.js';
+import type { FlakeAnswers, WizardState } from './wizard-state.js';
 
-export function luksChoice(preset: WizardPreset): LuksChoice {
-  return {
-    label: preset.luksLabel,
-    name: preset.luksName,
-    ...(preset.luksIterTimeMs !== undefined ? { iterTimeMs: preset.luksIterTimeMs } : {}),
-  };
-}
-
-/** Throws a usage error naming the field when a size cannot be read. */
-export function buildLayout(answers: LayoutAnswers, preset: WizardPreset): Layout {
-  const luks = answers.luks ? luksChoice(preset) : null;
-  switch (answers.kind) {
-    case 'labels':
-      return { kind: 'labels', efiSizeMiB: parseSizeMiB(answers.efiSize, 'ESP size'), swapSizeMiB: parseSizeMiB(answers.swapSize || '0', 'Swap size'), luks };
-    case 'mounted':
-      return { kind: 'mounted', luks };
-    case 'disko':
-      return { kind: 'disko' };
-  }
-}
+/** Throws a usage error naming the field when a size cannot be read or is too small. */
+export const buildLayout = (answers: LayoutAnswers, preset: WizardPreset): Layout =>
+  layoutFrom(answers, preset.luksChoice, { efiSize: 'ESP size', swapSize: 'Swap size' });
 
 /** The file name of the key under /mnt/etc/age. */
 export const ageKeyFileName = (state: WizardState) => `${state.preset.ageKeyName ?? (state.resolvedFlake?.host || 'host')}.agekey`;
@@ -41,14 +28,24 @@ export function buildChoices(state: WizardState): Choices | undefined {
     postMount: preset.postMount,
     tmpstore: preset.tmpstore,
     flake: state.resolvedFlake,
-    install: {
-      mode: state.flake.mode,
-      ...(state.flake.repo ? { repo: state.flake.repo } : {}),
-      repoPath: preset.repoPath,
-      ...(state.flake.systemPath ? { systemPath: state.flake.systemPath } : {}),
-    },
+    install: answeredInstall(state.flake, preset),
     ageKey: state.ageKey ? { recipient: state.ageKey.recipient, fileName: ageKeyFileName(state) } : null,
     hostKey: null,
     finish: preset.finish,
   };
 }
+
+/** The flake screen's answers as the core's flake choice (before the local checks). */
+export function answeredFlake(answers: FlakeAnswers): Choices['flake'] {
+  const { mode } = answers;
+  const host = answers.host.trim();
+  if ((mode === 'flake' || mode === 'copy') && !answers.flake.trim()) throw usageError('a flake reference is needed: URI#host, e.g. github:me/nixos-config#web or ./config#web');
+  if (mode === 'clone' && !answers.repo.trim()) throw usageError('clone needs the repository URL');
+  if (mode === 'prebuilt' && !answers.systemPath.startsWith('/nix/store/')) throw usageError('prebuilt needs the store path of the system: /nix/store/…');
+  if ((mode === 'clone' || mode === 'prebuilt') && !hostNamePattern.test(host)) throw usageError(host ? `'${host}' is not a host name` : 'a host name is needed');
+  const flake = mode === 'flake' || mode === 'copy' ? parseFlakeRef(answers.flake.trim()) : undefined;
+  return flakeChoice({ mode, flake, repo: answers.repo.trim(), systemPath: answers.systemPath, host })!;
+}
+
+export const answeredInstall = (answers: FlakeAnswers, preset: WizardPreset): InstallChoice =>
+  installChoice({ mode: answers.mode, repo: answers.repo || undefined, repoPath: preset.repoPath, systemPath: answers.systemPath || undefined });

@@ -6,9 +6,11 @@ import type { Candidate } from '../../core/discovery/candidate.js';
 import type { Facts } from '../../core/facts/types.js';
 import type { SecretsReport } from '../../core/keys/secrets-check.js';
 import type { HostKeyInfo } from '../../core/ssh/host-identity.js';
-import type { Choices, InstallMode, LayoutKind, PhaseId, Plan } from '../../core/plan/types.js';
+import type { Choices, InstallMode, PhaseId, Plan } from '../../core/plan/types.js';
 import type { Target } from '../../core/ssh/types.js';
 import type { WizardPreset } from '../wizard-options.js';
+import { flagsHost } from '../../flags/choice-flags.js';
+import type { LayoutAnswers } from '../../flags/flag-values.js';
 
 export type StepId = 'discover' | 'connect' | 'disk' | 'layout' | 'flake' | 'keys' | 'review' | 'install' | 'done';
 
@@ -27,12 +29,7 @@ export const stepTitles: Record<StepId, string> = {
 };
 
 /** Form answers as typed (sizes stay text until the form is submitted). */
-export interface LayoutAnswers {
-  kind: LayoutKind;
-  luks: boolean;
-  efiSize: string;
-  swapSize: string;
-}
+export type { LayoutAnswers };
 
 export interface FlakeAnswers {
   /** `URI#host` for the flake and copy modes. */
@@ -111,8 +108,6 @@ export interface WizardState {
 }
 
 export function initialState(preset: WizardPreset, decided: PresetDecisions): WizardState {
-  const flakeHost = preset.flake?.slice(preset.flake.lastIndexOf('#') + 1);
-  const host = flakeHost ?? preset.host ?? '';
   const state: WizardState = {
     preset,
     decided,
@@ -127,11 +122,11 @@ export function initialState(preset: WizardPreset, decided: PresetDecisions): Wi
     },
     passphraseSet: false,
     flake: {
-      flake: preset.flake ?? '',
+      flake: preset.flake ? `${preset.flake.uri}#${preset.flake.host}` : '',
       mode: preset.mode ?? 'flake',
       repo: preset.repo ?? '',
       systemPath: preset.systemPath ?? '',
-      host,
+      host: flagsHost(preset) ?? '',
     },
     keys: {
       source: preset.ageKey === undefined || preset.ageKey === 'generate' ? 'generate' : preset.ageKey === 'none' ? 'none' : 'file',

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diskoDeviceGuard } from '../../../source/core/install/phases/disko.js';
+import { diskoDeviceGuard } from '../../../source/core/plan/phases/disko.js';
 import type { Choices } from '../../../source/core/plan/types.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nb-disko-'));

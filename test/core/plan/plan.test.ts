@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plan, minimumDiskBytes } from '../../../source/core/plan/plan.js';
+import { plan } from '../../../source/core/plan/plan.js';
+import { minimumDiskBytes } from '../../../source/core/plan/plan-context.js';
 import { formatPlan } from '../../../source/core/plan/format-plan.js';
 import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
 import { GiB } from '../../../source/core/plan/sizes.js';

@@ -1,6 +1,6 @@
 import type { PhaseDefinition } from '../phase.js';
-import { mountsItself, type LabelsContext, type MountedContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import { mountsItself, type LabelsContext, type MountedContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
 const swapActive = (device: string) => `swapon --show=NAME --noheadings | grep -qx "$(readlink -f ${q(device)})"`;
 
@@ -8,7 +8,7 @@ const swapActive = (device: string) => `swapon --show=NAME --noheadings | grep -
 const mountedFrom = (target: string, device: string) =>
   `[ "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint ${target})")" = "$(readlink -f ${q(device)})" ]`;
 
-export const mount: PhaseDefinition<LabelsContext | MountedContext> = {
+export const mount: PhaseDefinition<'mount', LabelsContext | MountedContext> = {
   id: 'mount',
   title: 'Mount the new system under /mnt',
   applies: mountsItself,

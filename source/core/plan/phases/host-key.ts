@@ -1,10 +1,10 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { PlanContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import type { PlanContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
 export const hostKeyPath = (type: string) => `/mnt/etc/ssh/ssh_host_${type}_key`;
 
-export const hostKey: PhaseDefinition = {
+export const hostKey: PhaseDefinition<'host-key'> = {
   id: 'host-key',
   title: "Give the new system its SSH host key",
   applies: (c): c is PlanContext => c.choices.hostKey !== null,

@@ -1,7 +1,7 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { PlanContext } from '../../plan/plan-context.js';
+import type { PlanContext } from '../plan-context.js';
 
-export const tmpstore: PhaseDefinition = {
+export const tmpstore: PhaseDefinition<'tmpstore'> = {
   id: 'tmpstore',
   title: 'Give the live Nix store room on the new disk',
   applies: (c): c is PlanContext => c.choices.tmpstore,

@@ -16,7 +16,7 @@ import { tmpstore } from './tmpstore.js';
 import { uploadConfig } from './upload-config.js';
 
 /** Every phase, in the one order they run. Each decides from the plan context whether it applies. */
-export const phases: readonly PhaseDefinition[] = [
+export const phases = [
   uploadConfig,
   partition,
   luksFormat,
@@ -32,6 +32,12 @@ export const phases: readonly PhaseDefinition[] = [
   hostKey,
   ageKey,
   finish,
-];
+] as const;
 
-export const phaseById = (id: string) => phases.find((phase) => phase.id === id);
+/** The phases' ids, in the order they run. */
+export type PhaseId = (typeof phases)[number]['id'];
+
+/** The same list, each phase seen through the common interface (its own context narrowed by applies()). */
+export const phaseDefinitions: readonly PhaseDefinition[] = phases;
+
+export const phaseById = (id: string) => phaseDefinitions.find((phase) => phase.id === id);

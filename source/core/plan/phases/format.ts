@@ -1,11 +1,11 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { LabelsContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import type { LabelsContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
 const hasFs = (device: string, type: string, label: string) =>
   `[ "$(blkid -o value -s TYPE ${q(device)})" = ${type} ] && [ "$(blkid -o value -s LABEL ${q(device)})" = ${q(label)} ]`;
 
-export const format: PhaseDefinition<LabelsContext> = {
+export const format: PhaseDefinition<'format', LabelsContext> = {
   id: 'format',
   title: 'Create filesystems',
   applies: (c) => c.kind === 'labels',

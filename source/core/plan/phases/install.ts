@@ -1,9 +1,9 @@
 import { always, type PhaseDefinition } from '../phase.js';
-import { targetFlake } from '../../plan/flake-ref.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import { targetFlake } from '../flake-ref.js';
+import { shellQuote as q } from '../shell.js';
 import { systemPathFile } from './copy-closure.js';
 
-export const install: PhaseDefinition = {
+export const install: PhaseDefinition<'install'> = {
   id: 'install',
   title: 'Install NixOS',
   applies: always,

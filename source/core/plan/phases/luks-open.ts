@@ -1,8 +1,8 @@
 import type { PhaseDefinition } from '../phase.js';
-import { hasLuks, type LuksContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import { hasLuks, type LuksContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
-export const luksOpen: PhaseDefinition<LuksContext> = {
+export const luksOpen: PhaseDefinition<'luks-open', LuksContext> = {
   id: 'luks-open',
   title: 'Open the encrypted root',
   applies: hasLuks,

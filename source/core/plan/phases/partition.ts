@@ -1,9 +1,9 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { LabelsContext } from '../../plan/plan-context.js';
-import { describeDisk } from '../../plan/describe.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import type { LabelsContext } from '../plan-context.js';
+import { describeDisk } from '../describe.js';
+import { shellQuote as q } from '../shell.js';
 
-export const partition: PhaseDefinition<LabelsContext> = {
+export const partition: PhaseDefinition<'partition', LabelsContext> = {
   id: 'partition',
   title: 'Partition the disk',
   applies: (c) => c.kind === 'labels',

@@ -1,7 +1,8 @@
-import { defaultEfiSize, defaultLabels, defaultLuksLabel, defaultLuksName, defaultRepoPath, gptPartitionNameMaxUnits, hostNamePattern, minimumEfiSizeMiB } from './core/defaults.js';
-import { parseSizeMiB } from './core/plan/sizes.js';
-import { usageError } from './core/exit-codes.js';
-import { normalizeFingerprint } from './core/ssh/host-identity.js';
+import { defaultLabels, defaultLuksLabel, defaultLuksName, defaultRepoPath, gptPartitionNameMaxUnits, hostNamePattern, minimumEfiSizeMiB } from '../core/defaults.js';
+import { parseSizeMiB } from '../core/plan/sizes.js';
+import { usageError } from '../core/exit-codes.js';
+import { normalizeFingerprint } from '../core/ssh/host-identity.js';
+import type { Layout, LayoutKind, LuksChoice } from '../core/plan/types.js';
 
 // Checks shared by every command's flags: a bad value is a usage error naming the flag.
 
@@ -25,11 +26,35 @@ export const checkLuksLabel = (value: string | undefined) => checkLabel(value, d
 /** --luks-name: the device-mapper name. */
 export const checkLuksName = (value: string | undefined) => checkLabel(value, defaultLuksName, '--luks-name', 64);
 
-/** --efi-size: a size the ESP can hold a few kernels in; as MiB. */
-export function checkEfiSize(value: string | undefined): number {
-  const mib = parseSizeMiB(value ?? defaultEfiSize, '--efi-size');
-  if (mib < minimumEfiSizeMiB) throw usageError(`--efi-size must be at least ${minimumEfiSizeMiB}M`);
+/** An ESP size that holds a few kernels, as MiB; `field` names the flag or the screen's field. */
+export function checkEfiSizeMiB(text: string, field: string): number {
+  const mib = parseSizeMiB(text, field);
+  if (mib < minimumEfiSizeMiB) throw usageError(`${field} must be at least ${minimumEfiSizeMiB}M`);
   return mib;
+}
+
+/** A swap size, as MiB (0: no swap partition). */
+export const checkSwapSizeMiB = (text: string, field: string): number => parseSizeMiB(text || '0', field);
+
+/** What the layout flags or the layout screen answered. */
+export interface LayoutAnswers {
+  kind: LayoutKind;
+  luks: boolean;
+  efiSize: string;
+  swapSize: string;
+}
+
+/** The layout from answers given as flags or on the screen; `fields` names them in errors. */
+export function layoutFrom(answers: LayoutAnswers, luksChoice: LuksChoice, fields = { efiSize: '--efi-size', swapSize: '--swap' }): Layout {
+  const luks = answers.luks ? luksChoice : null;
+  switch (answers.kind) {
+    case 'labels':
+      return { kind: 'labels', efiSizeMiB: checkEfiSizeMiB(answers.efiSize, fields.efiSize), swapSizeMiB: checkSwapSizeMiB(answers.swapSize, fields.swapSize), luks };
+    case 'mounted':
+      return { kind: 'mounted', luks };
+    case 'disko':
+      return { kind: 'disko' };
+  }
 }
 
 /** Top-level directories of the new system that hold more than a checkout (an ESP, homes, the store). */

@@ -1,12 +1,10 @@
+import { ageKeyDir, ageKeyPath } from '../../defaults.js';
 import type { PhaseDefinition } from '../phase.js';
-import type { PlanContext } from '../../plan/plan-context.js';
+import type { PlanContext } from '../plan-context.js';
 import { parseAgeKeyFile } from '../../keys/age.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import { shellQuote as q } from '../shell.js';
 
-export const ageKeyDir = '/mnt/etc/age';
-export const ageKeyPath = (fileName: string) => `${ageKeyDir}/${fileName}`;
-
-export const ageKey: PhaseDefinition = {
+export const ageKey: PhaseDefinition<'age-key'> = {
   id: 'age-key',
   title: 'Hand off the age key to the new system',
   applies: (c): c is PlanContext => c.choices.ageKey !== null,

@@ -1,8 +1,8 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { DiskoContext } from '../../plan/plan-context.js';
-import { describeDisk } from '../../plan/describe.js';
-import { targetFlake } from '../../plan/flake-ref.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import type { DiskoContext } from '../plan-context.js';
+import { describeDisk } from '../describe.js';
+import { targetFlake } from '../flake-ref.js';
+import { shellQuote as q } from '../shell.js';
 
 const nix = "nix --extra-experimental-features 'nix-command flakes'";
 
@@ -40,7 +40,7 @@ export function diskoDeviceGuard(c: Pick<DiskoContext, 'choices' | 'diskRef'>): 
   ].join('\n');
 }
 
-export const disko: PhaseDefinition<DiskoContext> = {
+export const disko: PhaseDefinition<'disko', DiskoContext> = {
   id: 'disko',
   title: "Partition, format and mount with the flake's disko config",
   applies: (c) => c.kind === 'disko',

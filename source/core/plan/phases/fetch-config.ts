@@ -1,8 +1,8 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { PlanContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import type { PlanContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
-export const fetchConfig: PhaseDefinition = {
+export const fetchConfig: PhaseDefinition<'fetch-config'> = {
   id: 'fetch-config',
   title: 'Clone the configuration repository',
   applies: (c): c is PlanContext => c.choices.install.mode === 'clone',

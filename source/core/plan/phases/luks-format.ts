@@ -1,8 +1,8 @@
 import type { PhaseDefinition } from '../phase.js';
-import { hasLuks, type LabelsContext, type LuksContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import { hasLuks, type LabelsContext, type LuksContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
-export const luksFormat: PhaseDefinition<LuksContext & LabelsContext> = {
+export const luksFormat: PhaseDefinition<'luks-format', LuksContext & LabelsContext> = {
   id: 'luks-format',
   title: 'Encrypt the root partition (LUKS2)',
   applies: (c): c is LuksContext & LabelsContext => c.kind === 'labels' && hasLuks(c),

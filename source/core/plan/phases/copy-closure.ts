@@ -1,12 +1,12 @@
 import type { PhaseDefinition } from '../phase.js';
-import type { PlanContext } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import type { PlanContext } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
 /** The built system's store path, as written on the target for the install phase. */
 export const systemPathFile = '/tmp/nixos-bootstrap/system-path';
 const outLink = (host: string) => `/tmp/nixos-bootstrap-${host}-system`;
 
-export const copyClosure: PhaseDefinition = {
+export const copyClosure: PhaseDefinition<'copy-closure'> = {
   id: 'copy-closure',
   title: 'Build the system here and copy it to the new disk',
   applies: (c): c is PlanContext => c.choices.install.mode === 'copy',

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { usageError } from './core/exit-codes.js';
+import { usageError } from '../core/exit-codes.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,10 +1,10 @@
 // Flag checks shared by install and the wizard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BootstrapError } from '../source/core/exit-codes.js';
-import { checkLuksLabel, checkRepoPath, connectionFlags, layoutLabels } from '../source/flag-values.js';
-import { parseInstallFlags } from '../source/headless/install-options.js';
-import { parseWizardFlags } from '../source/ui/wizard-options.js';
+import { BootstrapError } from '../../source/core/exit-codes.js';
+import { checkLuksLabel, checkRepoPath, connectionFlags, layoutLabels } from '../../source/flags/flag-values.js';
+import { parseInstallFlags } from '../../source/headless/install-options.js';
+import { parseWizardFlags } from '../../source/ui/wizard-options.js';
 
 const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
 

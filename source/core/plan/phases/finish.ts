@@ -1,10 +1,10 @@
 import { always, type PhaseDefinition } from '../phase.js';
-import { mountsItself } from '../../plan/plan-context.js';
-import { shellQuote as q } from '../../plan/shell.js';
+import { mountsItself } from '../plan-context.js';
+import { shellQuote as q } from '../shell.js';
 
 const powerCommand = { poweroff: 'poweroff', reboot: 'reboot' } as const;
 
-export const finish: PhaseDefinition = {
+export const finish: PhaseDefinition<'finish'> = {
   id: 'finish',
   title: 'Unmount and finish',
   applies: always,

@@ -1,7 +1,6 @@
-import type { PlanContext } from '../plan/plan-context.js';
-import type { PhaseId, Plan, PlannedCommand } from '../plan/types.js';
+import type { PlanContext } from './plan-context.js';
+import type { PhaseId, Plan, PlannedCommand, Secrets } from './types.js';
 import type { Session } from '../ssh/types.js';
-import type { Secrets } from './secrets.js';
 
 /** What a phase's own checks may use while a run is under way. */
 export interface PhaseRunContext {
@@ -18,8 +17,8 @@ export const always = (context: PlanContext): context is PlanContext => context 
  * One step of an install. The pure part (commands, destroys, doneCheck) builds the plan that is
  * shown before anything runs; `verify` and `cleanUp` are the runtime part the runner calls.
  */
-export interface PhaseDefinition<C extends PlanContext = PlanContext> {
-  id: PhaseId;
+export interface PhaseDefinition<Id extends string = PhaseId, C extends PlanContext = PlanContext> {
+  id: Id;
   title: string;
   /** Whether the phase belongs to this plan; it also narrows the context to what the phase needs. */
   applies(context: PlanContext): context is C;

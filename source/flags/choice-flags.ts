@@ -1,0 +1,184 @@
+// The flags that choose what to install: one spec and one parser for `install` and the wizard.
+// Every value given is checked here (exit 2, naming the flag); a value not given stays undefined,
+// for `install` to require or default and for the wizard to ask on its screen.
+import { usageError } from '../core/exit-codes.js';
+import { parseFlakeRef, type FlakeRef } from '../core/plan/flake-ref.js';
+import type { Choices, FinishAction, InstallChoice, InstallMode, Labels, LayoutKind, LuksChoice } from '../core/plan/types.js';
+import { parseTarget } from '../core/ssh/target.js';
+import type { Target } from '../core/ssh/types.js';
+import { checkEfiSizeMiB, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, checkSwapSizeMiB, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from './flag-values.js';
+import { parseFlags } from './parse-flags.js';
+
+export const choiceFlagSpec = {
+  port: { type: 'string', short: 'p' },
+  identity: { type: 'string', short: 'i', multiple: true },
+  'env-password': { type: 'boolean' },
+  'expect-fingerprint': { type: 'string' },
+  force: { type: 'boolean' },
+  disk: { type: 'string' },
+  layout: { type: 'string' },
+  'efi-size': { type: 'string' },
+  swap: { type: 'string' },
+  luks: { type: 'boolean' },
+  'luks-passphrase-file': { type: 'string' },
+  'luks-label': { type: 'string' },
+  'luks-name': { type: 'string' },
+  'luks-iter-time': { type: 'string' },
+  'label-efi': { type: 'string' },
+  'label-root': { type: 'string' },
+  'label-swap': { type: 'string' },
+  mkdir: { type: 'string', multiple: true },
+  'post-mount': { type: 'string', multiple: true },
+  tmpstore: { type: 'boolean' },
+  flake: { type: 'string' },
+  mode: { type: 'string' },
+  repo: { type: 'string' },
+  'repo-path': { type: 'string' },
+  system: { type: 'string' },
+  host: { type: 'string' },
+  'age-key': { type: 'string' },
+  'age-key-out': { type: 'string' },
+  'replace-age-key': { type: 'boolean' },
+  'age-key-name': { type: 'string' },
+  secrets: { type: 'string' },
+  'allow-unreadable-secrets': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean' },
+  resume: { type: 'boolean' },
+  finish: { type: 'string' },
+  log: { type: 'string' },
+  json: { type: 'boolean' },
+  'host-key': { type: 'string' },
+  wait: { type: 'boolean' },
+  'wait-timeout': { type: 'string' },
+  'allow-loop-disks': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type AgeKeySource = 'generate' | 'none' | { file: string };
+
+/** What the flags say, checked; undefined where a flag was not given and nothing is assumed yet. */
+export interface ChoiceFlags extends ConnectionFlags {
+  help: boolean;
+  target?: Target;
+  layout?: LayoutKind;
+  luks?: boolean;
+  luksPassphraseFile?: string;
+  /** --efi-size and --swap as written (already checked): the wizard shows them in its fields. */
+  efiSize?: string;
+  swap?: string;
+  /** The header label, mapper name and PBKDF time used when LUKS is on. */
+  luksChoice: LuksChoice;
+  labels: Labels;
+  mkdirs: string[];
+  postMount: string[];
+  tmpstore: boolean;
+  flake?: FlakeRef;
+  /** --host, for the modes without a flake. */
+  host?: string;
+  mode?: InstallMode;
+  repo?: string;
+  repoPath: string;
+  systemPath?: string;
+  ageKey?: AgeKeySource;
+  ageKeyOut?: string;
+  /** --replace-age-key: a new key may overwrite the file at ageKeyOut. */
+  replaceAgeKey: boolean;
+  ageKeyName?: string;
+  secretsDir?: string;
+  allowUnreadableSecrets: boolean;
+  hostKeyFile?: string;
+  /** --wait (only with --finish reboot): how long to wait for the new system. */
+  waitTimeoutMs?: number;
+  dryRun: boolean;
+  yes: boolean;
+  resume: boolean;
+  json: boolean;
+  finish: FinishAction;
+  logFile?: string;
+  /** Long names of the flags given on the command line (a resume checks them against its journal). */
+  givenFlags: string[];
+}
+
+type ChoiceValues = ReturnType<typeof parseFlags<typeof choiceFlagSpec>>['values'];
+
+/** Parses argv against `spec` (the choice flags plus a command's own) and checks every choice flag. */
+export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[], spec: S, help: string, env: NodeJS.ProcessEnv) {
+  const { values, positionals } = parseFlags(argv, spec, help);
+  if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
+  const v = values as ChoiceValues;
+  const connection = connectionFlags(v, env);
+  const flake = v.flake !== undefined ? parseFlakeRef(v.flake) : undefined;
+  checkHostName(v.host);
+  const layout = oneOf<LayoutKind>(v.layout, ['labels', 'disko', 'mounted'], '--layout');
+  if (v.luks && layout === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
+  if (v['efi-size'] !== undefined) checkEfiSizeMiB(v['efi-size'], '--efi-size');
+  if (v.swap !== undefined) checkSwapSizeMiB(v.swap, '--swap');
+  if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
+  const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
+  if (v.wait && finish !== 'reboot') throw usageError('--wait needs --finish reboot');
+  const iterTimeMs = wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000);
+  const ageKey = v['age-key'];
+  const flags: ChoiceFlags = {
+    help: v.help === true,
+    ...(positionals[0] !== undefined ? { target: parseTarget(positionals[0], { port: connection.port }) } : {}),
+    ...connection,
+    layout,
+    luks: v.luks,
+    luksPassphraseFile: v['luks-passphrase-file'],
+    efiSize: v['efi-size'],
+    swap: v.swap,
+    luksChoice: { label: checkLuksLabel(v['luks-label']), name: checkLuksName(v['luks-name']), ...(iterTimeMs !== undefined ? { iterTimeMs } : {}) },
+    labels: layoutLabels(v),
+    mkdirs: checkMkdirs(v.mkdir),
+    postMount: v['post-mount'] ?? [],
+    tmpstore: v.tmpstore === true,
+    flake,
+    host: v.host,
+    mode: oneOf<InstallMode>(v.mode, ['flake', 'clone', 'prebuilt', 'copy'], '--mode'),
+    repo: v.repo,
+    repoPath: checkRepoPath(v['repo-path']),
+    systemPath: v.system,
+    ageKey: ageKey === undefined || ageKey === 'generate' || ageKey === 'none' ? ageKey : { file: ageKey },
+    ageKeyOut: v['age-key-out'],
+    replaceAgeKey: v['replace-age-key'] === true,
+    ageKeyName: v['age-key-name'] !== undefined ? checkLabel(v['age-key-name'], '', '--age-key-name', 64) : undefined,
+    secretsDir: v.secrets,
+    allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
+    hostKeyFile: v['host-key'],
+    waitTimeoutMs: v.wait ? wholeNumber(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000 : undefined,
+    dryRun: v['dry-run'] === true,
+    yes: v.yes === true,
+    resume: v.resume === true,
+    json: v.json === true,
+    finish,
+    logFile: v.log,
+    givenFlags: Object.keys(v).filter((flag) => v[flag as keyof typeof v] !== undefined),
+  };
+  return { flags, values, positionals };
+}
+
+/** The install mode and where it takes the system from; flake mode unless --mode says otherwise. */
+export const installChoice = (flags: Pick<ChoiceFlags, 'mode' | 'repo' | 'repoPath' | 'systemPath'>): InstallChoice => ({
+  mode: flags.mode ?? 'flake',
+  ...(flags.repo !== undefined ? { repo: flags.repo } : {}),
+  repoPath: flags.repoPath,
+  ...(flags.systemPath !== undefined ? { systemPath: flags.systemPath } : {}),
+});
+
+/** The host name the flags give: the flake's `#HOST`, else --host. */
+export const flagsHost = (flags: Pick<ChoiceFlags, 'flake' | 'host'>): string | undefined => flags.flake?.host ?? flags.host;
+
+/**
+ * The configuration the flags name completely, or undefined when a flag the mode needs is
+ * missing: a flake (flake, copy), a repository and a host (clone: the repository is the source),
+ * a store path and a host (prebuilt).
+ */
+export function flakeChoice(flags: Pick<ChoiceFlags, 'mode' | 'flake' | 'repo' | 'systemPath' | 'host'>): Choices['flake'] | undefined {
+  const mode = flags.mode ?? 'flake';
+  const host = flagsHost(flags);
+  if (mode === 'flake' || mode === 'copy') return flags.flake ? { uri: flags.flake.uri, host: flags.flake.host } : undefined;
+  if (!host) return undefined;
+  if (mode === 'clone') return flags.repo ? { uri: flags.repo, host } : undefined;
+  return flags.systemPath ? { uri: flags.flake?.uri ?? '', host } : undefined;
+}
