@@ -51,6 +51,7 @@ export const choiceFlagSpec = {
   'host-key': { type: 'string' },
   wait: { type: 'boolean' },
   'wait-timeout': { type: 'string' },
+  'skip-boot-check': { type: 'boolean' },
   'allow-loop-disks': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -90,6 +91,8 @@ export interface ChoiceFlags extends ConnectionFlags {
   hostKeyFile?: string;
   /** --wait (only with --finish reboot): how long to wait for the new system. */
   waitTimeoutMs?: number;
+  /** --skip-boot-check: install even when the configuration would not mount what this install creates. */
+  skipBootCheck: boolean;
   dryRun: boolean;
   yes: boolean;
   resume: boolean;
@@ -147,6 +150,7 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
     allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
     hostKeyFile: v['host-key'],
     waitTimeoutMs: v.wait ? wholeNumber(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000 : undefined,
+    skipBootCheck: v['skip-boot-check'] === true,
     dryRun: v['dry-run'] === true,
     yes: v.yes === true,
     resume: v.resume === true,

@@ -6,6 +6,8 @@ import type { Facts } from '../core/facts/types.js';
 import { Journal } from '../core/install/journal.js';
 import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
+import { checkBoot } from '../core/boot/boot-check.js';
+import { describeBootCheck } from '../core/boot/boot-findings.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
 import { resumeStatus } from '../core/install/runner.js';
@@ -75,6 +77,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     };
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);
+    await checkBootOrRefuse(thePlan, facts, request, reporter);
     if (request.dryRun) {
       reporter.note('Dry run: nothing was changed.');
       return ExitCode.ok;
@@ -131,6 +134,17 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   } finally {
     await session.close();
   }
+}
+
+/** Will it boot? Checked before the confirmation: a root this install does not create is a refusal. */
+async function checkBootOrRefuse(plan: Plan, facts: Facts, request: InstallRequest, reporter: Reporter): Promise<void> {
+  if (plan.choices.install.mode !== 'prebuilt' && plan.choices.install.mode !== 'clone') reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
+  const check = await checkBoot(plan, facts);
+  reporter.record('boot-check', check, describeBootCheck(check));
+  const blocking = check.findings.filter((f) => f.refuse);
+  if (blocking.length === 0 || request.skipBootCheck) return;
+  if (request.dryRun) return reporter.note('A real run would refuse this configuration (see the boot check above), unless --skip-boot-check.');
+  throw refusal(`the configuration would not boot from what this install creates: ${blocking.map((f) => f.message).join('; ')}`, "add the lines shown above to the host's configuration, or install anyway with --skip-boot-check");
 }
 
 const missingPassphrase = (): never => {

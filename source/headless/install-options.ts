@@ -51,6 +51,8 @@ Age key (for agenix/sops secrets on first boot)
 
 Run
   --dry-run                   print the plan and change nothing
+  --skip-boot-check           install even if the configuration would not mount / from what this
+                              install creates (the check evaluates it with nix, when nix is here)
   --yes                       confirm the plan (required to write to the disk)
   --resume                    carry on where the last run on this installer stopped
   --finish poweroff|reboot|none   after a successful install (default poweroff)

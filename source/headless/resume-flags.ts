@@ -37,8 +37,8 @@ const resumeFlagChecks: Record<string, Check> = {
   'age-key-name': (r, j) => `${r.ageKeyName}.agekey` === j.choices.ageKey?.fileName,
 };
 
-/** Flags that choose something a resume cannot change at all (keys already made and placed). */
-const notWithResume = ['age-key', 'age-key-out', 'secrets', 'allow-unreadable-secrets', 'host-key'];
+/** Flags that choose something a resume cannot change at all (keys already made and placed, the configuration already checked). */
+const notWithResume = ['age-key', 'age-key-out', 'secrets', 'allow-unreadable-secrets', 'host-key', 'skip-boot-check'];
 
 export function checkResumeFlags(request: InstallRequest, journal: Readonly<JournalData>): void {
   const refused = request.givenFlags.filter((flag) => notWithResume.includes(flag));

@@ -1,6 +1,7 @@
 // The core calls the wizard makes, in one replaceable object: the real ones are loaded lazily
 // (the first frame needs none of ssh2, mDNS or age), and a screen test can swap in fakes for
 // the parts that cannot exist in a unit test (the LAN, a target's disks).
+import type { BootCheck } from '../core/boot/boot-check.js';
 import type { DiscoverOptions, Discovery } from '../core/discovery/discover.js';
 import type { Facts } from '../core/facts/types.js';
 import type { AgeKeyChoice } from '../core/install/prepare.js';
@@ -23,6 +24,7 @@ export interface WizardServices {
   saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void>;
   checkSecrets(dir: string, identity: string): Promise<SecretsReport>;
   plan(facts: Facts, choices: Choices): Promise<Plan>;
+  checkBoot(plan: Plan, facts: Facts): Promise<BootCheck>;
   startJournal(data: Omit<JournalData, 'version' | 'completed' | 'startedAt' | 'updatedAt'>): Promise<Journal>;
   runPlan(options: RunOptions): Promise<RunOutcome>;
 }
@@ -37,6 +39,7 @@ export const realServices: WizardServices = {
   saveAgeKey: async (choice, overwrite) => (await import('../core/install/prepare.js')).saveAgeKey(choice, overwrite),
   checkSecrets: async (dir, identity) => (await import('../core/keys/secrets-check.js')).checkSecrets(dir, identity),
   plan: async (facts, choices) => (await import('../core/plan/plan.js')).plan(facts, choices),
+  checkBoot: async (plan, facts) => (await import('../core/boot/boot-check.js')).checkBoot(plan, facts),
   startJournal: async (data) => (await import('../core/install/journal.js')).Journal.start(data),
   runPlan: async (options) => (await import('../core/install/runner.js')).runPlan(options),
 };

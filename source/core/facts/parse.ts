@@ -139,6 +139,16 @@ const lines = (text: string | undefined) => (text ?? '').split('\n').map((line) 
 /** Buses told apart by a directory in a disk's sysfs path, in the order to look for them. */
 const busInSysfsPath: [RegExp, string][] = [[/\/usb\d*\//, 'usb'], [/\/firewire|\/fw\d/, 'ieee1394'], [/\/mmc\d*\//, 'mmc'], [/\/nvme\d*\//, 'nvme'], [/\/virtio\d*\//, 'virtio']];
 
+/** Drivers built into the installer's kernel show their driver name, not their module's. */
+const moduleOfDriver: Record<string, string> = { sd: 'sd_mod', xhci_hcd: 'xhci_pci', ehci_pci: 'ehci_pci', usb_storage: 'usb_storage' };
+/** Drivers of buses the kernel always has (not something an initrd list names). */
+const busDrivers = new Set(['usb', 'hub', 'pcieport', 'scsi', 'sr']);
+
+function initrdModules(drivers: string[]): string[] {
+  const names = drivers.map((d) => d.replace(/-/g, '_')).filter((d) => d && !busDrivers.has(d));
+  return [...new Set(names.map((d) => moduleOfDriver[d] ?? d))];
+}
+
 /**
  * The transport from `/sys/block/NAME` → its device path where lsblk gave none, and `sd` for an
  * SD card (lsblk says `mmc` for cards and soldered eMMC alike). The path also identifies a disk
@@ -146,10 +156,11 @@ const busInSysfsPath: [RegExp, string][] = [[/\/usb\d*\//, 'usb'], [/\/firewire|
  */
 function fillFromSysfs(disks: Disk[], sysfs: string): void {
   for (const line of sysfs.split('\n')) {
-    const [name, path, mmcType] = line.trim().split(/\s+/);
+    const [name, path, mmcType, modules] = line.trim().split(/\s+/);
     const disk = disks.find((d) => d.name === name);
     if (!disk || !path) continue;
     disk.busPath = path;
+    if (modules) disk.modules = initrdModules(modules.split(','));
     if (mmcType === 'SD') disk.transport = 'sd';
     if (disk.transport) continue;
     const bus = busInSysfsPath.find(([pattern]) => pattern.test(path))?.[1];

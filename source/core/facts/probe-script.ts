@@ -65,8 +65,19 @@ if command -v timeout >/dev/null 2>&1; then timeout 30 blkid -c /dev/null -o exp
 # Each disk's place on its bus, for when lsblk has no TRAN (no udev database): …/usb1/… is USB.
 # MMC devices also say what they are: SD (a card) or MMC (soldered eMMC).
 section sysfs
+# name, /sys/devices path, mmc card type, and the drivers from the disk up to its controller
+# (their modules where loadable: what the initrd needs to find the disk).
 for dev in /sys/block/*; do
-  printf '%s %s %s\n' "$(basename "$dev")" "$(readlink -f "$dev")" "$(cat "$dev/device/type" 2>/dev/null)"
+  modules=''
+  node=$(readlink -f "$dev/device" 2>/dev/null)
+  while [ -n "$node" ] && [ "$node" != / ] && [ "$node" != /sys/devices ]; do
+    if [ -e "$node/driver/module" ]; then modules="$modules$(basename "$(readlink -f "$node/driver/module")"),"
+    elif [ -e "$node/driver" ]; then modules="$modules$(basename "$(readlink -f "$node/driver")"),"; fi
+    node=$(dirname "$node")
+  done
+  type=$(cat "$dev/device/type" 2>/dev/null)
+  [ -n "$type" ] || type=-
+  printf '%s %s %s %s\n' "$(basename "$dev")" "$(readlink -f "$dev")" "$type" "$modules"
 done
 
 section by-id

@@ -34,6 +34,8 @@ export interface Disk {
   transport?: string;
   /** Where it sits: its /sys/devices path (the probe's sysfs section). */
   busPath?: string;
+  /** Kernel modules of the drivers between the disk and its controller (virtio_blk, nvme, ahci, …). */
+  modules?: string[];
   partitionTable?: string;
   /** Filesystem directly on the disk, if any. */
   fsType?: string;

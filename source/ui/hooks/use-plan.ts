@@ -1,7 +1,8 @@
-// The Review screen's plan and its start: the plan is made once per visit from the answers, and
-// a confirmed plan starts with the secrets the runtime holds. The screen only renders.
+// The Review screen's plan, its boot check and its start: the plan is made once per visit from
+// the answers, and a confirmed plan starts with the secrets the runtime holds. The screen only renders.
 import { useEffect, useState } from 'react';
 import { errorText } from '../../core/exit-codes.js';
+import type { BootCheck } from '../../core/boot/boot-check.js';
 import type { Plan } from '../../core/plan/types.js';
 import { startInstall } from '../run/install-session.js';
 import { buildChoices } from '../state/choices.js';
@@ -11,6 +12,7 @@ export function usePlan() {
   const { state, dispatch, runtime } = useWizard();
   const [error, setError] = useState<string | undefined>();
   const [starting, setStarting] = useState(false);
+  const [bootCheck, setBootCheck] = useState<BootCheck | undefined>();
 
   useEffect(() => {
     if (state.plan) return;
@@ -31,6 +33,24 @@ export function usePlan() {
     // The plan is made once per visit; editing an answer drops it (reducer), so it is made again.
     // eslint-disable-next-line react-hooks/exhaustive-deps -- made once per visit (see above)
   }, [state.plan]);
+
+  // Will it boot? Checked for each plan before it can be confirmed; a failed check is a skip.
+  useEffect(() => {
+    setBootCheck(undefined);
+    if (!state.plan) return;
+    let live = true;
+    runtime.services.checkBoot(state.plan, state.facts!).then(
+      (check) => live && setBootCheck(check),
+      (caught: unknown) => live && setBootCheck({ skipped: errorText(caught), findings: [] }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per plan, as the plan itself
+  }, [state.plan]);
+  const bootRefusal = bootCheck && !state.preset.skipBootCheck && bootCheck.findings.some((f) => f.refuse)
+    ? 'the configuration would not boot from what this install creates: add the lines shown, or start again with --skip-boot-check'
+    : undefined;
 
   /** Starts the confirmed plan: the secrets it needs, the journal, the run; then the Install screen. */
   const start = async (confirmed: Plan) => {
@@ -56,5 +76,5 @@ export function usePlan() {
     }
   };
 
-  return { plan: state.plan, error, setError, starting, start };
+  return { plan: state.plan, error, setError, starting, start, bootCheck, bootRefusal };
 }

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
 import { ageKeyPath } from '../../core/defaults.js';
+import { describeBootCheck } from '../../core/boot/boot-findings.js';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { formatBytes } from '../../core/plan/sizes.js';
 import type { Plan } from '../../core/plan/types.js';
@@ -44,13 +45,14 @@ function summary(plan: Plan, where: string, fingerprint: string): Array<[string,
 export function ReviewScreen() {
   const { state, finish, size, bodyRows } = useWizard();
   const theme = useTheme();
-  const { plan, error, setError, starting, start } = usePlan();
+  const { plan, error, setError, starting, start, bootCheck, bootRefusal } = usePlan();
   const [typed, setTyped] = useState('');
   const [scroll, setScroll] = useState(0);
 
   // One entry may hold several lines (the disk and its by-id path), and long commands are
   // wrapped, not cut: the viewport scrolls over exactly what is on screen.
-  const lines = plan ? formatPlan(plan).flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns)) : [];
+  const boot = bootCheck ? describeBootCheck(bootCheck) : 'Checking that the configuration boots from what this install creates…';
+  const lines = plan ? [...formatPlan(plan), '', boot].flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns)) : [];
   const summaryRows = plan ? summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? '') : [];
   const viewport = Math.max(3, bodyRows - summaryRows.length - 6);
   const maxScroll = Math.max(0, lines.length - viewport);
@@ -67,6 +69,11 @@ export function ReviewScreen() {
 
   const submit = (value: string) => {
     if (!plan || starting) return;
+    if (!bootCheck) return setError('The boot check is still running.');
+    if (bootRefusal) {
+      setError(`Refused: ${bootRefusal}.`);
+      return setTyped('');
+    }
     if (value.trim() !== word) {
       setError(`Type ${word} exactly to confirm (you typed '${value.trim()}').`);
       return setTyped('');
@@ -96,7 +103,7 @@ export function ReviewScreen() {
               <Text
                 key={top + index}
                 wrap="truncate-end"
-                color={/^\s*DESTROYS /.test(line) ? theme.bad : /^\s*! /.test(line) ? theme.warn : /^\d+\. |^Target disk/.test(line) ? undefined : theme.muted}
+                color={/^\s*(DESTROYS |✖ )/.test(line) ? theme.bad : /^\s*! /.test(line) ? theme.warn : /^\d+\. |^Target disk/.test(line) ? undefined : theme.muted}
                 bold={/^\d+\. /.test(line)}
               >
                 {line}
@@ -109,7 +116,11 @@ export function ReviewScreen() {
             {lines.length > viewport ? `lines ${top + 1}–${Math.min(lines.length, top + viewport)} of ${lines.length} (↑↓ PgUp PgDn)` : ' '}
           </Text>
         ) : null}
-        {plan && !state.preset.dryRun ? (
+        {plan && !bootCheck ? (
+          <Text>
+            <Spinner /> Checking that the configuration boots from what this install creates…
+          </Text>
+        ) : plan && !state.preset.dryRun ? (
           <Text wrap="truncate-end">
             <Text bold color={theme.bad}>
               {glyphs.warn} Type {word} to {plan.disk ? `erase ${plan.disk.path}` : 'start'} and install:{' '}

@@ -96,3 +96,43 @@ test('--dry-run shows the plan and Enter ends without running anything (exit 0)'
   assert.equal(code, 0);
   assert.match(farewell ?? '', /^Dry run: nothing was changed\. The plan was:\nTarget disk: \/dev\/sda/);
 });
+
+test('a boot check that refuses blocks the confirmation on Review; --skip-boot-check lets it through', async () => {
+  const refusing = async () => ({ findings: [{ refuse: true, message: 'the configuration mounts / from /dev/disk/by-uuid/1234, which this install does not create', fix: 'fileSystems."/" = { device = "/dev/mapper/cryptroot"; fsType = "ext4"; };' }] });
+  for (const skip of [false, true]) {
+    const ready = await readyForReview(join(work, `boot${skip}.agekey`));
+    const started: string[] = [];
+    const ui = mountWizard({
+      argv: ['root@192.0.2.1', ...(skip ? ['--skip-boot-check'] : [])],
+      state: ready.state,
+      runtime: ready.prepare,
+      rows: 60,
+      columns: 140,
+      services: {
+        ...(await localServices()),
+        checkBoot: refusing,
+        startJournal: async () => {
+          started.push('journal');
+          throw new Error('stop here: the run would start');
+        },
+      },
+    });
+    cleanup = ui.cleanup;
+    await ui.waitFor('Type sda to erase /dev/sda and install');
+    await ui.press(keys.pageDown, keys.pageDown, keys.pageDown, keys.pageDown);
+    const frame = await ui.waitFor('Boot check:');
+    assert.match(frame, /✖ the configuration mounts \/ from \/dev\/disk\/by-uuid\/1234/);
+    assert.match(frame, /add: fileSystems."\/" = \{ device = "\/dev\/mapper\/cryptroot"; fsType = "ext4"; \};/);
+    await ui.type('sda');
+    await ui.press(keys.enter);
+    if (!skip) {
+      await ui.waitFor('Refused: the configuration would not boot from what this install creates');
+      assert.deepEqual(started, [], 'nothing starts');
+    } else {
+      await ui.waitFor('stop here: the run would start');
+      assert.deepEqual(started, ['journal']);
+    }
+    await ui.cleanup();
+    cleanup = undefined;
+  }
+});

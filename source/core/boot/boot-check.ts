@@ -1,0 +1,21 @@
+// The pre-flight "will it boot" check: evaluate the host's configuration here, then compare it
+// with the plan. Nothing on the target is touched; without nix the check says it was skipped.
+import type { Facts } from '../facts/types.js';
+import type { Plan } from '../plan/types.js';
+import { evaluateBootConfig, type BootConfigResult } from './boot-config.js';
+import { bootFindings, type BootCheck } from './boot-findings.js';
+
+export type { BootCheck };
+
+export async function checkBoot(plan: Plan, facts: Facts, evaluate: (flakeRef: string, host: string) => Promise<BootConfigResult> = evaluateBootConfig): Promise<BootCheck> {
+  const { flake, install } = plan.choices;
+  if (install.mode === 'prebuilt') return { skipped: 'a prebuilt system has no configuration to read here', findings: [] };
+  if (install.mode === 'clone') return { skipped: 'clone mode evaluates the configuration on the target only', findings: [] };
+  const result = await evaluate(flake.localPath ?? flake.uri, flake.host);
+  if ('skipped' in result) return { skipped: result.skipped, findings: [] };
+  if ('hosts' in result) {
+    const others = result.hosts.length ? `it has ${result.hosts.join(', ')}` : 'it has none';
+    return { findings: [{ refuse: true, message: `the flake has no nixosConfigurations.${flake.host} (${others})`, fix: `nixosConfigurations.${flake.host} = nixpkgs.lib.nixosSystem { … };` }] };
+  }
+  return { findings: bootFindings(result.config, plan, facts) };
+}

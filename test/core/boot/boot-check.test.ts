@@ -1,0 +1,133 @@
+// "Will it boot?" against a REAL `nix eval` (Debian's nix-bin) of self-contained flakes: one
+// that agrees with the plan, and one for each kind of mismatch, each with the line to add.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkBoot } from '../../../source/core/boot/boot-check.js';
+import { describeBootCheck } from '../../../source/core/boot/boot-findings.js';
+import { evaluateBootConfig } from '../../../source/core/boot/boot-config.js';
+import { plan } from '../../../source/core/plan/plan.js';
+import type { Choices, Layout } from '../../../source/core/plan/types.js';
+import { choices, disk, facts, luks } from '../plan/fixtures.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nb-boot-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const hadNix = existsSync('/nix');
+after(() => assert.equal(existsSync('/nix'), hadNix, 'the evaluation created this machine’s /nix'));
+
+// A scratch HOME and store: this machine's /nix and caches are never touched.
+const home = join(work, 'home');
+const nixEnv = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), NIX_CONFIG: `build-users-group =\nstore = ${join(work, 'store')}` };
+const evaluate = (ref: string, host: string) => evaluateBootConfig(ref, host, nixEnv);
+
+/** The configuration that agrees with a LUKS + swap labels install on a virtio disk (EFI). */
+const agreeing: Record<string, string> = {
+  'fileSystems."/"': '{ device = "/dev/mapper/cryptroot"; fsType = "ext4"; }',
+  'fileSystems."/boot"': '{ device = "/dev/disk/by-label/boot"; fsType = "vfat"; }',
+  swapDevices: '[ { device = "/dev/disk/by-label/swap"; } ]',
+  'boot.initrd.luks.devices.cryptroot.device': '"/dev/disk/by-label/cryptroot"',
+  'boot.loader.systemd-boot.enable': 'true',
+  'boot.initrd.availableKernelModules': '[ "virtio_blk" "virtio_pci" "ahci" ]',
+  'users.users.root.openssh.authorizedKeys.keys': '[ "ssh-ed25519 AAAA me" ]',
+};
+
+let flakes = 0;
+/** A flake without inputs whose host `web` has exactly these settings. */
+function flake(settings: Record<string, string | undefined>): string {
+  const dir = join(work, `flake${flakes++}`);
+  mkdirSync(dir, { recursive: true });
+  const body = Object.entries(settings).filter(([, value]) => value !== undefined).map(([path, value]) => `${path} = ${value};`).join(' ');
+  writeFileSync(join(dir, 'flake.nix'), `{ outputs = _: { nixosConfigurations.web.config = { ${body} }; }; }\n`);
+  return dir;
+}
+
+const luksSwap: Layout = { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 1024, luks };
+const virtio = facts({ disks: [disk({ modules: ['virtio_blk', 'virtio_pci'] })] });
+
+async function check(settings: Record<string, string | undefined>, over: Partial<Choices> = {}, theFacts = virtio) {
+  const dir = flake(settings);
+  const thePlan = plan(theFacts, choices({ layout: luksSwap, flake: { uri: dir, host: 'web', localPath: dir }, ...over }));
+  return checkBoot(thePlan, theFacts, evaluate);
+}
+
+test('a configuration that agrees with the plan and the hardware has no finding', async () => {
+  const result = await check(agreeing);
+  assert.equal(result.skipped, undefined);
+  assert.deepEqual(result.findings, []);
+  assert.match(describeBootCheck(result), /mounts what this install creates/);
+});
+
+test('/ from a device this install does not create, or no / at all, is refused with the line to add', async () => {
+  for (const root of ['{ device = "/dev/disk/by-uuid/1234-abcd"; fsType = "ext4"; }', undefined]) {
+    const result = await check({ ...agreeing, 'fileSystems."/"': root });
+    const refused = result.findings.filter((f) => f.refuse);
+    assert.equal(refused.length, 1, describeBootCheck(result));
+    assert.match(refused[0]!.message, root ? /mounts \/ from \/dev\/disk\/by-uuid\/1234-abcd, which this install does not create/ : /has no fileSystems."\/"/);
+    assert.equal(refused[0]!.fix, 'fileSystems."/" = { device = "/dev/mapper/cryptroot"; fsType = "ext4"; };');
+  }
+  // Without LUKS the root is the label this install writes, as a device or as `label`.
+  const plain: Partial<Choices> = { layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks: null } };
+  const base = { ...agreeing, swapDevices: undefined, 'boot.initrd.luks.devices.cryptroot.device': undefined };
+  assert.deepEqual((await check({ ...base, 'fileSystems."/"': '{ label = "nixos"; fsType = "ext4"; }' }, plain)).findings, []);
+  assert.deepEqual((await check({ ...base, 'fileSystems."/"': '{ device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }' }, plain)).findings, []);
+});
+
+test('a LUKS root the initrd never opens, or opens from another device, is refused', async () => {
+  const missing = await check({ ...agreeing, 'boot.initrd.luks.devices.cryptroot.device': undefined });
+  assert.match(missing.findings.find((f) => f.refuse)!.message, /opens no LUKS device 'cryptroot'/);
+  const other = await check({ ...agreeing, 'boot.initrd.luks.devices.cryptroot.device': '"/dev/disk/by-uuid/0000"' });
+  assert.match(other.findings.find((f) => f.refuse)!.message, /opens \/dev\/disk\/by-uuid\/0000, not the partition this install encrypts/);
+  assert.equal(other.findings[0]!.fix, 'boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-label/cryptroot";');
+});
+
+test('loader, initrd driver, swap, /boot and logins are findings (not refusals), each with its line', async () => {
+  const cases: Array<[Record<string, string | undefined>, RegExp, string]> = [
+    [{ 'boot.loader.systemd-boot.enable': undefined }, /neither systemd-boot nor GRUB with EFI support/, 'boot.loader.systemd-boot.enable = true;'],
+    [{ 'boot.initrd.availableKernelModules': '[ "ahci" ]' }, /drivers virtio_blk, virtio_pci are not in boot.initrd.availableKernelModules/, 'boot.initrd.availableKernelModules = [ "virtio_blk" "virtio_pci" ];'],
+    [{ swapDevices: '[ { device = "/dev/disk/by-uuid/5555"; } ]' }, /swap partition this install creates is not used/, 'swapDevices = [ { device = "/dev/disk/by-label/swap"; } ];'],
+    [{ 'fileSystems."/boot"': undefined }, /\/boot is not mounted/, 'fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };'],
+    [{ 'users.users.root.openssh.authorizedKeys.keys': undefined }, /nobody can log in after the first boot/, 'users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA… you@laptop" ];'],
+  ];
+  for (const [change, message, fix] of cases) {
+    const result = await check({ ...agreeing, ...change });
+    assert.ok(result.findings.length >= 1, `${message}: ${describeBootCheck(result)}`);
+    assert.ok(result.findings.every((f) => !f.refuse), describeBootCheck(result));
+    const finding = result.findings.find((f) => message.test(f.message));
+    assert.ok(finding, `${message} not in ${describeBootCheck(result)}`);
+    assert.equal(finding.fix, fix);
+  }
+  // A wheel user with a password counts as a way in.
+  const wheel = await check({ ...agreeing, 'users.users.root.openssh.authorizedKeys.keys': undefined, 'users.users.me': '{ extraGroups = [ "wheel" ]; hashedPassword = "$6$x"; }' });
+  assert.deepEqual(wheel.findings, []);
+});
+
+test('BIOS needs GRUB on this disk', async () => {
+  const bios = facts({ firmware: 'bios', disks: [disk({ modules: ['virtio_blk'] })] });
+  const settings = { ...agreeing, 'fileSystems."/boot"': undefined, 'boot.loader.systemd-boot.enable': undefined };
+  const none = await check(settings, {}, bios);
+  assert.match(none.findings.map((f) => f.message).join('\n'), /GRUB must be installed on this disk/);
+  assert.deepEqual((await check({ ...settings, 'boot.loader.grub': '{ enable = true; device = "/dev/vda"; }' }, {}, bios)).findings, []);
+});
+
+test('without nix, or when the evaluation fails, the check says it was skipped and why', async () => {
+  const noNix = await checkBoot(plan(virtio, choices()), virtio, (ref, host) => evaluateBootConfig(ref, host, { ...nixEnv, PATH: '/nonexistent' }));
+  assert.equal(noNix.skipped, 'nix is not installed on this machine');
+  assert.match(describeBootCheck(noNix), /^Boot check skipped: nix is not installed/);
+  if (!hadNix) {
+    const unset = await evaluateBootConfig(flake(agreeing), 'web', { PATH: process.env.PATH, HOME: home });
+    assert.deepEqual(unset, { skipped: 'Nix is not set up on this machine (no /nix/store)' });
+  }
+  const dir = flake(agreeing);
+  const wrongHost = await checkBoot(plan(virtio, choices({ flake: { uri: dir, host: 'db', localPath: dir } })), virtio, evaluate);
+  assert.equal(wrongHost.skipped, undefined);
+  assert.deepEqual(wrongHost.findings.map((f) => [f.refuse, f.message]), [[true, 'the flake has no nixosConfigurations.db (it has web)']]);
+  const broken = join(work, 'broken');
+  mkdirSync(broken);
+  writeFileSync(join(broken, 'flake.nix'), '{ outputs = _: { nixosConfigurations.web.config = throw "no such option"; }; }\n');
+  const failed = await checkBoot(plan(virtio, choices({ flake: { uri: broken, host: 'web', localPath: broken } })), virtio, evaluate);
+  assert.match(failed.skipped!, /^nix eval of .*broken#web failed: .*no such option/);
+  const prebuilt = await checkBoot(plan(virtio, choices({ install: { mode: 'prebuilt', repoPath: '/mnt/x', systemPath: '/nix/store/x' } })), virtio, evaluate);
+  assert.match(prebuilt.skipped!, /prebuilt/);
+});
