@@ -191,3 +191,17 @@ test('without a udev database lsblk has no TRAN: the sysfs path tells a USB disk
   assert.equal(facts.disks.find((d) => d.name === 'loop0')!.transport, 'usb');
   assert.equal(facts.disks.find((d) => d.name === 'loop1')!.transport, undefined);
 });
+
+test('the sysfs section names each disk’s drivers as the modules an initrd needs (built-in drivers by their module’s name)', () => {
+  const sample = probeFixture('lab-netns-installer').replace('@@nb section by-id', [
+    '@@nb section sysfs',
+    'loop0 /sys/devices/pci0000:00/0000:00:02.0/virtio1/block/loop0 - virtio_blk,virtio-pci,',
+    'loop1 /sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/loop1 - sd,uas,usb,hub,xhci_hcd,',
+    '',
+    '@@nb section by-id',
+  ].join('\n'));
+  const disks = parseProbeOutput(sample).disks;
+  assert.deepEqual(disks.find((d) => d.name === 'loop0')!.modules, ['virtio_blk', 'virtio_pci']);
+  assert.deepEqual(disks.find((d) => d.name === 'loop1')!.modules, ['sd_mod', 'uas', 'xhci_pci']);
+  assert.equal(disks.find((d) => d.name === 'loop1')!.transport, 'usb', 'the card-type placeholder does not hide the bus');
+});
