@@ -52,6 +52,7 @@ export const choiceFlagSpec = {
   wait: { type: 'boolean' },
   'wait-timeout': { type: 'string' },
   'skip-boot-check': { type: 'boolean' },
+  'write-disk-config': { type: 'string' },
   'allow-loop-disks': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -93,6 +94,8 @@ export interface ChoiceFlags extends ConnectionFlags {
   waitTimeoutMs?: number;
   /** --skip-boot-check: install even when the configuration would not mount what this install creates. */
   skipBootCheck: boolean;
+  /** --write-disk-config PATH: the labels layout as a NixOS module, written into the local flake. */
+  writeDiskConfig?: string;
   dryRun: boolean;
   yes: boolean;
   resume: boolean;
@@ -120,6 +123,7 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
   if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
   const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
   if (v.wait && finish !== 'reboot') throw usageError('--wait needs --finish reboot');
+  if (v['write-disk-config'] !== undefined && layout !== undefined && layout !== 'labels') throw usageError('--write-disk-config describes the labels layout', `with --layout ${layout} the disks are laid out by ${layout === 'disko' ? 'the disko config' : 'you'}`);
   const iterTimeMs = wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000);
   const ageKey = v['age-key'];
   const flags: ChoiceFlags = {
@@ -151,6 +155,7 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
     hostKeyFile: v['host-key'],
     waitTimeoutMs: v.wait ? wholeNumber(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000 : undefined,
     skipBootCheck: v['skip-boot-check'] === true,
+    writeDiskConfig: v['write-disk-config'],
     dryRun: v['dry-run'] === true,
     yes: v.yes === true,
     resume: v.resume === true,

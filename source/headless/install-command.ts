@@ -8,6 +8,8 @@ import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, sav
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { checkBoot } from '../core/boot/boot-check.js';
 import { describeBootCheck } from '../core/boot/boot-findings.js';
+import { diskConfigNix } from '../core/boot/disk-config.js';
+import { checkDiskConfigPath, writeDiskConfig } from '../core/boot/write-disk-config.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
 import { resumeStatus } from '../core/install/runner.js';
@@ -53,6 +55,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const ageKeyFile = `${request.ageKeyName}.agekey`;
   refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
   refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
+  const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const ageKeyOut = request.ageKeyOut ?? defaultAgeKeyOut(ageKeyFile, flake.localPath);
   const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, ageKeyOut, request.replaceAgeKey, flake.localPath);
@@ -77,6 +80,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     };
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);
+    if (diskConfigPath) await handOverDiskConfig(thePlan, facts, diskConfigPath, request.dryRun, reporter);
     await checkBootOrRefuse(thePlan, facts, request, reporter);
     if (request.dryRun) {
       reporter.note('Dry run: nothing was changed.');
@@ -134,6 +138,14 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   } finally {
     await session.close();
   }
+}
+
+/** --write-disk-config: the module that matches this plan, into the flake (shown only, in a dry run). */
+async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, dryRun: boolean, reporter: Reporter): Promise<void> {
+  const text = diskConfigNix(plan, facts)!;
+  const written = dryRun ? null : await writeDiskConfig(path, text);
+  reporter.record('disk-config', { path, written: written !== null, gitAdded: written?.gitAdded ?? false, text },
+    `${dryRun ? `Dry run: not written to ${path}; it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`);
 }
 
 /** Will it boot? Checked before the confirmation: a root this install does not create is a refusal. */

@@ -51,6 +51,8 @@ Age key (for agenix/sops secrets on first boot)
 
 Run
   --dry-run                   print the plan and change nothing
+  --write-disk-config PATH    write the labels layout as a NixOS module (fileSystems, swap, LUKS,
+                              the disk's initrd driver) to PATH inside the local flake, git add -N
   --skip-boot-check           install even if the configuration would not mount / from what this
                               install creates (the check evaluates it with nix, when nix is here)
   --yes                       confirm the plan (required to write to the disk)

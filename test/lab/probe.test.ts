@@ -3,7 +3,10 @@
 // /iso) never does, and --disk pointing at it is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { machine } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { machine, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ExitCode } from '../../source/core/exit-codes.js';
 import type { DiskChoice } from '../../source/core/facts/disks.js';
 import { parseProbeOutput } from '../../source/core/facts/parse.js';
@@ -148,4 +151,43 @@ test('a login shell that prints and dawdles (root ~/.bashrc: lines on both strea
   const dryRun = await lab.cli(['install', target, '--flake', 'github:me/cfg#web', '--disk', disk(3, 'internal').device, '--allow-loop-disks', '--dry-run']);
   assert.equal(dryRun.exitCode, 0, dryRun.stderr + dryRun.stdout);
   assert.doesNotMatch(dryRun.stdout + dryRun.stderr, /Welcome to the lab installer|bashrc:/, 'no rc noise reaches the user');
+});
+
+test('will it boot: a configuration that mounts / from another disk is refused before anything runs, with the line to add; --write-disk-config hands over the matching module', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'nb-bootcheck-'));
+  const hadNix = existsSync('/nix');
+  try {
+    const flakeDir = join(work, 'flake');
+    mkdirSync(join(flakeDir, 'hosts'), { recursive: true });
+    const writeFlake = (root: string) => writeFileSync(join(flakeDir, 'flake.nix'), `{ outputs = _: { nixosConfigurations.web.config = {
+      fileSystems."/" = ${root}; fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };
+      boot.loader.systemd-boot.enable = true; boot.loader.grub = { enable = true; device = "nodev"; };
+      users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA lab" ]; }; }; }\n`);
+    writeFlake('{ device = "/dev/disk/by-uuid/0a0a-1b1b"; fsType = "ext4"; }');
+    spawnSync('git', ['-C', flakeDir, 'init', '-q']);
+    spawnSync('git', ['-C', flakeDir, 'add', 'flake.nix']);
+    // A real nix eval on the laptop, with a scratch store: this machine's /nix stays as it was.
+    const env = { NIX_CONFIG: `build-users-group =\nstore = ${join(work, 'store')}`, XDG_CACHE_HOME: join(work, 'cache') };
+    const args = ['install', `root@${lab.address(1)}`, '--flake', `${flakeDir}#web`, '--disk', disk(1, 'internal').device, '--allow-loop-disks', '--age-key', 'none', '--json'];
+
+    const refused = await lab.cli([...args, '--yes', '--write-disk-config', join(flakeDir, 'hosts', 'disks.nix')], { env });
+    assert.equal(refused.exitCode, ExitCode.refused, refused.stderr + refused.stdout);
+    assert.match(refused.stderr, /would not boot from what this install creates: the configuration mounts \/ from \/dev\/disk\/by-uuid\/0a0a-1b1b, which this install does not create/);
+    const events = refused.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; findings?: Array<{ fix: string }> });
+    assert.deepEqual(events.find((e) => e.type === 'boot-check')!.findings!.map((f) => f.fix), ['fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };']);
+    assert.ok(!events.some((e) => e.type === 'phase-start' || e.type === 'phase'), 'no phase ran');
+    // The module that matches was handed over first, known to git, so the fix is one import away.
+    const module = readFileSync(join(flakeDir, 'hosts', 'disks.nix'), 'utf8');
+    assert.match(module, /fileSystems."\/" = \{ device = "\/dev\/disk\/by-label\/nixos"; fsType = "ext4"; \};/);
+    assert.match(spawnSync('git', ['-C', flakeDir, 'status', '--porcelain'], { encoding: 'utf8' }).stdout, /^ A hosts\/disks\.nix$/m);
+
+    writeFlake('{ device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }');
+    const agrees = await lab.cli([...args, '--dry-run'], { env });
+    assert.equal(agrees.exitCode, 0, agrees.stderr + agrees.stdout);
+    const check = agrees.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; findings?: unknown[]; skipped?: string }).find((e) => e.type === 'boot-check')!;
+    assert.deepEqual([check.skipped, check.findings], [undefined, []]);
+    assert.equal(existsSync('/nix'), hadNix, 'the evaluation used the scratch store');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

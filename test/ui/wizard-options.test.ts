@@ -53,6 +53,7 @@ test('headless-only flags point to install (none is accepted and ignored); a pas
   assert.throws(() => parseWizardFlags(['--host-key', '/k'], {}), usage(/--host-key belongs to install.*install --host-key/));
   assert.throws(() => parseWizardFlags(['--finish', 'reboot', '--wait'], {}), usage(/--wait belongs to install/));
   assert.throws(() => parseWizardFlags(['--wait-timeout', '60'], {}), usage(/--wait-timeout belongs to install/));
+  assert.throws(() => parseWizardFlags(['--write-disk-config', 'disks.nix'], {}), usage(/--write-disk-config belongs to install/));
   assert.throws(() => parseWizardFlags(['--luks-passphrase-file', '-'], {}), usage(/not a passphrase on stdin/));
 });
 
@@ -63,7 +64,7 @@ const sampleValues: Record<string, string> = {
   'label-efi': 'ESP', 'label-root': 'root', 'label-swap': 'sw', mkdir: 'persist', 'post-mount': 'true', flake: 'github:me/cfg#web',
   mode: 'clone', repo: 'https://example.org/cfg.git', 'repo-path': '/mnt/cfg', system: '/nix/store/abc-nixos', host: 'web',
   'age-key': 'none', 'age-key-out': '/o', 'age-key-name': 'web', secrets: '/s', finish: 'reboot', log: '/l.log',
-  'host-key': '/h', 'wait-timeout': '60',
+  'host-key': '/h', 'wait-timeout': '60', 'write-disk-config': '/w.nix',
 };
 
 test('every install flag is either used by the wizard or refused: none is accepted and ignored', () => {

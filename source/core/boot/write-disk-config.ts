@@ -1,0 +1,32 @@
+// --write-disk-config PATH: the disk-layout module goes into the local flake, where the host's
+// configuration can import it, and git is told about it (a flake sees only what git knows).
+import { execFile } from 'node:child_process';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { refusal, usageError } from '../exit-codes.js';
+import { inGitWorkTree } from '../install/command-input.js';
+import { isInside } from '../keys/secret-paths.js';
+import { diskConfigHeader } from './disk-config.js';
+
+/** Checks the path before anything is contacted: inside the local flake, the tool's own file if it exists. */
+export async function checkDiskConfigPath(path: string, flakeDir: string | undefined): Promise<string> {
+  const target = resolve(path);
+  if (!flakeDir) throw usageError('--write-disk-config needs a local flake (the file goes into it)', 'give --flake ./dir#host, or copy the module from the plan output');
+  if (!isInside(flakeDir, target)) throw usageError(`--write-disk-config ${path} is outside the flake directory ${flakeDir}`, 'the flake sees only files inside it: e.g. hosts/HOST/disks.nix');
+  const existing = await readFile(target, 'utf8').catch(() => undefined);
+  if (existing !== undefined && !existing.startsWith(diskConfigHeader)) {
+    throw refusal(`--write-disk-config ${path} exists and was not written by nixos-bootstrap`, 'choose another file, or move this one away');
+  }
+  return target;
+}
+
+/** Writes the module (atomically) and adds it to git with --intent-to-add when the flake is a git tree. */
+export async function writeDiskConfig(target: string, text: string): Promise<{ gitAdded: boolean }> {
+  const temp = join(dirname(target), `.${basename(target)}.tmp`);
+  await writeFile(temp, text, { mode: 0o644 });
+  await rename(temp, target);
+  if (!inGitWorkTree(dirname(target))) return { gitAdded: false };
+  await promisify(execFile)('git', ['-C', dirname(target), 'add', '--intent-to-add', '--', basename(target)]);
+  return { gitAdded: true };
+}
