@@ -19,6 +19,7 @@ export const defaultLabels = { efi: 'boot', root: 'nixos', swap: 'swap' } as con
 /** Where clone mode puts the repository when --repo-path is not given. */
 export const defaultRepoPath = '/mnt/nix-config';
 
-/** Where the new system's age identity is handed off (agenix/sops read it on first boot). */
-export const ageKeyDir = '/mnt/etc/age';
-export const ageKeyPath = (fileName: string) => `${ageKeyDir}/${fileName}`;
+/** Where the new system's age identity is handed off by default (agenix/sops read it on first boot). */
+export const defaultAgeKeyPath = (name: string) => `/etc/age/${name}.agekey`;
+/** A path of the new system as the installer sees it, under /mnt. */
+export const underMnt = (path: string) => `/mnt${path}`;

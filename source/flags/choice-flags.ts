@@ -1,12 +1,14 @@
 // The flags that choose what to install: one spec and one parser for `install` and the wizard.
 // Every value given is checked here (exit 2, naming the flag); a value not given stays undefined,
 // for `install` to require or default and for the wizard to ask on its screen.
+import { resolve } from 'node:path';
+import { defaultAgeKeyPath } from '../core/defaults.js';
 import { usageError } from '../core/exit-codes.js';
 import { parseFlakeRef, type FlakeRef } from '../core/plan/flake-ref.js';
-import type { Choices, FinishAction, InstallChoice, InstallMode, Labels, LayoutKind, LuksChoice } from '../core/plan/types.js';
+import type { Choices, ExtraFiles, FinishAction, InstallChoice, InstallMode, Labels, LayoutKind, LuksChoice } from '../core/plan/types.js';
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
-import { checkEfiSizeMiB, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, checkSwapSizeMiB, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from './flag-values.js';
+import { checkAgeKeyPath, checkEfiSizeMiB, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, checkSwapSizeMiB, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from './flag-values.js';
 import { parseFlags } from './parse-flags.js';
 
 export const choiceFlagSpec = {
@@ -40,6 +42,7 @@ export const choiceFlagSpec = {
   'age-key-out': { type: 'string' },
   'replace-age-key': { type: 'boolean' },
   'age-key-name': { type: 'string' },
+  'age-key-path': { type: 'string' },
   secrets: { type: 'string' },
   'allow-unreadable-secrets': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -53,6 +56,8 @@ export const choiceFlagSpec = {
   'wait-timeout': { type: 'string' },
   'skip-boot-check': { type: 'boolean' },
   'write-disk-config': { type: 'string' },
+  'extra-files': { type: 'string' },
+  chown: { type: 'string', multiple: true },
   'allow-loop-disks': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -87,6 +92,8 @@ export interface ChoiceFlags extends ConnectionFlags {
   /** --replace-age-key: a new key may overwrite the file at ageKeyOut. */
   replaceAgeKey: boolean;
   ageKeyName?: string;
+  /** --age-key-path: where the new system keeps the identity (sops-nix's `sops.age.keyFile`). */
+  ageKeyPath?: string;
   secretsDir?: string;
   allowUnreadableSecrets: boolean;
   hostKeyFile?: string;
@@ -94,6 +101,9 @@ export interface ChoiceFlags extends ConnectionFlags {
   waitTimeoutMs?: number;
   /** --skip-boot-check: install even when the configuration would not mount what this install creates. */
   skipBootCheck: boolean;
+  /** --extra-files DIR (checked on this machine later) and --chown PATH UID:GID. */
+  extraFiles?: string;
+  chown: Array<{ path: string; uid: number; gid: number }>;
   /** --write-disk-config PATH: the labels layout as a NixOS module, written into the local flake. */
   writeDiskConfig?: string;
   dryRun: boolean;
@@ -110,7 +120,7 @@ type ChoiceValues = ReturnType<typeof parseFlags<typeof choiceFlagSpec>>['values
 
 /** Parses argv against `spec` (the choice flags plus a command's own) and checks every choice flag. */
 export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[], spec: S, help: string, env: NodeJS.ProcessEnv) {
-  const { values, positionals } = parseFlags(argv, spec, help);
+  const { values, positionals } = parseFlags(pairFlagValues(argv, ['--chown']), spec, help);
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
   const v = values as ChoiceValues;
   const connection = connectionFlags(v, env);
@@ -122,6 +132,8 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
   if (v.swap !== undefined) checkSwapSizeMiB(v.swap, '--swap');
   if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
   const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
+  if (v['age-key-name'] !== undefined && v['age-key-path'] !== undefined) throw usageError('give --age-key-name or --age-key-path, not both', '--age-key-path names the whole path on the new system');
+  if (v.chown && v['extra-files'] === undefined) throw usageError('--chown sets owners of --extra-files: give --extra-files DIR too');
   if (v.wait && finish !== 'reboot') throw usageError('--wait needs --finish reboot');
   if (v['write-disk-config'] !== undefined && layout !== undefined && layout !== 'labels') throw usageError('--write-disk-config describes the labels layout', `with --layout ${layout} the disks are laid out by ${layout === 'disko' ? 'the disko config' : 'you'}`);
   const iterTimeMs = wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000);
@@ -150,12 +162,15 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
     ageKeyOut: v['age-key-out'],
     replaceAgeKey: v['replace-age-key'] === true,
     ageKeyName: v['age-key-name'] !== undefined ? checkLabel(v['age-key-name'], '', '--age-key-name', 64) : undefined,
+    ageKeyPath: checkAgeKeyPath(v['age-key-path']),
     secretsDir: v.secrets,
     allowUnreadableSecrets: v['allow-unreadable-secrets'] === true,
     hostKeyFile: v['host-key'],
     waitTimeoutMs: v.wait ? wholeNumber(v['wait-timeout'] ?? '600', '--wait-timeout', 86_400)! * 1000 : undefined,
     skipBootCheck: v['skip-boot-check'] === true,
     writeDiskConfig: v['write-disk-config'],
+    extraFiles: v['extra-files'],
+    chown: (v.chown ?? []).map(parseChown),
     dryRun: v['dry-run'] === true,
     yes: v.yes === true,
     resume: v.resume === true,
@@ -166,6 +181,44 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
   };
   return { flags, values, positionals };
 }
+
+/** Flags that take two values (nixos-anywhere's `--chown PATH UID:GID`): joined for parseArgs. */
+function pairFlagValues(argv: string[], flags: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (!flags.includes(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const [first, second] = [argv[i + 1], argv[i + 2]];
+    if (first === undefined || second === undefined || first.startsWith('-') || second.startsWith('-')) throw usageError(`${arg} takes two values`, `e.g. ${arg} /persist/home/me 1000:100`);
+    out.push(arg, `${first}\0${second}`);
+    i += 2;
+  }
+  return out;
+}
+
+/** --chown PATH UID:GID: a path inside the new system and numeric owners. */
+function parseChown(value: string): { path: string; uid: number; gid: number } {
+  const [path = '', owner = ''] = value.split('\0');
+  const ids = /^(\d+):(\d+)$/.exec(owner);
+  if (!ids) throw usageError(`--chown ${path} ${owner}: the owner must be UID:GID in numbers`, 'the new system has no user names yet, e.g. 1000:100');
+  if (!path.startsWith('/') || path.split('/').includes('..') || /^\/+$/.test(path)) throw usageError(`--chown ${path}: give a path inside the new system, e.g. /persist/home/me`);
+  return { path, uid: Number(ids[1]), gid: Number(ids[2]) };
+}
+
+/** --extra-files and --chown as the plan's choice (the directory itself is checked before contact). */
+export const extraFilesChoice = (flags: Pick<ChoiceFlags, 'extraFiles' | 'chown'>): ExtraFiles | null =>
+  flags.extraFiles !== undefined ? { dir: resolve(flags.extraFiles), owners: flags.chown } : null;
+
+/** Where the new system keeps the age identity: --age-key-path, else /etc/age/(--age-key-name or the host).agekey. */
+export const ageKeyTargetPath = (flags: Pick<ChoiceFlags, 'ageKeyPath' | 'ageKeyName'>, host: string | undefined): string =>
+  flags.ageKeyPath ?? defaultAgeKeyPath(flags.ageKeyName ?? (host || 'host'));
 
 /** The install mode and where it takes the system from; flake mode unless --mode says otherwise. */
 export const installChoice = (flags: Pick<ChoiceFlags, 'mode' | 'repo' | 'repoPath' | 'systemPath'>): InstallChoice => ({

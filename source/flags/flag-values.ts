@@ -119,6 +119,21 @@ export function connectionFlags(
   };
 }
 
+/** Directories the new system shares: the key's own directory is made 700, so it may not be one of them. */
+const sharedDirectories = new Set(['/', '/etc', '/var', '/var/lib', '/root', '/home', '/persist', '/persist/etc', '/persist/var', '/persist/var/lib', '/nix', '/boot', '/usr', '/srv', '/tmp', '/run', '/opt']);
+
+/** --age-key-path: an absolute file path on the new system, in a directory of its own. */
+export function checkAgeKeyPath(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split('/');
+  const dir = value.slice(0, value.lastIndexOf('/')) || '/';
+  if (!value.startsWith('/') || value.endsWith('/') || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_./@+-]/.test(value)) {
+    throw usageError(`--age-key-path '${value}' is not an absolute file path`, 'e.g. /var/lib/sops-nix/key.txt');
+  }
+  if (sharedDirectories.has(dir)) throw usageError(`--age-key-path '${value}': its directory ${dir} would be made root-only (700)`, `put the key in a directory of its own, e.g. ${dir === '/' ? '' : dir}/age/key.txt`);
+  return value;
+}
+
 /** --host: a name Nix accepts as a nixosConfigurations attribute and a file name. */
 export function checkHostName(value: string | undefined): void {
   if (value !== undefined && !hostNamePattern.test(value)) throw usageError(`--host '${value}' is not a host name`);

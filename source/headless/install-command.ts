@@ -6,6 +6,7 @@ import type { Facts } from '../core/facts/types.js';
 import { Journal } from '../core/install/journal.js';
 import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
+import { checkExtraFiles } from '../core/install/extra-files-check.js';
 import { checkBoot } from '../core/boot/boot-check.js';
 import { describeBootCheck } from '../core/boot/boot-findings.js';
 import { diskConfigNix } from '../core/boot/disk-config.js';
@@ -17,7 +18,6 @@ import { startRun } from '../core/install/start.js';
 import { checkResumeIdentity, resumeIdentity } from '../core/install/resume-check.js';
 import { runSecrets } from '../core/install/run-secrets.js';
 import { nextCommands } from '../core/install/next-steps.js';
-import { ageKeyPath } from '../core/defaults.js';
 import { parseAgeKeyFile } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
 import { defaultAgeKeyOut, refuseSecretInFlake } from '../core/keys/secret-paths.js';
@@ -55,12 +55,13 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const ageKeyFile = `${request.ageKeyName}.agekey`;
   refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
   refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
+  if (request.extraFiles !== undefined) await checkExtraFiles(request.extraFiles);
   const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const ageKeyOut = request.ageKeyOut ?? defaultAgeKeyOut(ageKeyFile, flake.localPath);
   const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, ageKeyOut, request.replaceAgeKey, flake.localPath);
   const hostKey = request.hostKeyFile ? await loadHostKey(request.hostKeyFile) : null;
-  if (ageKey) reportAgeKey(reporter, ageKey, flake.host, ageKeyFile, request.dryRun);
+  if (ageKey) reportAgeKey(reporter, ageKey, flake.host, request.ageKeyTarget, request.dryRun);
   const secretsDir = ageKey ? secretsDirFor(flake, request.secretsDir) : undefined;
   if (secretsDir && ageKey) {
     const report = await checkSecretsReadiness(secretsDir, ageKey.key, request.allowUnreadableSecrets);
@@ -75,7 +76,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
       ...request.choices,
       flake,
       disk: request.choices.layout.kind === 'mounted' ? '' : pickDisk(facts, request, reporter),
-      ageKey: ageKey ? { recipient: ageKey.key.recipient, fileName: ageKeyFile } : null,
+      ageKey: ageKey ? { recipient: ageKey.key.recipient, path: request.ageKeyTarget } : null,
       hostKey: hostKey ? { publicKey: hostKey.publicKey, type: hostKey.type } : null,
     };
     const thePlan = makePlan(facts, choices);
@@ -177,7 +178,7 @@ async function execute(plan: Plan, facts: Facts, session: SshSession, secrets: S
     const outcome = await run.outcome;
     if (outcome.status === 'done') {
       reporter.record('result', { status: 'done', logFile: logPath }, `Log: ${logPath}`);
-      if (plan.choices.ageKey) reporter.note(`The age key is at ${ageKeyPath(plan.choices.ageKey.fileName)} on the new system.`);
+      if (plan.choices.ageKey) reporter.note(`The age key is at ${plan.choices.ageKey.path} on the new system.`);
       if (plan.choices.finish !== 'none') reporter.note(`Next:\n${nextCommands(plan.choices.flake.host, session.target, facts).map((c) => `  ${c}`).join('\n')}`);
       if (plan.choices.hostKey) await trustNewHostKey(plan.choices.flake.host, plan.choices.hostKey.publicKey, reporter);
       if (request.waitTimeoutMs) await reportReboot(session, request.waitTimeoutMs, plan.choices.hostKey?.publicKey, reporter);
@@ -218,18 +219,18 @@ async function reportReboot(session: SshSession, timeoutMs: number, expectedPubl
     `Back after ${(result.elapsedMs / 1000).toFixed(0)} s with host key ${result.hostKey.fingerprint}: ${verdict}.`);
 }
 
-function reportAgeKey(reporter: Reporter, choice: AgeKeyChoice, host: string, fileName: string, dryRun: boolean): void {
+function reportAgeKey(reporter: Reporter, choice: AgeKeyChoice, host: string, targetPath: string, dryRun: boolean): void {
   // A dry run keeps nothing, so a generated key is thrown away: say so before anyone uses it.
   const discarded = choice.generated && dryRun;
   reporter.record(
     'age-key',
-    { recipient: choice.key.recipient, localFile: discarded ? null : choice.file, generated: choice.generated, targetPath: ageKeyPath(fileName) },
+    { recipient: choice.key.recipient, localFile: discarded ? null : choice.file, generated: choice.generated, targetPath },
     [
       `Age public key for ${host}:`,
       `    ${choice.key.recipient}`,
       discarded
         ? '  (dry run: this key is not kept; to prepare secrets first, create one with age-keygen -o FILE and pass --age-key FILE)'
-        : `  Add it as ${host}'s key (e.g. in secrets/keys.nix), then re-encrypt your secrets (agenix -r).\n  Private key: ${choice.file}${choice.generated ? ' (new, mode 0600)' : ''}; it goes to ${ageKeyPath(fileName)} on the target.`,
+        : `  Add it as ${host}'s key (e.g. in secrets/keys.nix), then re-encrypt your secrets (agenix -r).\n  Private key: ${choice.file}${choice.generated ? ' (new, mode 0600)' : ''}; it goes to ${targetPath} on the new system.`,
     ].join('\n'),
   );
 }

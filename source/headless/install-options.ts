@@ -1,7 +1,7 @@
 import { defaultEfiSize } from '../core/defaults.js';
 import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import type { Choices } from '../core/plan/types.js';
-import { choiceFlagSpec, flakeChoice, flagsHost, installChoice, parseChoiceFlags, type AgeKeySource, type ChoiceFlags } from '../flags/choice-flags.js';
+import { ageKeyTargetPath, choiceFlagSpec, extraFilesChoice, flakeChoice, flagsHost, installChoice, parseChoiceFlags, type AgeKeySource, type ChoiceFlags } from '../flags/choice-flags.js';
 import { checkLabel, layoutFrom } from '../flags/flag-values.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -29,6 +29,9 @@ Disk and layout
   --luks-iter-time MS         PBKDF time per unlock (default: cryptsetup's)
   --label-efi, --label-root, --label-swap LABEL   filesystem labels (default boot, nixos, swap)
   --mkdir DIR                 create /mnt/DIR after mounting (repeatable)
+  --extra-files DIR           copy DIR's files into the new system before installing (DIR/etc/x →
+                              /etc/x), modes kept, owned by root; symlinks must stay inside DIR
+  --chown PATH UID:GID        then give PATH (recursively) to UID:GID (repeatable)
   --post-mount CMD            run CMD on the target after mounting (repeatable)
   --tmpstore                  put new store paths on the disk (installers running from RAM)
 
@@ -45,7 +48,9 @@ Age key (for agenix/sops secrets on first boot)
   --age-key-out FILE          where the new private key is saved, mode 0600 (default ./HOST.agekey;
                               inside the flake directory: ~/.local/state/nixos-bootstrap/keys/)
   --replace-age-key           let a new key replace an existing --age-key-out file
-  --age-key-name NAME         file name on the target: /mnt/etc/age/NAME.agekey (default HOST)
+  --age-key-name NAME         the key is /etc/age/NAME.agekey on the new system (default HOST)
+  --age-key-path PATH         or any path there, e.g. /var/lib/sops-nix/key.txt (its directory is
+                              made 700: one of its own)
   --secrets DIR               check these *.age files decrypt with the key (default: secrets/ of a local flake)
   --allow-unreadable-secrets  go on even if some secrets would not decrypt
 
@@ -77,6 +82,8 @@ export interface InstallRequest extends ChoiceFlags {
   choices: Omit<Choices, 'disk' | 'ageKey' | 'hostKey'>;
   ageKey: AgeKeySource;
   ageKeyName: string;
+  /** Where the new system keeps the identity. */
+  ageKeyTarget: string;
 }
 
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */
@@ -106,9 +113,11 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
       tmpstore: flags.tmpstore,
       flake: flakeChoice(flags) ?? { uri: '', host: host ?? '' },
       install,
+      extraFiles: extraFilesChoice(flags),
       finish: flags.finish,
     },
     ageKey: flags.ageKey ?? 'generate',
     ageKeyName: checkLabel(flags.ageKeyName, host ?? 'host', '--age-key-name', 64),
+    ageKeyTarget: ageKeyTargetPath(flags, host),
   };
 }

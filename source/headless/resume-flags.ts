@@ -34,7 +34,10 @@ const resumeFlagChecks: Record<string, Check> = {
   'repo-path': installIs,
   system: installIs,
   finish: (r, j) => r.choices.finish === j.choices.finish,
-  'age-key-name': (r, j) => `${r.ageKeyName}.agekey` === j.choices.ageKey?.fileName,
+  'extra-files': (r, j) => same(r.choices.extraFiles ?? null, j.choices.extraFiles ?? null),
+  chown: (r, j) => same(r.choices.extraFiles ?? null, j.choices.extraFiles ?? null),
+  'age-key-name': (r, j) => r.ageKeyTarget === j.choices.ageKey?.path,
+  'age-key-path': (r, j) => r.ageKeyTarget === j.choices.ageKey?.path,
 };
 
 /** Flags that choose something a resume cannot change at all (keys already made and placed, the configuration already checked). */

@@ -37,6 +37,9 @@ export async function startLaptop(state: LabState, save: () => Promise<void>): P
     'mkdir -p /run/dbus /run/avahi-daemon',
     `mount --bind ${home} /root`,
     `mount --bind ${dir}/nsswitch.conf /etc/nsswitch.conf`,
+    // This machine's own Nix (if it has one) stays out of the lab: a boot check there is
+    // skipped unless a test gives it a scratch store (NIX_CONFIG), whatever this machine has.
+    'if [ -d /nix ]; then mount -t tmpfs -o mode=755,size=1m nb-nix /nix; fi',
   ].join('\n')]));
   if (state.spec.sharedLink) {
     await run(['ip', '-n', state.laptop.netns, 'link', 'add', sharedBridge, 'type', 'bridge']);

@@ -22,7 +22,8 @@ Screens and the options that fill them
   Connect              TARGET, -p/--port, -i/--identity, --env-password, --expect-fingerprint, --force
   Disk                 --disk DEV (or $INSTALL_DISK), --allow-loop-disks (lab only)
   Layout & encryption  --layout, --luks, --luks-passphrase-file FILE, --swap, --efi-size,
-                       --luks-label, --luks-name, --luks-iter-time, --label-*, --mkdir, --post-mount, --tmpstore
+                       --luks-label, --luks-name, --luks-iter-time, --label-*, --mkdir, --post-mount, --tmpstore,
+                       --extra-files DIR, --chown PATH UID:GID
   Flake & host         --flake URI#HOST, --mode, --repo, --repo-path, --system, --host
   Keys                 --age-key generate|FILE|none, --age-key-out, --replace-age-key, --age-key-name, --secrets,
                        --allow-unreadable-secrets

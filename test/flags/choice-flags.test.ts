@@ -29,7 +29,7 @@ test('install and the wizard make the same choices from the same flags', () => {
     const wizard = buildChoices(state)!;
     const { disk, ageKey, hostKey, ...fromWizard } = wizard;
     assert.deepEqual(fromWizard, request.choices, argv.join(' '));
-    assert.equal(ageKey?.fileName, `${request.ageKeyName}.agekey`, argv.join(' '));
+    assert.equal(ageKey?.path, request.ageKeyTarget, argv.join(' '));
     assert.deepEqual([disk, hostKey], [request.choices.layout.kind === 'mounted' ? '' : '/dev/vda', null]);
     // The flake screen, answered with what the flags pre-filled, says the same again.
     assert.deepEqual(answeredFlake(state.flake), request.choices.flake, argv.join(' '));
@@ -55,4 +55,27 @@ test('the ESP minimum holds on the layout screen as it does for --efi-size', () 
 test('a bad TARGET is a usage error in install too, before anything is contacted', () => {
   assert.throws(() => parseInstallFlags(['root@fe80::47', '--flake', 'github:me/c#w'], {}), usage(/needs its interface/));
   assert.deepEqual(parseInstallFlags(['root@[fe80::47%eth0]:2222', '--flake', 'github:me/c#w'], {}).target, { host: 'fe80::47', interface: 'eth0', port: 2222, user: 'root' });
+});
+
+test('--age-key-path puts the key where sops-nix looks, in a directory of its own; --age-key-name picks the file under /etc/age', async () => {
+  const flake = ['--flake', 'github:me/c#web'];
+  assert.equal(parseInstallFlags(flake, {}).ageKeyTarget, '/etc/age/web.agekey');
+  assert.equal(parseInstallFlags([...flake, '--age-key-name', 'web2'], {}).ageKeyTarget, '/etc/age/web2.agekey');
+  assert.equal(parseInstallFlags([...flake, '--age-key-path', '/var/lib/sops-nix/key.txt'], {}).ageKeyTarget, '/var/lib/sops-nix/key.txt');
+  assert.equal(parseWizardFlags(['--age-key-path', '/persist/sops/age.key'], {}).ageKeyPath, '/persist/sops/age.key');
+  for (const bad of ['key.txt', '/var/lib/../etc/k', '/var/lib/sops-nix/', '/a b/k']) {
+    assert.throws(() => parseInstallFlags([...flake, '--age-key-path', bad], {}), usage(/is not an absolute file path/), bad);
+  }
+  // Its directory becomes 700: never /etc, /var/lib or / itself.
+  for (const shared of ['/etc/key.txt', '/var/lib/key.txt', '/key.txt', '/persist/var/lib/k']) {
+    assert.throws(() => parseInstallFlags([...flake, '--age-key-path', shared], {}), usage(/would be made root-only/), shared);
+  }
+  assert.throws(() => parseInstallFlags([...flake, '--age-key-name', 'x', '--age-key-path', '/var/lib/sops-nix/key.txt'], {}), usage(/not both/));
+
+  const { plan } = await import('../../source/core/plan/plan.js');
+  const { choices, facts } = await import('../core/plan/fixtures.js');
+  const commands = plan(facts(), choices({ ageKey: { recipient: 'age1x', path: '/var/lib/sops-nix/key.txt' } })).phases.find((p) => p.id === 'age-key')!.commands.map((c) => c.run);
+  assert.equal(commands[0], 'install -d -m 700 -o root -g root /mnt/var/lib/sops-nix && chmod 700 /mnt/var/lib/sops-nix');
+  assert.match(commands[1]!, /cat > \/mnt\/var\/lib\/sops-nix\/\.key\.txt\.tmp .* mv -f \/mnt\/var\/lib\/sops-nix\/\.key\.txt\.tmp \/mnt\/var\/lib\/sops-nix\/key\.txt/);
+  assert.equal(commands[2], "stat -c '%a %U %n' /mnt/var/lib/sops-nix /mnt/var/lib/sops-nix/key.txt");
 });

@@ -10,7 +10,7 @@ const journal = (): JournalData => {
   const request = parseInstallFlags(original, {});
   return {
     version: 1, target: { host: 'fe80::47', interface: 'eth0', port: 22, user: 'root' }, fingerprint: 'SHA256:x',
-    choices: { ...request.choices, disk: '/dev/disk/by-id/nvme-A', ageKey: { recipient: 'age1x', fileName: 'web.agekey' }, hostKey: null },
+    choices: { ...request.choices, disk: '/dev/disk/by-id/nvme-A', ageKey: { recipient: 'age1x', path: '/etc/age/web.agekey' }, hostKey: null },
     completed: [], startedAt: '', updatedAt: '',
   };
 };

@@ -3,7 +3,7 @@
 // runs that touch nothing, a cut connection resumed, and the default power-off.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { noisyBashrc } from '../../source/lab/host-files.js';
 import { LabHandle, startLab, stopLab } from './lab-fixture.js';
 import { diskDigest, findInImage } from './disk-digest.js';
@@ -114,19 +114,28 @@ test('labels + LUKS + swap + a generated age key: the disk, the key and the secr
 
 test('a local flake is uploaded, its secrets checked against an existing key; no LUKS', async () => {
   await resetVm(lab);
-  const run = await lab.cli(['install', target(), '--flake', `${work}/flake#web`, '--age-key', `${work}/prepared.agekey`, '--mkdir', 'persist', '--post-mount', 'touch /mnt/persist/.from-post-mount', '--finish', 'none', '--yes', '--json'], { cwd: work });
+  // --extra-files: a host key kept 0600 and a home given to its user.
+  mkdirSync(home(`${work}/extra/persist/etc/ssh`), { recursive: true });
+  mkdirSync(home(`${work}/extra/persist/home/me`), { recursive: true });
+  writeFileSync(home(`${work}/extra/persist/etc/ssh/ssh_host_ed25519_key`), 'lab host key\n', { mode: 0o600 });
+  writeFileSync(home(`${work}/extra/persist/home/me/notes`), 'notes\n', { mode: 0o640 });
+  const extra = ['--extra-files', `${work}/extra`, '--chown', '/persist/home/me', '1000:100'];
+  const run = await lab.cli(['install', target(), '--flake', `${work}/flake#web`, '--age-key', `${work}/prepared.agekey`, '--mkdir', 'persist', '--post-mount', 'touch /mnt/persist/.from-post-mount', ...extra, '--finish', 'none', '--yes', '--json'], { cwd: work });
   assert.equal(run.exitCode, 0, run.stderr);
   const events = records(run.stdout);
   const check = events.find((e) => e.type === 'secrets-check') as NdjsonRecord & { readable: string[]; unreadable: unknown[] };
   assert.deepEqual(check.readable, ['db.age']);
   assert.deepEqual(check.unreadable, []);
-  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['upload-config', 'partition', 'format', 'mount', 'post-mount', 'install', 'age-key', 'finish']);
-  const state = await lab.vmSsh(`tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /tmp/nixos-bootstrap/config /tmp/nixos-bootstrap/config/secrets; mount ${vmDisk}3 /mnt && ls -a /mnt/persist && umount /mnt`);
+  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['upload-config', 'partition', 'format', 'mount', 'post-mount', 'extra-files', 'install', 'age-key', 'finish']);
+  const state = await lab.vmSsh(`tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /tmp/nixos-bootstrap/config /tmp/nixos-bootstrap/config/secrets; mount ${vmDisk}3 /mnt && ls -a /mnt/persist && stat -c '%a %u:%g %n' /mnt /mnt/persist/etc/ssh/ssh_host_ed25519_key /mnt/persist/home/me/notes && umount /mnt`);
   assert.equal(state.exitCode, 0, state.stderr);
   assert.match(state.stdout, /--flake \/tmp\/nixos-bootstrap\/config#web/);
   assert.match(state.stdout, /flake\.nix/);
   assert.match(state.stdout, /db\.age/);
   assert.match(state.stdout, /\.from-post-mount/);
+  assert.match(state.stdout, /^755 0:0 \/mnt$/m, 'the root of the new system keeps its mode');
+  assert.match(state.stdout, /^600 0:0 \/mnt\/persist\/etc\/ssh\/ssh_host_ed25519_key$/m);
+  assert.match(state.stdout, /^640 1000:100 \/mnt\/persist\/home\/me\/notes$/m);
 });
 
 test('clone mode: the repository is cloned onto the new disk and installed from there', async () => {

@@ -18,6 +18,7 @@ export async function commandInput(input: CommandInput | undefined, secrets: Sec
     return Buffer.from(value, 'utf8');
   }
   if ('directory' in input) return flakeTar(input.directory);
+  if ('tree' in input) return treeTar(input.tree);
   const { stdout } = await run('bash', ['-c', input.localCommand], { encoding: 'buffer', maxBuffer: maxInputBytes });
   return stdout;
 }
@@ -33,6 +34,12 @@ export async function flakeTar(dir: string): Promise<Buffer> {
   if (!tracked) return Buffer.from((await execa('tar', ['-C', dir, '--exclude=./.git', '--exclude=./result', '-c', '.'], options)).stdout);
   // --no-recursion: a tracked submodule is its directory entry, not what lies inside it.
   return Buffer.from((await execa('tar', ['-C', dir, '--no-recursion', '--null', '-T', '-', '-c'], { ...options, input: tracked.join('\0') })).stdout);
+}
+
+/** Every file under `dir`, owned by root:root in the archive (modes kept): --extra-files. */
+export async function treeTar(dir: string): Promise<Buffer> {
+  const options = { encoding: 'buffer' as const, maxBuffer: maxInputBytes, stripFinalNewline: false };
+  return Buffer.from((await execa('tar', ['-C', dir, '--owner=0', '--group=0', '--numeric-owner', '-c', '.'], options)).stdout);
 }
 
 /** Whether `dir` is inside a git work tree (a `.git` there or above), as Nix decides it. */

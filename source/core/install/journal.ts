@@ -63,6 +63,9 @@ export class Journal {
     if (data?.version !== 1 || !Array.isArray(data.completed) || !data.choices) {
       throw refusal(`the journal ${path} is not one this version can resume (version ${String(data?.version)})`, 'move it aside and run the install again without --resume');
     }
+    // Journals written before --age-key-path name only the file under /etc/age.
+    const ageKey = data.choices.ageKey as (typeof data.choices.ageKey & { fileName?: string }) | null;
+    if (ageKey?.fileName && !ageKey.path) data.choices.ageKey = { recipient: ageKey.recipient, path: `/etc/age/${ageKey.fileName}` };
     return new Journal(path, data);
   }
 

@@ -5,6 +5,7 @@ const secretNames: Record<SecretName, string> = { 'luks-passphrase': 'LUKS passp
 const inputNote = (input: CommandInput): string => {
   if ('secret' in input) return `  < <redacted ${secretNames[input.secret]}>`;
   if ('directory' in input) return `  < tar of ${input.directory}`;
+  if ('tree' in input) return `  < tar of every file in ${input.tree} (owned by root)`;
   return `  < output of: ${input.localCommand}`;
 };
 

@@ -45,6 +45,13 @@ export interface MountedLayout {
 
 export type Layout = LabelsLayout | DiskoLayout | MountedLayout;
 
+export interface ExtraFiles {
+  /** Absolute local directory. */
+  dir: string;
+  /** --chown PATH UID:GID, PATH inside the new system. */
+  owners: Array<{ path: string; uid: number; gid: number }>;
+}
+
 export interface InstallChoice {
   mode: InstallMode;
   /** clone: repository URL. */
@@ -74,8 +81,10 @@ export interface Choices {
     localPath?: string;
   };
   install: InstallChoice;
-  /** Age key hand-off: the public key, and the file name under /mnt/etc/age. */
-  ageKey: { recipient: string; fileName: string } | null;
+  /** Age key hand-off: the public key, and where the new system keeps the identity (/etc/age/HOST.agekey). */
+  ageKey: { recipient: string; path: string } | null;
+  /** --extra-files: a local directory copied into /mnt before the install, and owners to set after. */
+  extraFiles?: ExtraFiles | null;
   /** A host key the new system starts with (--host-key): its public half and type (ed25519, …). */
   hostKey: { publicKey: string; type: string } | null;
   finish: FinishAction;
@@ -87,8 +96,10 @@ export type { PhaseId };
 export type CommandInput =
   /** A secret, written to stdin and nowhere else. */
   | { secret: SecretName }
-  /** A tar stream of a local directory. */
+  /** A tar stream of a local flake directory, as Nix sees it (git-tracked files only in a git tree). */
   | { directory: string }
+  /** A tar stream of every file under a local directory (--extra-files), owned by root. */
+  | { tree: string }
   /** The output of a command run on this machine. */
   | { localCommand: string };
 

@@ -2,7 +2,6 @@ import { useEffect } from 'react';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
 import { nextCommands } from '../../core/install/next-steps.js';
-import { ageKeyPath } from '../../core/defaults.js';
 import { formatTarget } from '../../core/ssh/target.js';
 import { Footer } from '../components/Footer.js';
 import { printable } from '../../core/logs/printable.js';
@@ -80,7 +79,7 @@ export function DoneScreen() {
           {elapsed ? ` in ${elapsed}` : ''}.
         </Text>
         {row('Log', install.logPath)}
-        {ageKey && state.ageKey ? row('Age key', `${state.ageKey.file} (keep it safe) → ${ageKeyPath(ageKey.fileName)} on ${host}`) : row('Age key', 'none handed off')}
+        {ageKey && state.ageKey ? row('Age key', `${state.ageKey.file} (keep it safe) → ${ageKey.path} on ${host}`) : row('Age key', 'none handed off')}
         {ageKey ? row('Public', ageKey.recipient) : null}
         {row('Finish', finishNote[plan.choices.finish] ?? '')}
         <Text> </Text>

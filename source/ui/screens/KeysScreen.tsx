@@ -2,14 +2,13 @@ import { useState } from 'react';
 import { isAbsolute, resolve } from 'node:path';
 import { Box, Text } from 'ink';
 import { errorText, ExitCode } from '../../core/exit-codes.js';
-import { ageKeyPath } from '../../core/defaults.js';
 import { Choice, cycle, type ChoiceOption } from '../components/Choice.js';
 import { Footer, type KeyHint } from '../components/Footer.js';
 import { Message } from '../components/Message.js';
 import { Spinner } from '../components/Spinner.js';
 import { TextField } from '../components/TextField.js';
 import { useKeys } from '../hooks/use-keys.js';
-import { ageKeyFileName } from '../state/choices.js';
+import { ageKeyTarget } from '../state/choices.js';
 import type { KeySourceKind, WizardState } from '../state/wizard-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
@@ -138,7 +137,7 @@ export function KeysScreen() {
         </Text>
         <Text wrap="truncate-end">
           <Text color={theme.muted}>On target  </Text>
-          {ageKeyPath(ageKeyFileName(state))}
+          {ageKeyTarget(state)}
         </Text>
         <Text> </Text>
         {state.secrets ? (

@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { basename } from 'node:path';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
-import { ageKeyPath } from '../../core/defaults.js';
 import { describeBootCheck } from '../../core/boot/boot-findings.js';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { formatBytes } from '../../core/plan/sizes.js';
@@ -38,7 +37,7 @@ function summary(plan: Plan, where: string, fingerprint: string): Array<[string,
     ...(plan.disk?.byId ? ([['', plan.disk.byId]] as Array<[string, string]>) : []),
     ['Layout', parts.join(' · ')],
     ['System', `${system} · mode ${choices.install.mode} · then ${choices.finish}`],
-    ['Age key', choices.ageKey ? `${choices.ageKey.recipient} → ${ageKeyPath(choices.ageKey.fileName)}` : 'none'],
+    ['Age key', choices.ageKey ? `${choices.ageKey.recipient} → ${choices.ageKey.path}` : 'none'],
   ];
 }
 

@@ -3,7 +3,7 @@ import { hostNamePattern } from '../../core/defaults.js';
 import { usageError } from '../../core/exit-codes.js';
 import { parseFlakeRef } from '../../core/plan/flake-ref.js';
 import type { Choices, InstallChoice, Layout } from '../../core/plan/types.js';
-import { flakeChoice, installChoice } from '../../flags/choice-flags.js';
+import { ageKeyTargetPath, extraFilesChoice, flakeChoice, installChoice } from '../../flags/choice-flags.js';
 import { layoutFrom, type LayoutAnswers } from '../../flags/flag-values.js';
 import type { WizardPreset } from '../wizard-options.js';
 import type { FlakeAnswers, WizardState } from './wizard-state.js';
@@ -12,8 +12,8 @@ import type { FlakeAnswers, WizardState } from './wizard-state.js';
 export const buildLayout = (answers: LayoutAnswers, preset: WizardPreset): Layout =>
   layoutFrom(answers, preset.luksChoice, { efiSize: 'ESP size', swapSize: 'Swap size' });
 
-/** The file name of the key under /mnt/etc/age. */
-export const ageKeyFileName = (state: WizardState) => `${state.preset.ageKeyName ?? (state.resolvedFlake?.host || 'host')}.agekey`;
+/** Where the new system keeps the age identity. */
+export const ageKeyTarget = (state: WizardState) => ageKeyTargetPath(state.preset, state.resolvedFlake?.host);
 
 /** Everything decided so far, as the core's Choices; undefined until every screen before Review was answered. */
 export function buildChoices(state: WizardState): Choices | undefined {
@@ -29,7 +29,8 @@ export function buildChoices(state: WizardState): Choices | undefined {
     tmpstore: preset.tmpstore,
     flake: state.resolvedFlake,
     install: answeredInstall(state.flake, preset),
-    ageKey: state.ageKey ? { recipient: state.ageKey.recipient, fileName: ageKeyFileName(state) } : null,
+    extraFiles: extraFilesChoice(preset),
+    ageKey: state.ageKey ? { recipient: state.ageKey.recipient, path: ageKeyTarget(state) } : null,
     hostKey: null,
     finish: preset.finish,
   };

@@ -1,12 +1,23 @@
 // The disk-layout module for the labels layout: what the plan creates, exactly, and valid Nix.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { diskConfigNix } from '../../../source/core/boot/disk-config.js';
 import { plan } from '../../../source/core/plan/plan.js';
 import { choices, disk, facts, luks } from '../plan/fixtures.js';
 
-const parses = (text: string) => spawnSync('nix-instantiate', ['--parse', '-E', text], { encoding: 'utf8' });
+// A scratch store: nix-instantiate would otherwise create this machine's /nix on first use.
+const scratch = mkdtempSync(join(tmpdir(), 'nb-parse-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const hadNix = existsSync('/nix');
+after(() => assert.equal(existsSync('/nix'), hadNix, 'parsing created this machine’s /nix'));
+const parses = (text: string) => spawnSync('nix-instantiate', ['--parse', '-E', text], {
+  encoding: 'utf8',
+  env: { PATH: process.env.PATH, HOME: scratch, NIX_CONFIG: `build-users-group =\nstore = ${join(scratch, 'store')}` },
+});
 
 test('LUKS + swap: the mapper root, the ESP, the swap label, the LUKS device and the disk driver', () => {
   const virtio = facts({ disks: [disk({ modules: ['virtio_blk', 'virtio_pci'] })] });
@@ -30,9 +41,7 @@ test('no LUKS, no swap, custom labels; disko and mounted get none (their disks a
 });
 
 test('--write-disk-config: only inside the local flake, never over a file it did not write; git learns of it', async () => {
-  const { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
+  const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { checkDiskConfigPath, writeDiskConfig } = await import('../../../source/core/boot/write-disk-config.js');
   const { BootstrapError } = await import('../../../source/core/exit-codes.js');
   const work = mkdtempSync(join(tmpdir(), 'nb-diskcfg-'));

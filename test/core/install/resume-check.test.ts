@@ -103,6 +103,10 @@ test('a journal that exists but cannot be read or parsed is reported as that, wi
     rmSync(path);
     mkdirSync(path); // a directory where the file should be: EISDIR
     await assert.rejects(Journal.load(fingerprint), refused(/cannot be read/));
+    rmSync(path, { recursive: true });
+    // A journal from before --age-key-path named only the file under /etc/age: it still resumes.
+    writeFileSync(path, JSON.stringify({ version: 1, completed: [], choices: { ageKey: { recipient: 'age1x', fileName: 'web.agekey' } } }));
+    assert.deepEqual((await Journal.load(fingerprint))!.value.choices.ageKey, { recipient: 'age1x', path: '/etc/age/web.agekey' });
   } finally {
     if (saved === undefined) delete process.env.XDG_STATE_HOME;
     else process.env.XDG_STATE_HOME = saved;

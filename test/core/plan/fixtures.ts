@@ -41,7 +41,7 @@ export const choices = (over: Partial<Choices> = {}): Choices => ({
   tmpstore: false,
   flake: { uri: 'github:me/nixos-config', host: 'web' },
   install: { mode: 'flake', repoPath: '/mnt/nix-config' },
-  ageKey: { recipient: 'age1qqqq', fileName: 'web.agekey' },
+  ageKey: { recipient: 'age1qqqq', path: '/etc/age/web.agekey' },
   hostKey: null,
   finish: 'poweroff',
   ...over,

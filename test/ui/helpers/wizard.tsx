@@ -125,6 +125,6 @@ export const plainLines = (frame: string) =>
 /** The real services that only touch this machine's files (flake checks, age keys, the plan). */
 export async function localServices(): Promise<Partial<WizardServices>> {
   const { realServices } = await import('../../../source/ui/services.js');
-  const { checkFlakeSource, obtainAgeKey, saveAgeKey, checkSecrets, plan, checkBoot } = realServices;
-  return { checkFlakeSource, obtainAgeKey, saveAgeKey, checkSecrets, plan, checkBoot };
+  const { checkFlakeSource, obtainAgeKey, saveAgeKey, checkSecrets, plan } = realServices;
+  return { checkFlakeSource, obtainAgeKey, saveAgeKey, checkSecrets, plan };
 }

@@ -81,7 +81,7 @@ test('phases tick off with times, the log tail stays within the terminal, everyt
   assert.match(frame, /✔ Create filesystems/);
   assert.match(frame, /✔ Install NixOS/);
   assert.match(frame, /nixos-rebuild switch --flake github:me\/nixos-config#web\s+--target-host\s+root@192\.0\.2\.1/);
-  assert.match(frame, /Age key\s+.*web\d+\.agekey \(keep it safe\) →\s+\/mnt\/etc\/age\/web\.agekey on web/);
+  assert.match(frame, /Age key\s+.*web\d+\.agekey \(keep it safe\) →\s+\/etc\/age\/web\.agekey on web/);
   const logPath = /Log\s+(\S+)\n\s+(\S+\.log)/.exec(frame)?.slice(1).join('') ?? /Log\s+(\S+\.log)/.exec(frame)![1]!;
   const log = readFileSync(logPath, 'utf8');
   assert.match(log, /\| 3000\n/);

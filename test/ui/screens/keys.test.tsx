@@ -63,7 +63,7 @@ test('generate: the key is saved at once with mode 0600, its public key shown; u
   assert.match(frame, new RegExp(`│ ${recipient} │`), 'the public key is shown in its own box');
   assert.ok(!frame.includes('AGE-SECRET-KEY'), 'the private key never reaches the screen');
   assert.match(frame, /Private key .*web-generated\.agekey \(saved, 0600\)/);
-  assert.match(frame, /On target\s+\/mnt\/etc\/age\/web\.agekey/);
+  assert.match(frame, /On target\s+\/etc\/age\/web\.agekey/);
   assert.match(frame, /Secrets check: 1 of 1 in .*secrets would NOT decrypt on first boot/);
   assert.match(frame, /✖ api-token\.age: not encrypted to this host key/);
   assert.match(frame, /s stops here/);

@@ -40,7 +40,7 @@ test('the summary and every command of the plan, secrets redacted; only the disk
   assert.match(frame, new RegExp(`Disk\\s+/dev/sda \\(sata, 931\\.5 GiB, Samsung SSD 870 EVO 1TB, serial S6PUNX0T123456A\\)\\n\\s+${sataById}\\n`));
   assert.match(frame, /Layout\s+labels · LUKS2 \(cryptroot\) · swap 2 GiB · ESP 512 MiB/);
   assert.match(frame, /System\s+github:me\/nixos-config#web · mode flake · then poweroff/);
-  assert.match(frame, new RegExp(`Age key\\s+${ready.key.recipient} → /mnt/etc/age/web\\.agekey`));
+  assert.match(frame, new RegExp(`Age key\\s+${ready.key.recipient} → /etc/age/web\\.agekey`));
   assert.match(frame, /1\. Partition the disk/);
   assert.match(frame, /DESTROYS every partition and all data on \/dev\/sda/);
   assert.match(frame, /cryptsetup luksFormat [^]* < <redacted LUKS passphrase>/);

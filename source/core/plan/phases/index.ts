@@ -2,6 +2,7 @@ import type { PhaseDefinition } from '../phase.js';
 import { ageKey } from './age-key.js';
 import { copyClosure } from './copy-closure.js';
 import { disko } from './disko.js';
+import { extraFiles } from './extra-files.js';
 import { fetchConfig } from './fetch-config.js';
 import { finish } from './finish.js';
 import { format } from './format.js';
@@ -26,6 +27,7 @@ export const phases = [
   mount,
   tmpstore,
   postMount,
+  extraFiles,
   fetchConfig,
   copyClosure,
   install,
