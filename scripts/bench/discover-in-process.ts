@@ -1,5 +1,6 @@
-// Run inside the lab laptop by scripts/bench/discovery.mjs: discovery in a process that is
-// already running (the wizard's case), timed from the discover() call, not from node's start.
+// Run inside the lab laptop by scripts/bench/discovery.mjs, bundled as dist/ is: discovery in a
+// process that is already running (the wizard's case), timed from the discover() call, not
+// from node's start.
 import { discover } from '../../source/core/discovery/discover.js';
 
 const started = performance.now();

@@ -4,7 +4,9 @@ import type { Candidate } from '../core/discovery/candidate.js';
 import { defaultTimeoutMs, discover, type DiscoveryResult, type Unanswered } from '../core/discovery/discover.js';
 import { installerLinkLocal } from '../core/defaults.js';
 import { connectHost } from '../core/discovery/ipv6.js';
-import { parseFlags } from '../parse-flags.js';
+import { discoveryFlags, discoveryFlagSpec } from '../flags/discovery-flags.js';
+import { wholeNumber } from '../flags/flag-values.js';
+import { parseFlags } from '../flags/parse-flags.js';
 
 export const discoverHelp = `Usage: nixos-bootstrap discover [options]
 
@@ -26,27 +28,11 @@ Exit status: 0 if an installer was found, 4 if none (the message says what was t
 `;
 
 const options = {
-  timeout: { type: 'string' },
-  interface: { type: 'string', multiple: true },
-  name: { type: 'string', multiple: true },
+  ...discoveryFlagSpec,
   port: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-function parseSeconds(text: string): number {
-  const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0) || seconds > 3600) {
-    throw usageError(`--timeout must be a number of seconds between 0 and 3600, not '${text}'`);
-  }
-  return Math.round(seconds * 1000);
-}
-
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || port < 1 || port > 65535) throw usageError(`--port must be 1-65535, not '${text}'`);
-  return port;
-}
 
 /** The NDJSON shape: every documented field present, `null` when unknown. */
 export function candidateJson(candidate: Candidate): string {
@@ -118,8 +104,9 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (positionals.length) throw usageError(`unexpected argument '${positionals[0]}'`, 'see nixos-bootstrap discover --help');
-  const timeoutMs = values.timeout !== undefined ? parseSeconds(values.timeout) : defaultTimeoutMs;
-  const port = values.port !== undefined ? parsePort(values.port) : undefined;
+  const search = discoveryFlags(values);
+  const timeoutMs = search.timeoutMs ?? defaultTimeoutMs;
+  const port = wholeNumber(values.port, '--port', 65535);
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = () => {
@@ -134,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     // NB_DISCOVERY_TRACE=1: timing notes on stderr, in ms since this process started.
     const trace = process.env.NB_DISCOVERY_TRACE ? (note: string) => process.stderr.write(`${performance.now().toFixed(1)} ${note}\n`) : undefined;
     trace?.('discover command started');
-    const discovery = discover({ timeoutMs, interfaces: values.interface, names: values.name, port, signal: controller.signal, trace });
+    const discovery = discover({ timeoutMs, interfaces: search.interfaces, names: search.names, port, signal: controller.signal, trace });
     for await (const update of discovery) {
       if (!update.settled || printed.has(update.candidate.id!)) continue;
       if (!values.json && printed.size === 0) process.stdout.write(tableHeader);

@@ -77,8 +77,8 @@ async function usage(argv: string[]): Promise<BootstrapError> {
 }
 
 test('bad flags are usage errors (exit 2) before any search starts', async () => {
-  assert.match((await usage(['--port', '0'])).message, /--port must be 1-65535/);
-  assert.match((await usage(['--port', '22x'])).message, /--port must be 1-65535/);
+  assert.match((await usage(['--port', '0'])).message, /--port wants a whole number from 1 to 65535/);
+  assert.match((await usage(['--port', '22x'])).message, /--port wants a whole number from 1 to 65535/);
   assert.match((await usage(['--timeout', 'soon'])).message, /--timeout must be a number of seconds/);
   assert.match((await usage(['--timeout', '0'])).message, /--timeout must be a number of seconds/);
   assert.match((await usage(['--bogus'])).message, /bogus/);

@@ -11,7 +11,9 @@ import { normalizeAddress } from './ipv6.js';
 import { defaultInstallerNames, normalizeHostName, queryLink, sshService, workstationService, type MdnsHost } from './mdns.js';
 import { listInterfaces, unusableReason, type NetInterface } from './interfaces.js';
 import { NeighbourTable, isLiveNeighbour, pingAllNodes } from './ndp.js';
-import { VerifyError, verifySsh } from './verify.js';
+import { NeighbourShell } from './neighbour-shell.js';
+import { PlaceChecks, type Place, type PlaceOffer } from './place-checks.js';
+import { VerifyError, prepareConnect, verifySsh } from './verify.js';
 
 export const defaultTimeoutMs = 3000;
 export const defaultSshPort = 22;
@@ -25,15 +27,12 @@ export const verifyTimeoutMs = 5000;
 const pingIntervalMs = 1000;
 /** When the all-nodes pings of links that answered mDNS start, after the queries left. */
 const pingDelayMs = 250;
-const sameMachineDelayMs = 100;
 /**
  * How long a verified installer waits for its mDNS answer (its name) after the query left, and
  * a link that has not answered waits for its fe80::47 probe and ping. Answers to our one-shot
  * queries take 1-10 ms; an installer without avahi never answers.
  */
 const mdnsGraceMs = 60;
-/** A place that failed may be tried again when seen anew after this long (sshd starting up). */
-const retryAfterMs = 1000;
 
 export interface DiscoverOptions {
   timeoutMs?: number;
@@ -92,27 +91,21 @@ export interface DiscoveryResult {
   stoppedBy: 'timeout' | 'abort';
 }
 
-interface Place {
-  address: string;
-  interface?: string;
-  port: number;
-  state: 'pending' | 'ok' | 'failed';
-  reason?: string;
-  failedAtMs?: number;
-  /** Probed without being seen first (fe80::47): becomes a sighting when TCP connects. */
-  probe?: DiscoverySource;
-}
-
 export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [DiscoveryResult] }> {
   readonly result: Promise<DiscoveryResult>;
   private readonly startedAt = performance.now();
   private readonly controller = new AbortController();
   private readonly sightings: Sighting[] = [];
   private readonly verifications: Verification[] = [];
-  private readonly places = new Map<string, Place>();
+  private readonly checks = new PlaceChecks({
+    check: (place, learnedMac) => this.check(place, learnedMac),
+    onChange: () => this.schedulePublish(),
+    reasonOf: (error) => (error instanceof VerifyError && error.kind === 'aborted' ? 'no SSH answer before discovery ended' : (error as Error).message),
+  });
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly reported = new Map<string, { text: string; settled: boolean; verifiedAtMs: number }>();
-  private readonly neighbours = new NeighbourTable();
+  private readonly neighbourShell = new NeighbourShell();
+  private readonly neighbours = new NeighbourTable(() => this.neighbourShell.read());
   private readonly problems: string[] = [];
   private readonly localAddresses = new Set<string>();
   private readonly options: Required<Omit<DiscoverOptions, 'signal' | 'interfaces' | 'port' | 'listInterfaces' | 'trace'>> & DiscoverOptions;
@@ -123,8 +116,6 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
   private finish!: () => void;
   private timers: NodeJS.Timeout[] = [];
   private publishScheduled = false;
-  /** Places waiting to see whether a running check covers their machine (see verifyPlace). */
-  private readonly delayed = new Set<(force: boolean) => void>();
   /** Per link and family (`inst1/6`): when the first mDNS query left, and who answered. */
   private readonly mdnsLinks = new Map<string, { sentAtMs?: number; responders: Set<string> }>();
 
@@ -199,10 +190,12 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
       await stopped;
     } finally {
       this.timers.forEach(clearTimeout);
+      this.checks.stop();
       this.controller.abort();
     }
     // Verifications that completed just before the end are still being recorded (MAC lookup).
     await Promise.allSettled([...this.inFlight]);
+    this.neighbourShell.close();
     this.publish(true);
     const result: DiscoveryResult = {
       candidates: mergeCandidates(this.sightings, this.verifications),
@@ -248,14 +241,15 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
     const port = this.options.port ?? defaultSshPort;
     const ipv6Links = links.filter((l) => l.linkLocal.length + l.tentativeLinkLocal.length > 0);
     const pinging = new Set<string>();
-    const ping = (link: NetInterface) => {
-      if (pinging.has(link.name) || this.stoppedBy) return;
-      pinging.add(link.name);
-      pingAllNodes(link.name, {
+    const ping = (batch: NetInterface[]) => {
+      const names = batch.map((l) => l.name).filter((name) => !pinging.has(name));
+      if (!names.length || this.stoppedBy) return;
+      names.forEach((name) => pinging.add(name));
+      pingAllNodes(names, {
         signal,
         durationMs: this.options.timeoutMs,
         intervalMs: pingIntervalMs,
-        onReply: (address) => this.onNeighbour(address, link.name, eui64AddressToMac(address)),
+        onReply: (address, iface) => this.onNeighbour(address, iface, eui64AddressToMac(address)),
       }).catch((error: NodeJS.ErrnoException) =>
         this.problem(error.code === 'ENOENT' ? 'ping is not installed: no all-nodes sweep (install iputils-ping)' : error.message),
       );
@@ -272,7 +266,7 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
         probed = true;
         this.verifyPlace(installerLinkLocal, link.name, port, undefined, 'ndp');
         // A silent link may hold an installer without avahi: sweep it now, not with the rest.
-        if (!answered) ping(link);
+        if (!answered) ping([link]);
       };
       const onHost = (host: MdnsHost) => this.onMdnsHost(host);
       const onError = (family: number) => (error: Error) => this.problem(`mDNS over IPv${family} on ${link.name}: ${error.message}`);
@@ -298,25 +292,22 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
       queries.push(...sent);
       void Promise.allSettled(sent).then(() => this.timers.push(setTimeout(probe, mdnsGraceMs)));
     }
-    // Each process spawn blocks this thread for ~5 ms: one ping per link, spawned with the
-    // queries, held the answers and key exchanges of 8 links back by ~40 ms. On links that
-    // answered mDNS the sweep only finds what neither answers mDNS nor holds fe80::47, so it
-    // starts once the first results are in, one spawn per turn of the event loop.
-    const pingTheRest = (index: number) => {
-      const link = ipv6Links[index];
-      if (!link || this.stoppedBy) return;
-      ping(link);
-      setImmediate(() => pingTheRest(index + 1));
-    };
+    // Each process spawn blocks this thread for 10-20 ms on a 2-core VM: one ping per link,
+    // spawned with the queries, held the answers and key exchanges of 8 links back. On links
+    // that answered mDNS the sweep only finds what neither answers mDNS nor holds fe80::47, so
+    // it starts once the first results are in, all links in one spawn.
     const startPings = () => {
-      pingTheRest(0);
+      ping(ipv6Links);
       // Neighbours the kernel already knows (an installer seen earlier) need no ping to be probed.
       const names = new Set(ipv6Links.map((l) => l.name));
       void this.neighbours.all(performance.now()).then((list) => {
         for (const n of list) if (names.has(n.interface) && isLiveNeighbour(n)) this.onNeighbour(n.address, n.interface, n.mac);
       });
     };
-    void Promise.allSettled(queries).then(() => this.timers.push(setTimeout(startPings, pingDelayMs)));
+    void Promise.allSettled(queries).then(() => {
+      setImmediate(prepareConnect);
+      this.timers.push(setTimeout(startPings, pingDelayMs));
+    });
   }
 
   private onMdnsHost(host: MdnsHost): void {
@@ -353,55 +344,22 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
     return true;
   }
 
-  /**
-   * Checks SSH at a place once (again, when seen again, `retryAfterMs` after it failed). A place
-   * whose MAC is known up front (an EUI-64 address) is skipped when that MAC is already verified
-   * on the link, and waits (up to `sameMachineDelayMs`) while a check that may turn out to be
-   * the same machine runs: one key exchange per machine keeps the installers' sshd, and so the
-   * first result, quick.
-   */
+  /** Queues an SSH check of a place (see PlaceChecks: arrival order, a few at once, one per machine). */
   private verifyPlace(address: string, iface: string | undefined, port: number, mac?: string, probe?: DiscoverySource): void {
     if (this.stoppedBy || this.localAddresses.has(normalizeAddress(address))) return;
-    const key = `${placeKey(address, iface)}:${port}`;
-    const existing = this.places.get(key);
-    if (existing && (existing.state !== 'failed' || this.elapsedMs() - existing.failedAtMs! < retryAfterMs)) return;
-    const place: Place = { address: normalizeAddress(address), port, state: 'pending' };
-    if (iface) place.interface = iface;
-    if (probe) place.probe = probe;
-    this.places.set(key, place);
-    if (!mac) return this.startVerification(key, place);
-    const macVerified = () => this.verifications.some((v) => (v.mac ?? eui64AddressToMac(v.address)) === mac && v.interface === iface);
-    // Only a check still running on this link, of a place whose MAC is not known yet, can turn
-    // out to be the same machine; otherwise there is nothing to wait for.
-    const mayBeSameMachine = () =>
-      [...this.places.values()].some((p) => p !== place && p.state === 'pending' && p.interface === iface && !eui64AddressToMac(p.address));
-    if (macVerified()) {
-      place.state = 'ok';
-      return;
-    }
-    if (!mayBeSameMachine()) return this.startVerification(key, place);
-    // Decided when the checks it waits for end (reconsider), at the latest after the delay.
-    const decide = (force: boolean) => {
-      if (place.state !== 'pending' || !this.delayed.has(decide)) return;
-      if (macVerified()) place.state = 'ok';
-      else if (force || !mayBeSameMachine()) this.startVerification(key, place);
-      else return;
-      this.delayed.delete(decide);
-      this.schedulePublish();
-    };
-    this.delayed.add(decide);
-    this.timers.push(setTimeout(() => decide(true), sameMachineDelayMs));
+    const offer: PlaceOffer = { address: normalizeAddress(address), port };
+    if (iface) offer.interface = iface;
+    if (mac) offer.mac = mac;
+    if (probe) offer.probe = probe;
+    this.checks.offer(offer);
   }
 
-  private reconsiderDelayed(): void {
-    for (const decide of [...this.delayed]) decide(false);
-  }
-
-  private startVerification(key: string, place: Place): void {
-    if (this.stoppedBy) return;
-    const { probe, port } = place;
+  /** One place's key exchange; records the verification before it resolves, so it is listed at once. */
+  private check(place: Place, learnedMac: (mac: string) => void): Promise<{ mac?: string }> {
+    const { probe, port, key } = place;
     const iface = place.interface;
     let connectedAt = this.startedAt;
+    this.trace(`check ${key}`);
     const work = verifySsh(
       { address: place.address, interface: iface, port },
       {
@@ -412,33 +370,30 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
           connectedAt = performance.now();
           this.trace(`tcp ${key}`);
           // The neighbour entry exists now; read it during the key exchange, not after.
-          if (!eui64AddressToMac(place.address)) this.neighbours.prefetch(connectedAt);
+          const eui64Mac = eui64AddressToMac(place.address);
+          if (eui64Mac) learnedMac(eui64Mac);
+          else {
+            this.neighbours.prefetch(connectedAt);
+            // After the prefetch's own turn, so both share its read.
+            setImmediate(() => void this.neighbours.macOf(place.address, iface, connectedAt).then((mac) => mac && learnedMac(mac)));
+          }
           if (probe && this.addSighting({ address: place.address, interface: iface, via: probe, atMs: connectedAt - this.startedAt })) this.schedulePublish();
         },
       },
-    ).then(
-      async (identity) => {
-        this.trace(`verified ${key}`);
-        const mac = eui64AddressToMac(place.address) ?? (await this.neighbours.macOf(place.address, iface, connectedAt));
-        place.state = 'ok';
-        const verification: Verification = { address: place.address, port, ...identity, atMs: this.elapsedMs() };
-        if (iface) verification.interface = iface;
-        if (mac) verification.mac = mac;
-        this.verifications.push(verification);
-        this.reconsiderDelayed();
-        this.schedulePublish();
-        this.timers.push(setTimeout(() => this.schedulePublish(), this.options.settleMs + 5));
-      },
-      (error: unknown) => {
-        place.state = 'failed';
-        place.failedAtMs = this.elapsedMs();
-        place.reason = error instanceof VerifyError && error.kind === 'aborted' ? 'no SSH answer before discovery ended' : (error as Error).message;
-        this.reconsiderDelayed();
-        this.schedulePublish();
-      },
-    );
+    ).then(async (identity) => {
+      this.trace(`verified ${key}`);
+      const mac = eui64AddressToMac(place.address) ?? (await this.neighbours.macOf(place.address, iface, connectedAt));
+      const verification: Verification = { address: place.address, port, ...identity, atMs: this.elapsedMs() };
+      if (iface) verification.interface = iface;
+      if (mac) verification.mac = mac;
+      this.verifications.push(verification);
+      this.schedulePublish();
+      this.timers.push(setTimeout(() => this.schedulePublish(), this.options.settleMs + 5));
+      return mac ? { mac } : {};
+    });
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void work.finally(() => this.inFlight.delete(work)).catch(() => {});
+    return work;
   }
 
   /**
@@ -483,8 +438,8 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
       if (!links.has(key.slice(0, key.lastIndexOf('/'))) || [...mdns.responders].some((r) => own.has(r))) continue;
       if (mdns.sentAtMs === undefined || this.elapsedMs() - mdns.sentAtMs < mdnsGraceMs) return true;
     }
-    for (const place of this.places.values()) {
-      if (place.state !== 'pending' || !links.has(place.interface)) continue;
+    for (const place of this.checks.all()) {
+      if (!PlaceChecks.isPending(place) || !links.has(place.interface)) continue;
       if (place.address === installerLinkLocal) return true;
       const key = placeKey(place.address, place.interface);
       const seen = this.sightings.filter((s) => placeKey(s.address, s.interface) === key);
@@ -498,7 +453,7 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
 
   private unanswered(): Unanswered[] {
     const failures = new Map<string, string>();
-    for (const place of this.places.values()) if (place.reason) failures.set(placeKey(place.address, place.interface), place.reason);
+    for (const place of this.checks.all()) if (place.reason) failures.set(placeKey(place.address, place.interface), place.reason);
     const listed = new Set(mergeCandidates(this.sightings, this.verifications).flatMap((c) => c.addresses.map((a) => placeKey(a.address, a.interface))));
     const result: Unanswered[] = unverifiedPlaces(this.sightings, this.verifications)
       .filter((s) => !listed.has(placeKey(s.address, s.interface)))
@@ -509,7 +464,7 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
         return entry;
       });
     // fe80::47 probes that got a "connection refused": a host is there, but no SSH.
-    for (const place of this.places.values()) {
+    for (const place of this.checks.all()) {
       if (!place.probe || !place.reason?.includes('refused')) continue;
       if (result.some((r) => placeKey(r.address, r.interface) === placeKey(place.address, place.interface))) continue;
       const entry: Unanswered = { address: place.address, via: place.probe, reason: place.reason };

@@ -11,7 +11,7 @@
 // registry, bound to 5353 by default), and discovery must never answer or announce anything on
 // the user's LAN. The Browser's PTR questions ride in our one-shot packet with the name
 // questions, so one response carries names, services and addresses together, as one query did.
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import makeMdns from 'multicast-dns';
 import BonjourService from 'bonjour-service';
 import type { Answer, Question, RecordType } from 'dns-packet';
@@ -224,6 +224,16 @@ export interface MdnsQueryOptions extends LinkWatchOptions {
   onSent?: () => void;
 }
 
+/**
+ * The sockets only ever see address literals ('::', 'ff02::fb%eth0', '224.0.0.251'): hand them
+ * through. The default lookup (dns.lookup) first runs net.isIP, whose large regular expression
+ * costs ~20 ms to compile on its first calls, just before the first query leaves.
+ */
+const literalLookup =
+  (family: 4 | 6): SocketOptions['lookup'] =>
+  (address, _options, callback) =>
+    callback(null, address, family);
+
 function bindSocket(socket: Socket, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
@@ -241,7 +251,7 @@ function bindSocket(socket: Socket, address: string): Promise<void> {
 export async function queryLink(options: MdnsQueryOptions): Promise<void> {
   const { iface, family, signal } = options;
   if (signal.aborted) return;
-  const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalLookup(family) });
   socket.on('error', (error) => options.onError(error));
   try {
     await bindSocket(socket, family === 6 ? '::' : '0.0.0.0');

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectHost, formatIpv6, ipv6Words, isLinkLocalIpv6, normalizeAddress, splitZone } from '../../../source/core/discovery/ipv6.js';
+import { isIP, isIPv6 } from 'node:net';
+import { connectHost, formatIpv6, ipv6Words, isIpAddress, isIpv6, isLinkLocalIpv6, normalizeAddress, splitZone } from '../../../source/core/discovery/ipv6.js';
 
 test('splitZone takes brackets and %zone (also the URI form [..%25..]) off an address', () => {
   assert.deepEqual(splitZone('[fe80::47%eth0]'), { address: 'fe80::47', zone: 'eth0' });
@@ -18,6 +19,20 @@ test('ipv6Words expands ::, leading zeros and an embedded IPv4 address', () => {
   assert.deepEqual(ipv6Words('::'), [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(ipv6Words('10.0.0.1'), undefined);
   assert.equal(ipv6Words('fe80::47::1'), undefined);
+});
+
+test('the hand-written parser accepts exactly what node:net accepts', () => {
+  const cases = [
+    '::', '::1', '1::', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1::8', 'fe80::5054:ff:fe47:1',
+    '::ffff:10.0.0.1', '::10.0.0.1', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:1.2.3.4',
+    '1:2:3:4:5:6:7:8:9', '1:2:3:4::5:6:7:8', ':1::2', '1:::2', ':::', '1::2::3', ':', '', '1', 'g::1', '12345::1',
+    '1.2.3.4::', '::1.2.3', '::1.2.3.256', '::01.2.3.4', 'fe80::47%eth0', '[fe80::47]', ' ::1', '::1 ', '0:0:0:0:0:0:0:0',
+    '10.0.0.1', '255.255.255.255', '256.0.0.1', '01.0.0.1', '1.2.3', '1.2.3.4.5', 'a.b.c.d', 'bootstrap.local',
+  ];
+  for (const text of cases) {
+    assert.equal(isIpv6(text), isIPv6(splitZone(text).address), text);
+    assert.equal(isIpAddress(text), isIP(splitZone(text).address) !== 0, text);
+  }
 });
 
 test('formatIpv6 writes the RFC 5952 form: longest zero run as ::, only if two or more words', () => {
