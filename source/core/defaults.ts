@@ -21,5 +21,9 @@ export const defaultRepoPath = '/mnt/nix-config';
 
 /** Where the new system's age identity is handed off by default (agenix/sops read it on first boot). */
 export const defaultAgeKeyPath = (name: string) => `/etc/age/${name}.agekey`;
+/** What --generate-hardware-config can run on the installer (nixos-anywhere's names). */
+export const hardwareGenerators = ['nixos-generate-config', 'nixos-facter'] as const;
+export type HardwareGenerator = (typeof hardwareGenerators)[number];
+
 /** A path of the new system as the installer sees it, under /mnt. */
 export const underMnt = (path: string) => `/mnt${path}`;

@@ -2,7 +2,7 @@
 // Every value given is checked here (exit 2, naming the flag); a value not given stays undefined,
 // for `install` to require or default and for the wizard to ask on its screen.
 import { resolve } from 'node:path';
-import { defaultAgeKeyPath } from '../core/defaults.js';
+import { defaultAgeKeyPath, hardwareGenerators, type HardwareGenerator } from '../core/defaults.js';
 import { usageError } from '../core/exit-codes.js';
 import { parseFlakeRef, type FlakeRef } from '../core/plan/flake-ref.js';
 import type { Choices, ExtraFiles, FinishAction, InstallChoice, InstallMode, Labels, LayoutKind, LuksChoice } from '../core/plan/types.js';
@@ -57,6 +57,8 @@ export const choiceFlagSpec = {
   'skip-boot-check': { type: 'boolean' },
   'write-disk-config': { type: 'string' },
   'extra-files': { type: 'string' },
+  'generate-hardware-config': { type: 'string' },
+  'allow-missing-hardware-config': { type: 'boolean' },
   chown: { type: 'string', multiple: true },
   'allow-loop-disks': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -101,6 +103,9 @@ export interface ChoiceFlags extends ConnectionFlags {
   waitTimeoutMs?: number;
   /** --skip-boot-check: install even when the configuration would not mount what this install creates. */
   skipBootCheck: boolean;
+  /** --generate-hardware-config GENERATOR PATH: the installer describes its hardware into the flake. */
+  hardwareConfig?: { generator: HardwareGenerator; path: string };
+  allowMissingHardwareConfig: boolean;
   /** --extra-files DIR (checked on this machine later) and --chown PATH UID:GID. */
   extraFiles?: string;
   chown: Array<{ path: string; uid: number; gid: number }>;
@@ -120,7 +125,7 @@ type ChoiceValues = ReturnType<typeof parseFlags<typeof choiceFlagSpec>>['values
 
 /** Parses argv against `spec` (the choice flags plus a command's own) and checks every choice flag. */
 export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[], spec: S, help: string, env: NodeJS.ProcessEnv) {
-  const { values, positionals } = parseFlags(pairFlagValues(argv, ['--chown']), spec, help);
+  const { values, positionals } = parseFlags(pairFlagValues(argv, ['--chown', '--generate-hardware-config']), spec, help);
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
   const v = values as ChoiceValues;
   const connection = connectionFlags(v, env);
@@ -170,6 +175,8 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
     skipBootCheck: v['skip-boot-check'] === true,
     writeDiskConfig: v['write-disk-config'],
     extraFiles: v['extra-files'],
+    ...(v['generate-hardware-config'] !== undefined ? { hardwareConfig: parseHardwareConfig(v['generate-hardware-config']) } : {}),
+    allowMissingHardwareConfig: v['allow-missing-hardware-config'] === true,
     chown: (v.chown ?? []).map(parseChown),
     dryRun: v['dry-run'] === true,
     yes: v.yes === true,
@@ -201,6 +208,12 @@ function pairFlagValues(argv: string[], flags: string[]): string[] {
     i += 2;
   }
   return out;
+}
+
+/** --generate-hardware-config nixos-generate-config|nixos-facter PATH. */
+function parseHardwareConfig(value: string): { generator: HardwareGenerator; path: string } {
+  const [generator = '', path = ''] = value.split('\0');
+  return { generator: oneOf(generator, hardwareGenerators, '--generate-hardware-config')!, path };
 }
 
 /** --chown PATH UID:GID: a path inside the new system and numeric owners. */

@@ -7,10 +7,11 @@ import { Journal } from '../core/install/journal.js';
 import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { checkExtraFiles } from '../core/install/extra-files-check.js';
+import { generateHardwareConfig, hardwareConfigTarget, saveHardwareConfig, type HardwareConfigTarget } from '../core/install/hardware-config.js';
 import { checkBoot } from '../core/boot/boot-check.js';
 import { describeBootCheck } from '../core/boot/boot-findings.js';
 import { diskConfigNix } from '../core/boot/disk-config.js';
-import { checkDiskConfigPath, writeDiskConfig } from '../core/boot/write-disk-config.js';
+import { checkDiskConfigPath, writeModule } from '../core/boot/write-disk-config.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
 import { resumeStatus } from '../core/install/runner.js';
@@ -56,6 +57,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
   refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
   if (request.extraFiles !== undefined) await checkExtraFiles(request.extraFiles);
+  const hardware = request.hardwareConfig ? hardwareConfigTarget(request.hardwareConfig.path, request.hardwareConfig.generator, flake.host, flake.localPath) : undefined;
   const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const ageKeyOut = request.ageKeyOut ?? defaultAgeKeyOut(ageKeyFile, flake.localPath);
@@ -72,6 +74,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const session = await openSession(target, request, pin, reporter);
   try {
     const facts = await probe(session, { force: request.force });
+    if (hardware) await handOverHardwareConfig(session, hardware, request, reporter);
     const choices: Choices = {
       ...request.choices,
       flake,
@@ -141,10 +144,27 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   }
 }
 
+/** --generate-hardware-config: the installer's own description, into the flake before it is checked or uploaded. */
+async function handOverHardwareConfig(session: SshSession, target: HardwareConfigTarget, request: InstallRequest, reporter: Reporter): Promise<void> {
+  const { generator } = request.hardwareConfig!;
+  reporter.note(`Generating the hardware configuration on the installer (${generator})…`);
+  const text = await generateHardwareConfig(session, generator);
+  // A dry run leaves the flake as it is; a file aside (remote flake) is the tool's own.
+  const write = !request.dryRun || !target.inFlake;
+  const { change, diff } = await saveHardwareConfig(target, text, write);
+  const where = target.inFlake ? target.path : `${target.path} (the remote flake cannot see it)`;
+  const status = change === 'unchanged' ? `unchanged: ${where}` : `${write ? (change === 'new' ? 'written to' : 'replaced') : 'dry run: would be written to'} ${where}${write && target.inFlake ? ' (git add --intent-to-add)' : ''}`;
+  reporter.record('hardware-config', { generator, path: target.path, inFlake: target.inFlake, change, written: write && change !== 'unchanged', text },
+    `Hardware configuration (${generator}): ${status}\n${(change === 'changed' ? diff : text).trimEnd().replace(/^/gm, '  ')}`);
+  if (!target.inFlake && request.yes && !request.dryRun && !request.allowMissingHardwareConfig) {
+    throw refusal(`the flake ${request.choices.flake.uri} cannot see the hardware configuration generated for this machine (saved to ${target.path})`, 'add it to the flake and run again, or install without it: --allow-missing-hardware-config');
+  }
+}
+
 /** --write-disk-config: the module that matches this plan, into the flake (shown only, in a dry run). */
 async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, dryRun: boolean, reporter: Reporter): Promise<void> {
   const text = diskConfigNix(plan, facts)!;
-  const written = dryRun ? null : await writeDiskConfig(path, text);
+  const written = dryRun ? null : await writeModule(path, text, { gitAdd: true });
   reporter.record('disk-config', { path, written: written !== null, gitAdded: written?.gitAdded ?? false, text },
     `${dryRun ? `Dry run: not written to ${path}; it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`);
 }

@@ -56,6 +56,10 @@ Age key (for agenix/sops secrets on first boot)
 
 Run
   --dry-run                   print the plan and change nothing
+  --generate-hardware-config nixos-generate-config|nixos-facter PATH
+                              before the plan, run the generator on the installer (read-only) and
+                              write its result to PATH in the local flake (git add -N); for a remote
+                              flake it is saved aside and --yes needs --allow-missing-hardware-config
   --write-disk-config PATH    write the labels layout as a NixOS module (fileSystems, swap, LUKS,
                               the disk's initrd driver) to PATH inside the local flake, git add -N
   --skip-boot-check           install even if the configuration would not mount / from what this

@@ -7,7 +7,7 @@ import type { InstallerSpec } from './lab-spec.js';
 import { GiB, MiB, labPaths, laptopInterface, sharedBridge, staticLinkLocal } from './lab-spec.js';
 import type { LabDisk, LabInstaller, LabState } from './lab-state.js';
 import { inHost, run, waitFor } from './run-command.js';
-import { diskoStandIn, nixosInstallStandIn } from './stand-ins.js';
+import { diskoStandIn, generateConfigStandIn, nixosInstallStandIn } from './stand-ins.js';
 import { hostKeyFingerprint, makeHostKey, passwordHash } from './lab-keys.js';
 
 const bootMediumBytes = 64 * MiB;
@@ -43,7 +43,7 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   if (spec.noisyLoginShell) await file('/root/.bashrc', noisyBashrc);
   await file('/etc/avahi/avahi-daemon.conf', avahiConfig(hostname, ['eth0'], false));
   await file('/etc/avahi/services/ssh.service', avahiSshService);
-  const standIns = [['nixos-install', nixosInstallStandIn], ['disko', diskoStandIn], ['udevadm', udevadmStandIn]] as const;
+  const standIns = [['nixos-install', nixosInstallStandIn], ['disko', diskoStandIn], ['nixos-generate-config', generateConfigStandIn], ['udevadm', udevadmStandIn]] as const;
   // Shadow the real ones too (not only first in PATH): they would stop this very machine.
   const power = ['poweroff', 'reboot', 'halt', 'shutdown'].flatMap((name) => [`/usr/local/sbin/${name}`, `/usr/sbin/${name}`]);
   for (const [name, text] of standIns) await file(`/usr/local/sbin/${name}`, text, 0o755);

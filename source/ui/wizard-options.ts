@@ -18,7 +18,7 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   if (flags.json) throw usageError('the wizard has no --json', 'for NDJSON events use: nixos-bootstrap install --json …');
   if (flags.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');
   // Accepted and then ignored, these would install no host key or wait for nothing unnoticed.
-  for (const flag of ['host-key', 'wait', 'wait-timeout', 'write-disk-config'] as const) {
+  for (const flag of ['host-key', 'wait', 'wait-timeout', 'write-disk-config', 'generate-hardware-config', 'allow-missing-hardware-config'] as const) {
     if (values[flag] !== undefined) throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
   }
   if (flags.yes) throw usageError('the wizard confirms by asking you to type the disk name, not --yes', 'for unattended installs use: nixos-bootstrap install --yes …');

@@ -64,7 +64,7 @@ const sampleValues: Record<string, string> = {
   'label-efi': 'ESP', 'label-root': 'root', 'label-swap': 'sw', mkdir: 'persist', 'post-mount': 'true', flake: 'github:me/cfg#web',
   mode: 'clone', repo: 'https://example.org/cfg.git', 'repo-path': '/mnt/cfg', system: '/nix/store/abc-nixos', host: 'web',
   'age-key': 'none', 'age-key-out': '/o', 'age-key-name': 'web', secrets: '/s', finish: 'reboot', log: '/l.log',
-  'host-key': '/h', 'wait-timeout': '60', 'write-disk-config': '/w.nix', 'extra-files': '/x', chown: '/p', 'age-key-path': '/var/lib/sops-nix/key.txt',
+  'host-key': '/h', 'wait-timeout': '60', 'write-disk-config': '/w.nix', 'extra-files': '/x', chown: '/p', 'generate-hardware-config': 'nixos-facter', 'age-key-path': '/var/lib/sops-nix/key.txt',
 };
 
 test('every install flag is either used by the wizard or refused: none is accepted and ignored', () => {

@@ -1,7 +1,8 @@
 // --write-disk-config PATH: the disk-layout module goes into the local flake, where the host's
 // configuration can import it, and git is told about it (a flake sees only what git knows).
+// writeModule does the same for the generated hardware configuration.
 import { execFile } from 'node:child_process';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { refusal, usageError } from '../exit-codes.js';
@@ -21,12 +22,16 @@ export async function checkDiskConfigPath(path: string, flakeDir: string | undef
   return target;
 }
 
-/** Writes the module (atomically) and adds it to git with --intent-to-add when the flake is a git tree. */
-export async function writeDiskConfig(target: string, text: string): Promise<{ gitAdded: boolean }> {
+/**
+ * Writes a file into the flake (atomically) and, when `gitAdd` and the flake is a git tree, adds
+ * it with --intent-to-add: Nix sees only what git knows.
+ */
+export async function writeModule(target: string, text: string, options: { gitAdd: boolean; createDirectory?: boolean }): Promise<{ gitAdded: boolean }> {
+  if (options.createDirectory) await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${basename(target)}.tmp`);
   await writeFile(temp, text, { mode: 0o644 });
   await rename(temp, target);
-  if (!inGitWorkTree(dirname(target))) return { gitAdded: false };
+  if (!options.gitAdd || !inGitWorkTree(dirname(target))) return { gitAdded: false };
   await promisify(execFile)('git', ['-C', dirname(target), 'add', '--intent-to-add', '--', basename(target)]);
   return { gitAdded: true };
 }

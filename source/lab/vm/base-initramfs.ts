@@ -13,7 +13,7 @@ import {
 } from './guest-files.js';
 import { commandAliases, findCommand, resolveHostCommands, sharedLibraries, usrMerged, type HostFile } from './host-binaries.js';
 import { indexModules, moduleGroups, moduleClosure, stageModules } from './kernel-modules.js';
-import { diskoStandIn, nixosInstallStandIn } from '../stand-ins.js';
+import { diskoStandIn, generateConfigStandIn, nixosInstallStandIn } from '../stand-ins.js';
 import { run } from '../run-command.js';
 
 // The generic part of the VM's initramfs: everything but the per-lab configuration. It is
@@ -64,6 +64,7 @@ function generatedFiles(): CpioEntry[] {
     file('etc/lab/boot-medium-label', `${bootMediumLabel}\n`),
     file('usr/local/sbin/nixos-install', nixosInstallStandIn, 0o755),
     file('usr/local/sbin/disko', diskoStandIn, 0o755),
+    file('usr/local/sbin/nixos-generate-config', generateConfigStandIn, 0o755),
     { kind: 'symlink', path: 'etc/mtab', target: '/proc/self/mounts' },
     { kind: 'symlink', path: 'var/run', target: '/run' },
     { kind: 'symlink', path: 'init', target: '/usr/bin/busybox' },

@@ -42,7 +42,7 @@ test('no LUKS, no swap, custom labels; disko and mounted get none (their disks a
 
 test('--write-disk-config: only inside the local flake, never over a file it did not write; git learns of it', async () => {
   const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
-  const { checkDiskConfigPath, writeDiskConfig } = await import('../../../source/core/boot/write-disk-config.js');
+  const { checkDiskConfigPath, writeModule } = await import('../../../source/core/boot/write-disk-config.js');
   const { BootstrapError } = await import('../../../source/core/exit-codes.js');
   const work = mkdtempSync(join(tmpdir(), 'nb-diskcfg-'));
   try {
@@ -60,7 +60,7 @@ test('--write-disk-config: only inside the local flake, never over a file it did
 
     const target = await checkDiskConfigPath(join(flakeDir, 'hosts', 'disks.nix'), flakeDir);
     const text = diskConfigNix(plan(facts(), choices()), facts())!;
-    assert.deepEqual(await writeDiskConfig(target, text), { gitAdded: true });
+    assert.deepEqual(await writeModule(target, text, { gitAdd: true }), { gitAdded: true });
     assert.equal(readFileSync(target, 'utf8'), text);
     assert.match(git('status', '--porcelain').stdout, /^ A hosts\/disks\.nix$/m, 'added with --intent-to-add');
     // Its own file may be replaced (a second run with another layout).

@@ -1,0 +1,64 @@
+// --generate-hardware-config GENERATOR PATH (nixos-anywhere's names): the installer describes its
+// own hardware, read-only, before the plan is made; the result goes into the local flake (git
+// add -N, so the flake sees it) before the configuration is checked or uploaded.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { HardwareGenerator } from '../defaults.js';
+import { BootstrapError, ExitCode, usageError } from '../exit-codes.js';
+import { isInside } from '../keys/secret-paths.js';
+import { stateDir } from '../paths.js';
+import type { Session } from '../ssh/types.js';
+import { writeModule } from '../boot/write-disk-config.js';
+
+
+/** The read-only command each generator runs on the installer. */
+export const generatorCommand: Record<HardwareGenerator, string> = {
+  'nixos-generate-config': 'nixos-generate-config --show-hardware-config --no-filesystems --root /mnt',
+  // Not every installer has it: nixpkgs' own build then.
+  'nixos-facter': "if command -v nixos-facter >/dev/null; then nixos-facter; else nix --extra-experimental-features 'nix-command flakes' run nixpkgs#nixos-facter; fi",
+};
+
+export interface HardwareConfigTarget {
+  /** Where the file goes on this machine. */
+  path: string;
+  /** Inside the local flake (else saved aside: the remote flake cannot see it). */
+  inFlake: boolean;
+}
+
+/** Decided before anything is contacted: PATH inside a local flake, or a file aside for a remote one. */
+export function hardwareConfigTarget(path: string, generator: HardwareGenerator, host: string, flakeDir: string | undefined): HardwareConfigTarget {
+  if (!flakeDir) return { path: join(stateDir(), `${host}-${generator === 'nixos-facter' ? 'facter.json' : 'hardware-configuration.nix'}`), inFlake: false };
+  const target = resolve(path);
+  if (!isInside(flakeDir, target)) throw usageError(`--generate-hardware-config ${path} is outside the flake directory ${flakeDir}`, 'e.g. hosts/HOST/hardware-configuration.nix');
+  return { path: target, inFlake: true };
+}
+
+/** Runs the generator on the installer (it reads /sys, lspci, …; writes nothing). */
+export async function generateHardwareConfig(session: Session, generator: HardwareGenerator): Promise<string> {
+  const result = await session.exec(generatorCommand[generator]);
+  if (result.code !== 0 || !result.stdout.trim()) {
+    const why = result.stderr.trim().split('\n').slice(-3).join(' ') || `exit ${result.code}`;
+    throw new BootstrapError(`${generator} failed on the installer: ${why}`, ExitCode.phaseFailed, 'nothing was changed; run it by hand on the installer to see why');
+  }
+  return result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`;
+}
+
+export type HardwareConfigChange = 'new' | 'changed' | 'unchanged';
+
+/** Writes the file (the flake's git learns of it); returns what changed and the diff against the old file. */
+export async function saveHardwareConfig(target: HardwareConfigTarget, text: string, write: boolean): Promise<{ change: HardwareConfigChange; diff: string }> {
+  const before = await readFile(target.path, 'utf8').catch(() => undefined);
+  const change: HardwareConfigChange = before === undefined ? 'new' : before === text ? 'unchanged' : 'changed';
+  const diff = change === 'changed' ? await unifiedDiff(target.path, text) : '';
+  if (write && change !== 'unchanged') await writeModule(target.path, text, { gitAdd: target.inFlake, createDirectory: true });
+  return { change, diff };
+}
+
+async function unifiedDiff(path: string, text: string): Promise<string> {
+  // diff exits 1 when the files differ: that is the answer, not a failure.
+  const pending = promisify(execFile)('diff', ['-u', '--label', `${path} (before)`, '--label', `${path} (generated)`, path, '-'], { encoding: 'utf8' });
+  pending.child.stdin?.end(text);
+  return (await pending.catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }))).stdout;
+}
