@@ -9,7 +9,9 @@ export async function loadLabCommand(): Promise<{ main: (argv: string[]) => Prom
   try {
     return (await import(labCommandUrl)) as { main: (argv: string[]) => Promise<number> };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    // Only the lab's own entry missing means an installed package; anything else is a real error.
+    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('lab-dist/lab-command.js');
+    if (!missing) throw error;
     throw usageError('the lab is not part of the installed package', 'it runs from a clone of the repository: git clone …, npm ci, npm run build, then node dist/cli.js lab up');
   }
 }

@@ -216,13 +216,19 @@ function parseHardwareConfig(value: string): { generator: HardwareGenerator; pat
   return { generator: oneOf(generator, hardwareGenerators, '--generate-hardware-config')!, path };
 }
 
+/** The largest owner id Linux hands out ((uid_t)-1 means none). */
+const maxId = 4_294_967_294;
+
 /** --chown PATH UID:GID: a path inside the new system and numeric owners. */
 function parseChown(value: string): { path: string; uid: number; gid: number } {
   const [path = '', owner = ''] = value.split('\0');
   const ids = /^(\d+):(\d+)$/.exec(owner);
-  if (!ids) throw usageError(`--chown ${path} ${owner}: the owner must be UID:GID in numbers`, 'the new system has no user names yet, e.g. 1000:100');
-  if (!path.startsWith('/') || path.split('/').includes('..') || /^\/+$/.test(path)) throw usageError(`--chown ${path}: give a path inside the new system, e.g. /persist/home/me`);
-  return { path, uid: Number(ids[1]), gid: Number(ids[2]) };
+  const [uid, gid] = [Number(ids?.[1]), Number(ids?.[2])];
+  if (!ids || uid > maxId || gid > maxId) throw usageError(`--chown ${path} ${owner}: the owner must be UID:GID in numbers`, 'the new system has no user names yet, e.g. 1000:100');
+  // Never the new system's root directory, whatever the spelling (/., //, /persist/..).
+  const parts = path.split('/').slice(1);
+  if (!path.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..')) throw usageError(`--chown '${path}': give a path inside the new system, e.g. /persist/home/me`);
+  return { path, uid, gid };
 }
 
 /** --extra-files and --chown as the plan's choice (the directory itself is checked before contact). */

@@ -127,9 +127,11 @@ export function checkAgeKeyPath(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const parts = value.split('/');
   const dir = value.slice(0, value.lastIndexOf('/')) || '/';
-  if (!value.startsWith('/') || value.endsWith('/') || parts.includes('..') || parts.includes('.') || /[^A-Za-z0-9_./@+-]/.test(value)) {
+  if (!value.startsWith('/') || parts.slice(1).some((part) => part === '' || part === '.' || part === '..') || /[^A-Za-z0-9_./@+-]/.test(value)) {
     throw usageError(`--age-key-path '${value}' is not an absolute file path`, 'e.g. /var/lib/sops-nix/key.txt');
   }
+  // A user's tree (sops' ~/.config/sops/age/keys.txt) would end up root-owned and unreadable to them.
+  if (dir.startsWith('/home/') || dir.startsWith('/persist/home/')) throw usageError(`--age-key-path '${value}' is in a user's home: it would become root-only`, 'the system key goes in a directory of its own, e.g. /var/lib/sops-nix/key.txt');
   if (sharedDirectories.has(dir)) throw usageError(`--age-key-path '${value}': its directory ${dir} would be made root-only (700)`, `put the key in a directory of its own, e.g. ${dir === '/' ? '' : dir}/age/key.txt`);
   return value;
 }

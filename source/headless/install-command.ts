@@ -9,7 +9,7 @@ import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { checkExtraFiles } from '../core/install/extra-files-check.js';
 import { generateHardwareConfig, hardwareConfigTarget, saveHardwareConfig, type HardwareConfigTarget } from '../core/install/hardware-config.js';
 import { checkBoot } from '../core/boot/boot-check.js';
-import { describeBootCheck } from '../core/boot/boot-findings.js';
+import { bootBlockers, describeBootCheck } from '../core/boot/boot-findings.js';
 import { diskConfigNix } from '../core/boot/disk-config.js';
 import { checkDiskConfigPath, writeModule } from '../core/boot/write-disk-config.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
@@ -56,7 +56,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const ageKeyFile = `${request.ageKeyName}.agekey`;
   refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
   refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
-  if (request.extraFiles !== undefined) await checkExtraFiles(request.extraFiles);
+  if (request.extraFiles !== undefined) await checkExtraFiles(request.extraFiles, request.chown);
   const hardware = request.hardwareConfig ? hardwareConfigTarget(request.hardwareConfig.path, request.hardwareConfig.generator, flake.host, flake.localPath) : undefined;
   const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
@@ -84,7 +84,8 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     };
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);
-    if (diskConfigPath) await handOverDiskConfig(thePlan, facts, diskConfigPath, request.dryRun, reporter);
+    // Without --yes this is a preview: the flake is left as it is, as in a dry run.
+    if (diskConfigPath) await handOverDiskConfig(thePlan, facts, diskConfigPath, request.dryRun || !request.yes, reporter);
     await checkBootOrRefuse(thePlan, facts, request, reporter);
     if (request.dryRun) {
       reporter.note('Dry run: nothing was changed.');
@@ -123,6 +124,8 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   const session = await openSession(target, request, journal.value.fingerprint, reporter);
   try {
     const { choices } = journal.value;
+    // The directory may have changed since the run began: checked again before it is copied.
+    if (choices.extraFiles) await checkExtraFiles(choices.extraFiles.dir, choices.extraFiles.owners);
     const facts = await probe(session, { force: request.force });
     checkResumeIdentity(journal.value.identity ?? {}, choices, facts, { allowLoopDisks: request.allowLoopDisks });
     const thePlan = makePlan(facts, choices);
@@ -150,10 +153,10 @@ async function handOverHardwareConfig(session: SshSession, target: HardwareConfi
   reporter.note(`Generating the hardware configuration on the installer (${generator})…`);
   const text = await generateHardwareConfig(session, generator);
   // A dry run leaves the flake as it is; a file aside (remote flake) is the tool's own.
-  const write = !request.dryRun || !target.inFlake;
+  const write = (!request.dryRun && request.yes) || !target.inFlake;
   const { change, diff } = await saveHardwareConfig(target, text, write);
   const where = target.inFlake ? target.path : `${target.path} (the remote flake cannot see it)`;
-  const status = change === 'unchanged' ? `unchanged: ${where}` : `${write ? (change === 'new' ? 'written to' : 'replaced') : 'dry run: would be written to'} ${where}${write && target.inFlake ? ' (git add --intent-to-add)' : ''}`;
+  const status = change === 'unchanged' ? `unchanged: ${where}` : `${write ? (change === 'new' ? 'written to' : 'replaced') : 'would be written to'} ${where}${write && target.inFlake ? ' (git add --intent-to-add)' : ''}`;
   reporter.record('hardware-config', { generator, path: target.path, inFlake: target.inFlake, change, written: write && change !== 'unchanged', text },
     `Hardware configuration (${generator}): ${status}\n${(change === 'changed' ? diff : text).trimEnd().replace(/^/gm, '  ')}`);
   if (!target.inFlake && request.yes && !request.dryRun && !request.allowMissingHardwareConfig) {
@@ -162,22 +165,23 @@ async function handOverHardwareConfig(session: SshSession, target: HardwareConfi
 }
 
 /** --write-disk-config: the module that matches this plan, into the flake (shown only, in a dry run). */
-async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, dryRun: boolean, reporter: Reporter): Promise<void> {
+async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, preview: boolean, reporter: Reporter): Promise<void> {
   const text = diskConfigNix(plan, facts)!;
-  const written = dryRun ? null : await writeModule(path, text, { gitAdd: true });
+  const written = preview ? null : await writeModule(path, text, { gitAdd: true });
   reporter.record('disk-config', { path, written: written !== null, gitAdded: written?.gitAdded ?? false, text },
-    `${dryRun ? `Dry run: not written to ${path}; it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`);
+    `${preview ? `Not written to ${path} (${plan.choices.flake.host} is not being installed now); it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`);
 }
 
 /** Will it boot? Checked before the confirmation: a root this install does not create is a refusal. */
 async function checkBootOrRefuse(plan: Plan, facts: Facts, request: InstallRequest, reporter: Reporter): Promise<void> {
-  if (plan.choices.install.mode !== 'prebuilt' && plan.choices.install.mode !== 'clone') reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
-  const check = await checkBoot(plan, facts);
+  const skip = { skipped: '--skip-boot-check was given', findings: [] };
+  if (!request.skipBootCheck && plan.choices.install.mode !== 'prebuilt' && plan.choices.install.mode !== 'clone') reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
+  const check = request.skipBootCheck ? skip : await checkBoot(plan, facts);
   reporter.record('boot-check', check, describeBootCheck(check));
-  const blocking = check.findings.filter((f) => f.refuse);
-  if (blocking.length === 0 || request.skipBootCheck) return;
+  const blocking = bootBlockers(check);
+  if (blocking.length === 0) return;
   if (request.dryRun) return reporter.note('A real run would refuse this configuration (see the boot check above), unless --skip-boot-check.');
-  throw refusal(`the configuration would not boot from what this install creates: ${blocking.map((f) => f.message).join('; ')}`, "add the lines shown above to the host's configuration, or install anyway with --skip-boot-check");
+  throw refusal(`the configuration would not boot from what this install creates: ${blocking.join('; ')}`, "add the lines shown above to the host's configuration, or install anyway with --skip-boot-check");
 }
 
 const missingPassphrase = (): never => {

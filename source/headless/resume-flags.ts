@@ -41,7 +41,7 @@ const resumeFlagChecks: Record<string, Check> = {
 };
 
 /** Flags that choose something a resume cannot change at all (keys already made and placed, the configuration already checked). */
-const notWithResume = ['age-key', 'age-key-out', 'secrets', 'allow-unreadable-secrets', 'host-key', 'skip-boot-check'];
+const notWithResume = ['age-key', 'age-key-out', 'secrets', 'allow-unreadable-secrets', 'host-key', 'skip-boot-check', 'write-disk-config', 'generate-hardware-config', 'allow-missing-hardware-config'];
 
 export function checkResumeFlags(request: InstallRequest, journal: Readonly<JournalData>): void {
   const refused = request.givenFlags.filter((flag) => notWithResume.includes(flag));

@@ -34,7 +34,7 @@ export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided:
   const luks = preset.luks === true && preset.layout !== 'disko';
   result.decided.layout = (preset.layout !== undefined || preset.luks !== undefined) && (!luks || result.luksPassphrase !== undefined);
 
-  if (preset.extraFiles !== undefined) await (await import('../core/install/extra-files-check.js')).checkExtraFiles(preset.extraFiles);
+  if (preset.extraFiles !== undefined) await (await import('../core/install/extra-files-check.js')).checkExtraFiles(preset.extraFiles, preset.chown);
   // Loaded only when a flag needs it: the first frame comes sooner without age and execa.
   const prepare = () => import('../core/install/prepare.js');
   const flake = flakeChoice(preset);

@@ -63,7 +63,7 @@ test('--age-key-path puts the key where sops-nix looks, in a directory of its ow
   assert.equal(parseInstallFlags([...flake, '--age-key-name', 'web2'], {}).ageKeyTarget, '/etc/age/web2.agekey');
   assert.equal(parseInstallFlags([...flake, '--age-key-path', '/var/lib/sops-nix/key.txt'], {}).ageKeyTarget, '/var/lib/sops-nix/key.txt');
   assert.equal(parseWizardFlags(['--age-key-path', '/persist/sops/age.key'], {}).ageKeyPath, '/persist/sops/age.key');
-  for (const bad of ['key.txt', '/var/lib/../etc/k', '/var/lib/sops-nix/', '/a b/k']) {
+  for (const bad of ['key.txt', '/var/lib/../etc/k', '/var/lib/sops-nix/', '/a b/k', '//etc/key', '/etc//key', '/etc/./key']) {
     assert.throws(() => parseInstallFlags([...flake, '--age-key-path', bad], {}), usage(/is not an absolute file path/), bad);
   }
   // Its directory becomes 700: never /etc, /var/lib or / itself.
@@ -71,6 +71,7 @@ test('--age-key-path puts the key where sops-nix looks, in a directory of its ow
     assert.throws(() => parseInstallFlags([...flake, '--age-key-path', shared], {}), usage(/would be made root-only/), shared);
   }
   assert.throws(() => parseInstallFlags([...flake, '--age-key-name', 'x', '--age-key-path', '/var/lib/sops-nix/key.txt'], {}), usage(/not both/));
+  assert.throws(() => parseInstallFlags([...flake, '--age-key-path', '/home/me/.config/sops/age/keys.txt'], {}), usage(/in a user's home/));
 
   const { plan } = await import('../../source/core/plan/plan.js');
   const { choices, facts } = await import('../core/plan/fixtures.js');

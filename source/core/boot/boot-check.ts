@@ -13,6 +13,7 @@ export async function checkBoot(plan: Plan, facts: Facts, evaluate: (flakeRef: s
   if (install.mode === 'clone') return { skipped: 'clone mode evaluates the configuration on the target only', findings: [] };
   const result = await evaluate(flake.localPath ?? flake.uri, flake.host);
   if ('skipped' in result) return { skipped: result.skipped, findings: [] };
+  if ('failed' in result) return { failed: result.failed, findings: [] };
   if ('hosts' in result) {
     const others = result.hosts.length ? `it has ${result.hosts.join(', ')}` : 'it has none';
     return { findings: [{ refuse: true, message: `the flake has no nixosConfigurations.${flake.host} (${others})`, fix: `nixosConfigurations.${flake.host} = nixpkgs.lib.nixosSystem { … };` }] };

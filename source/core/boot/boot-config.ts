@@ -1,6 +1,7 @@
 // What the configuration being installed says about booting, read with `nix eval` on this
 // machine before any disk is touched: its file systems, swap, LUKS devices, boot loader, initrd
-// modules and who can log in. Flake and host arrive in the environment, never inside Nix source.
+// modules and who can log in. The evaluation is pure and sees only nix's own variables: a
+// flake's code cannot read this machine's environment or files.
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 
@@ -26,24 +27,29 @@ export interface MountConfig {
   fsType: string | null;
 }
 
-/** Reads only what it needs, each with a default: a plain attribute set evaluates as well as a NixOS system. */
-export const bootConfigExpression = `let
-  flake = builtins.getFlake (builtins.getEnv "NB_FLAKE");
-  hosts = flake.nixosConfigurations or { };
-  host = builtins.getEnv "NB_HOST";
+/**
+ * A function of the flake's nixosConfigurations, evaluated purely: the flake's code cannot read
+ * this machine's environment or files. Reads only what it needs, each with a default, so a plain
+ * attribute set evaluates as well as a NixOS system. `host` is a checked host name.
+ */
+export const bootConfigFunction = (host: string) => `hosts: let
+  host = ${JSON.stringify(host)};
   config = hosts.\${host}.config;
   attr = path: fallback: builtins.foldl' (at: name: if builtins.isAttrs at && at ? \${name} then at.\${name} else fallback) config path;
   mount = name: let f = attr [ "fileSystems" name ] null; in
     if f == null then null else { device = f.device or null; label = f.label or null; fsType = f.fsType or null; };
   users = attr [ "users" "users" ] { };
-  given = u: name: (u.\${name} or null) != null;
+  # NixOS gives root a locked password ("!") by default: that lets nobody in.
+  usable = value: value != null && (!builtins.isString value || (value != "" && builtins.substring 0 1 value != "!" && builtins.substring 0 1 value != "*"));
   canLogIn = u: (u.openssh.authorizedKeys.keys or [ ]) != [ ] || (u.openssh.authorizedKeys.keyFiles or [ ]) != [ ]
-    || builtins.any (given u) [ "hashedPassword" "password" "initialPassword" "initialHashedPassword" "hashedPasswordFile" ];
+    || builtins.any (name: usable (u.\${name} or null)) [ "hashedPassword" "password" "initialPassword" "initialHashedPassword" "hashedPasswordFile" ];
   grubDevice = attr [ "boot" "loader" "grub" "device" ] "";
 in if !(hosts ? \${host}) then { hosts = builtins.attrNames hosts; } else {
   root = mount "/";
   boot = mount "/boot";
-  swap = map (s: s.device or (if s ? label then "/dev/disk/by-label/\${s.label}" else null)) (attr [ "swapDevices" ] [ ]);
+  # Swap files (size set) are made at boot; only devices can be missing.
+  swap = map (s: s.device or (if s ? label then "/dev/disk/by-label/\${s.label}" else null))
+    (builtins.filter (s: (s.size or null) == null) (attr [ "swapDevices" ] [ ]));
   luks = builtins.mapAttrs (name: d: d.device or null) (attr [ "boot" "initrd" "luks" "devices" ] { });
   systemdBoot = attr [ "boot" "loader" "systemd-boot" "enable" ] false;
   grub = attr [ "boot" "loader" "grub" "enable" ] false;
@@ -53,29 +59,38 @@ in if !(hosts ? \${host}) then { hosts = builtins.attrNames hosts; } else {
   logins = builtins.filter (name: (name == "root" || builtins.elem "wheel" (users.\${name}.extraGroups or [ ])) && canLogIn users.\${name}) (builtins.attrNames users);
 }`;
 
-export type BootConfigResult = { config: BootConfig } | { skipped: string } | { hosts: string[] };
+/** A failed evaluation: the install would fail the same way after the disk is wiped. */
+export type BootConfigResult = { config: BootConfig } | { skipped: string } | { hosts: string[] } | { failed: string };
+
+/** How long an evaluation may take (a first one fetches nixpkgs). */
+export const bootEvalTimeoutMs = 300_000;
+
+/** Only what nix needs: its settings and where to cache, never the user's other variables. */
+const nixEnvironment = (env: NodeJS.ProcessEnv) => ({
+  ...Object.fromEntries(Object.entries(env).filter(([name]) => /^(PATH|HOME|USER|NIX_[A-Z_]+|XDG_[A-Z_]+|SSL_CERT_FILE)$/.test(name))),
+  // A private input must fail, not ask for a password on the terminal the wizard draws on.
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+});
 
 /**
- * Evaluates the host's boot settings; `skipped` says why not (no nix here, or the evaluation
- * failed: then the error's last lines). `env` is for tests (a scratch store).
+ * Evaluates the host's boot settings; `skipped` when Nix is not here or not set up, `failed`
+ * with nix's own message when the evaluation fails. `env` is for tests (a scratch store).
  */
 export async function evaluateBootConfig(flakeRef: string, host: string, env: NodeJS.ProcessEnv = process.env): Promise<BootConfigResult> {
   // A first `nix` command would create /nix as a side effect: only a Nix that is set up is used.
   if (!existsSync('/nix/store') && !env.NIX_REMOTE && !/^\s*store\s*=/m.test(env.NIX_CONFIG ?? '')) {
     return { skipped: 'Nix is not set up on this machine (no /nix/store)' };
   }
-  const result = await execa('nix', ['--extra-experimental-features', 'nix-command flakes', 'eval', '--impure', '--json', '--expr', bootConfigExpression], {
-    env: { ...env, NB_FLAKE: flakeRef, NB_HOST: host },
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-  });
-  if (result.failed && (result as { code?: string }).code === 'ENOENT') return { skipped: 'nix is not installed on this machine' };
+  const args = ['--extra-experimental-features', 'nix-command flakes', 'eval', '--json', '--no-write-lock-file', '--option', 'allow-import-from-derivation', 'false', `${flakeRef}#nixosConfigurations`, '--apply', bootConfigFunction(host)];
+  const result = await execa('nix', args, { env: nixEnvironment(env), extendEnv: false, reject: false, stdin: 'ignore', timeout: bootEvalTimeoutMs });
+  if ((result as { code?: string }).code === 'ENOENT') return { skipped: 'nix is not installed on this machine' };
+  if (result.timedOut) return { failed: `nix eval of ${flakeRef}#${host} took longer than ${bootEvalTimeoutMs / 1000} s` };
   if (result.exitCode !== 0) {
     // Nix's own message, without the source excerpt and the --show-trace advice.
     const lines = String(result.stderr).split('\n').filter((line) => line.trim() && !/^\s*(\d+\||…)|--show-trace/.test(line));
     const reason = lines.slice(-3).join(' ').replace(/\s+/g, ' ');
-    return { skipped: `nix eval of ${flakeRef}#${host} failed: ${reason.slice(0, 400)}` };
+    return { failed: `nix eval of ${flakeRef}#${host} failed: ${reason.slice(0, 400)}` };
   }
   const value = JSON.parse(String(result.stdout)) as BootConfig | { hosts: string[] };
   return 'hosts' in value ? { hosts: value.hosts } : { config: value };

@@ -14,12 +14,16 @@ export interface BootFinding {
 }
 
 const byLabel = (label: string) => `/dev/disk/by-label/${label}`;
-const mountIs = (mount: MountConfig | null, device: string, label?: string) =>
-  mount !== null && (mount.device === device || (label !== undefined && mount.label === label && (mount.device === null || mount.device === device)));
+/** Partitions are named after their labels (GPT names), so by-partlabel names them too. */
+const byPartLabel = (label: string) => `/dev/disk/by-partlabel/${label}`;
+const mountIs = (mount: MountConfig | null, devices: string[], label: string) =>
+  mount !== null && (mount.device !== null ? devices.includes(mount.device) : mount.label === label);
 
 export interface BootCheck {
   /** Why the configuration was not checked. */
   skipped?: string;
+  /** The evaluation failed: nixos-install would fail the same way, after the disk is wiped. */
+  failed?: string;
   findings: BootFinding[];
 }
 
@@ -29,32 +33,39 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
   const findings: BootFinding[] = [];
   const find = (refuse: boolean, message: string, fix: string) => findings.push({ refuse, message, fix });
 
-  // disko writes its own fileSystems from the same config it formats with.
-  if (layout.kind !== 'disko') {
+  // Only the labels layout lays out the disk here: disko writes its own fileSystems from the
+  // config it formats with, and the mounted layout is the user's own (any name may be right).
+  if (layout.kind === 'labels') {
     const luks = layoutLuks(layout);
-    const root = luks ? `/dev/mapper/${luks.name}` : byLabel(labels.root);
-    if (!mountIs(config.root, root, luks ? undefined : labels.root)) {
+    // What this install creates, by every name NixOS may use for it.
+    const encrypted = luks ? [byLabel(luks.label), byPartLabel(luks.label)] : [];
+    const opened = Object.entries(config.luks).filter(([, device]) => device !== null && encrypted.includes(device)).map(([name]) => name);
+    // With no entry opening it, the LUKS finding below says so; the root is judged by our name.
+    const mappers = (opened.length ? opened : luks ? [luks.name] : []).map((name) => `/dev/mapper/${name}`);
+    const roots = luks ? [...mappers, byLabel(labels.root)] : [byLabel(labels.root), byPartLabel(labels.root)];
+    const root = luks ? mappers[0]! : byLabel(labels.root);
+    const rootMatches = config.root !== null && (config.root.device !== null ? roots.includes(config.root.device) : config.root.label === labels.root);
+    if (!rootMatches) {
       const now = config.root ? `mounts / from ${config.root.device ?? `label ${config.root.label}`}` : 'has no fileSystems."/"';
       find(true, `the configuration ${now}, which this install does not create (it creates ${root})`, `fileSystems."/" = { device = "${root}"; fsType = "ext4"; };`);
-    } else if (config.root?.fsType && config.root.fsType !== 'ext4') {
+    } else if (config.root?.fsType && !['ext4', 'auto'].includes(config.root.fsType)) {
       find(true, `fileSystems."/" says ${config.root.fsType}; this install formats ext4`, `fileSystems."/".fsType = "ext4";`);
     }
-    if (luks) {
-      const device = config.luks[luks.name];
-      const made = [byLabel(luks.label), `/dev/disk/by-partlabel/${luks.label}`];
-      if (device === undefined) find(true, `the initrd opens no LUKS device '${luks.name}', so ${root} never appears`, `boot.initrd.luks.devices.${luks.name}.device = "${made[0]}";`);
-      else if (device === null || !made.includes(device)) find(true, `boot.initrd.luks.devices.${luks.name} opens ${device}, not the partition this install encrypts (${made[0]})`, `boot.initrd.luks.devices.${luks.name}.device = "${made[0]}";`);
+    if (luks && opened.length === 0) {
+      const other = config.luks[luks.name];
+      const message = other === undefined
+        ? `the initrd opens no LUKS device on the partition this install encrypts (${encrypted[0]}), so ${root} never appears`
+        : `boot.initrd.luks.devices.${luks.name} opens ${other ?? 'no device'}, not the partition this install encrypts (${encrypted[0]})`;
+      find(true, message, `boot.initrd.luks.devices.${luks.name}.device = "${encrypted[0]}";`);
     }
-    if (facts.firmware === 'efi' && !mountIs(config.boot, byLabel(labels.efi), labels.efi)) {
+    if (facts.firmware === 'efi' && !mountIs(config.boot, [byLabel(labels.efi), byPartLabel(labels.efi)], labels.efi)) {
       find(false, `/boot is ${config.boot ? `mounted from ${config.boot.device ?? `label ${config.boot.label}`}` : 'not mounted'}; the boot loader goes on the ESP this install creates`, `fileSystems."/boot" = { device = "${byLabel(labels.efi)}"; fsType = "vfat"; };`);
     }
-    // The mounted layout's swap was made by hand: whatever the configuration names may exist.
-    if (layout.kind === 'labels') {
-      const swap = layout.swapSizeMiB > 0 ? byLabel(labels.swap) : undefined;
-      if (swap && !config.swap.includes(swap)) find(false, 'the swap partition this install creates is not used', `swapDevices = [ { device = "${swap}"; } ];`);
-      for (const device of config.swap.filter((d) => d !== swap)) {
-        find(false, `swapDevices names ${device ?? 'a device without a path'}, which this install does not create: every boot waits for it`, swap ? `swapDevices = [ { device = "${swap}"; } ];` : 'swapDevices = [ ];');
-      }
+    const swap = layout.swapSizeMiB > 0 ? byLabel(labels.swap) : undefined;
+    const swapNames = [byLabel(labels.swap), byPartLabel(labels.swap)];
+    if (swap && !config.swap.some((d) => d !== null && swapNames.includes(d))) find(false, 'the swap partition this install creates is not used', `swapDevices = [ { device = "${swap}"; } ];`);
+    for (const device of config.swap.filter((d) => !swap || d === null || !swapNames.includes(d))) {
+      find(false, `swapDevices names ${device ?? 'a device without a path'}, which this install does not create: every boot waits for it`, swap ? `swapDevices = [ { device = "${swap}"; } ];` : 'swapDevices = [ ];');
     }
   }
 
@@ -82,6 +93,10 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
 /** For a person: each finding with its fix, or why there was no check. */
 export function describeBootCheck(check: BootCheck): string {
   if (check.skipped) return `Boot check skipped: ${check.skipped}.`;
+  if (check.failed) return `Boot check: ✖ the configuration does not evaluate: ${check.failed}`;
   if (check.findings.length === 0) return 'Boot check: the configuration mounts what this install creates, and boots on this hardware.';
   return ['Boot check:', ...check.findings.map((f) => `  ${f.refuse ? '✖' : '!'} ${f.message}\n      add: ${f.fix}`)].join('\n');
 }
+
+/** What stops an install: a failed evaluation or a finding that cannot boot. */
+export const bootBlockers = (check: BootCheck): string[] => [...(check.failed ? [`the configuration does not evaluate (${check.failed})`] : []), ...check.findings.filter((f) => f.refuse).map((f) => f.message)];

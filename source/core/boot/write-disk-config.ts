@@ -2,7 +2,7 @@
 // configuration can import it, and git is told about it (a flake sees only what git knows).
 // writeModule does the same for the generated hardware configuration.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { refusal, usageError } from '../exit-codes.js';
@@ -29,7 +29,9 @@ export async function checkDiskConfigPath(path: string, flakeDir: string | undef
 export async function writeModule(target: string, text: string, options: { gitAdd: boolean; createDirectory?: boolean }): Promise<{ gitAdded: boolean }> {
   if (options.createDirectory) await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${basename(target)}.tmp`);
-  await writeFile(temp, text, { mode: 0o644 });
+  // A link planted at the temp name (a cloned flake can hold one) is removed, never followed.
+  await rm(temp, { force: true });
+  await writeFile(temp, text, { mode: 0o644, flag: 'wx' });
   await rename(temp, target);
   if (!options.gitAdd || !inGitWorkTree(dirname(target))) return { gitAdded: false };
   await promisify(execFile)('git', ['-C', dirname(target), 'add', '--intent-to-add', '--', basename(target)]);

@@ -36,10 +36,10 @@ export async function flakeTar(dir: string): Promise<Buffer> {
   return Buffer.from((await execa('tar', ['-C', dir, '--no-recursion', '--null', '-T', '-', '-c'], { ...options, input: tracked.join('\0') })).stdout);
 }
 
-/** Every file under `dir`, owned by root:root in the archive (modes kept): --extra-files. */
+/** Every file under `dir`, owned by root:root in the archive, modes kept but set-id bits (a user's setuid file must not become setuid root): --extra-files. */
 export async function treeTar(dir: string): Promise<Buffer> {
   const options = { encoding: 'buffer' as const, maxBuffer: maxInputBytes, stripFinalNewline: false };
-  return Buffer.from((await execa('tar', ['-C', dir, '--owner=0', '--group=0', '--numeric-owner', '-c', '.'], options)).stdout);
+  return Buffer.from((await execa('tar', ['-C', dir, '--owner=0', '--group=0', '--numeric-owner', '--mode=ug-s', '-c', '.'], options)).stdout);
 }
 
 /** Whether `dir` is inside a git work tree (a `.git` there or above), as Nix decides it. */

@@ -1,26 +1,35 @@
 // --extra-files DIR is checked before anything is contacted: every file in it goes into the new
 // system as it is, so a symlink that leaves DIR (it would point into the installer, or at this
 // machine's files) and special files (devices, sockets, FIFOs) are refused.
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { usageError } from '../exit-codes.js';
 
-export async function checkExtraFiles(dir: string): Promise<string> {
-  const root = resolve(dir);
-  const top = await lstat(root).catch(() => undefined);
+export async function checkExtraFiles(dir: string, owners: Array<{ path: string }> = []): Promise<string> {
+  const root = await realpath(resolve(dir)).catch(() => resolve(dir));
+  const top = await stat(root).catch(() => undefined);
   if (!top?.isDirectory()) throw usageError(`--extra-files ${dir} is not a directory`);
+  const outside = (path: string) => {
+    const rel = relative(root, path);
+    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  };
   const walk = async (at: string): Promise<void> => {
     for (const entry of await readdir(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
       const shown = relative(root, path);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isSymbolicLink()) {
+        // Resolved for real: a chain of links (sub/up -> .., l -> sub/up/..) can leave DIR too.
         const target = await readlink(path);
-        const inside = !isAbsolute(target) && !relative(root, resolve(dirname(path), target)).startsWith('..');
-        if (!inside) throw usageError(`--extra-files: ${shown} links to ${target}, outside ${dir}`, 'copy the file itself, or link within the directory');
+        const resolved = await realpath(path).catch(() => resolve(dirname(path), target));
+        if (isAbsolute(target) || outside(resolved)) throw usageError(`--extra-files: ${shown} links to ${target}, outside ${dir}`, 'copy the file itself, or link within the directory');
       } else if (!entry.isFile()) throw usageError(`--extra-files: ${shown} is not a regular file, directory or symlink`, 'devices, sockets and FIFOs cannot be copied into the new system');
     }
   };
   await walk(root);
+  for (const { path } of owners) {
+    const found = await lstat(join(root, path)).catch(() => undefined);
+    if (!found || found.isSymbolicLink()) throw usageError(`--chown ${path}: not in --extra-files ${dir}${found ? ' (a symlink)' : ''}`, '--chown gives owners to what --extra-files copies');
+  }
   return root;
 }

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 
 /** A line longer than this is handed on in pieces rather than buffered without end. */
 const maxLineChars = 64 * 1024;
+const carriageReturn = 13;
 
 /**
  * Splits one output stream into lines (UTF-8 safe across chunk borders, `\r\n` tolerated) and
@@ -21,11 +22,14 @@ export class LineCollector {
   push(chunk: Buffer): void {
     this.capture(chunk);
     if (!this.onLine) return;
-    this.partial += this.decoder.write(chunk);
-    let newline: number;
-    while ((newline = this.partial.indexOf('\n')) >= 0) {
-      this.emit(this.partial.slice(0, newline));
-      this.partial = this.partial.slice(newline + 1);
+    const text = this.decoder.write(chunk);
+    if (text.includes('\n')) {
+      // One native split per chunk: a flood of short lines was an indexOf and two slices per line.
+      const lines = (this.partial + text).split('\n');
+      this.partial = lines.pop()!;
+      for (const line of lines) this.emit(line);
+    } else {
+      this.partial += text;
     }
     while (this.partial.length > maxLineChars) {
       this.emit(this.partial.slice(0, maxLineChars));
@@ -46,7 +50,7 @@ export class LineCollector {
   }
 
   private emit(line: string): void {
-    this.onLine!(line.endsWith('\r') ? line.slice(0, -1) : line);
+    this.onLine!(line.charCodeAt(line.length - 1) === carriageReturn ? line.slice(0, -1) : line);
   }
 
   private capture(chunk: Buffer): void {

@@ -11,6 +11,20 @@ export function printable(line: string): string {
   return afterReturn.replace(controlPattern, '').replace(/\t/g, '  ');
 }
 
+// Plain ASCII: one cell per character, so cutting it needs no width tables.
+const plainAscii = /^[\x20-\x7e]*$/;
+
+/**
+ * A line made printable and cut to `columns` cells, for a log tail. Cut here rather than by
+ * Ink's truncate-end: that slices through ANSI per line and frame, keeps every cut line in a
+ * cache that never shrinks, and its `…` sends each measurement down the Unicode-width path
+ * (~65 µs a line instead of ~0.2 µs). Text that is not plain ASCII is returned uncut, for Ink.
+ */
+export function printableWithin(line: string, columns: number): string {
+  const text = printable(line);
+  return text.length > columns && plainAscii.test(text) ? text.slice(0, Math.max(0, columns)) : text;
+}
+
 /** Several lines of such text (a message, a block of output), each made printable. */
 export const printableLines = (text: string) => text.split('\n').map(printable).join('\n');
 

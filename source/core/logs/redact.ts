@@ -1,5 +1,6 @@
 /** Any age identity, even one this run does not know (a key printed by a tool, a pasted file). */
-const ageIdentityPattern = /AGE-SECRET-KEY-1[0-9A-Z]{20,}/g;
+const ageIdentityPrefix = 'AGE-SECRET-KEY-1';
+const ageIdentityPattern = new RegExp(`${ageIdentityPrefix}[0-9A-Z]{20,}`, 'g');
 export const redacted = '<redacted>';
 
 /** Replaces every known secret (and anything shaped like an age identity) before text is shown or stored. */
@@ -19,7 +20,8 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let result = text.replace(ageIdentityPattern, redacted);
+    // Called for every output line: a plain search first, the pattern only where it can match.
+    let result = text.includes(ageIdentityPrefix) ? text.replace(ageIdentityPattern, redacted) : text;
     for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join(redacted);
     return result;
   }

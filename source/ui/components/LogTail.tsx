@@ -1,7 +1,10 @@
 import { Box, Text } from 'ink';
-import { printable } from '../../core/logs/printable.js';
+import { printableWithin } from '../../core/logs/printable.js';
 import type { TailLine } from '../run/install-feed.js';
 import { useTheme } from '../theme.js';
+
+/** Output lines are indented under their command. */
+const outputIndent = '  ';
 
 /** The newest output lines, exactly `lines` tall (padded), each cut to the width: never wraps, never grows. */
 export function LogTail({ tail, lines, columns }: { tail: TailLine[]; lines: number; columns: number }) {
@@ -10,26 +13,25 @@ export function LogTail({ tail, lines, columns }: { tail: TailLine[]; lines: num
   return (
     <Box flexDirection="column" width={columns} height={lines} overflowY="hidden">
       {shown.map((line, index) => {
-        const text = printable(line.text);
+        // Cut here, where it is a string slice, so Ink finds every line already fits.
         switch (line.kind) {
           case 'command':
             return (
               <Text key={index} wrap="truncate-end" color={theme.accent}>
-                {text}
+                {printableWithin(line.text, columns)}
               </Text>
             );
           case 'note':
             return (
               <Text key={index} wrap="truncate-end" color={theme.warn}>
-                {text}
+                {printableWithin(line.text, columns)}
               </Text>
             );
           case 'stderr':
           case 'stdout':
             return (
               <Text key={index} wrap="truncate-end" color={theme.muted}>
-                {'  '}
-                {text}
+                {outputIndent + printableWithin(line.text, columns - outputIndent.length)}
               </Text>
             );
         }

@@ -2,7 +2,7 @@
 // the answers, and a confirmed plan starts with the secrets the runtime holds. The screen only renders.
 import { useEffect, useState } from 'react';
 import { errorText } from '../../core/exit-codes.js';
-import type { BootCheck } from '../../core/boot/boot-check.js';
+import { bootBlockers, type BootCheck } from '../../core/boot/boot-findings.js';
 import type { Plan } from '../../core/plan/types.js';
 import { startInstall } from '../run/install-session.js';
 import { buildChoices } from '../state/choices.js';
@@ -38,6 +38,7 @@ export function usePlan() {
   useEffect(() => {
     setBootCheck(undefined);
     if (!state.plan) return;
+    if (state.preset.skipBootCheck) return setBootCheck({ skipped: '--skip-boot-check was given', findings: [] });
     let live = true;
     runtime.services.checkBoot(state.plan, state.facts!).then(
       (check) => live && setBootCheck(check),
@@ -48,7 +49,7 @@ export function usePlan() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per plan, as the plan itself
   }, [state.plan]);
-  const bootRefusal = bootCheck && !state.preset.skipBootCheck && bootCheck.findings.some((f) => f.refuse)
+  const bootRefusal = bootCheck && bootBlockers(bootCheck).length > 0
     ? 'the configuration would not boot from what this install creates: add the lines shown, or start again with --skip-boot-check'
     : undefined;
 

@@ -25,6 +25,11 @@ export interface TailLine {
   text: string;
 }
 
+type OutputEvent = Extract<RunEvent, { type: 'output' }>;
+/** Output events are kept as they came (no object per line); the rest as tail lines. */
+type TailEntry = TailLine | OutputEvent;
+const asTailLine = (entry: TailEntry): TailLine => ('line' in entry ? { kind: entry.stream, text: entry.line } : entry);
+
 export interface FeedSnapshot {
   rows: PhaseRow[];
   tail: TailLine[];
@@ -48,7 +53,7 @@ export const defaultTailCapacity = 256;
 
 export class InstallFeed {
   private rows: PhaseRow[];
-  private readonly ring: RingBuffer<TailLine>;
+  private readonly ring: RingBuffer<TailEntry>;
   private failure: FeedSnapshot['failure'];
   private abortedMessage: string | undefined;
   private finished = false;
@@ -87,7 +92,7 @@ export class InstallFeed {
         return;
       case 'output':
         this.outputLines++;
-        this.ring.push({ kind: event.stream, text: event.line });
+        this.ring.push(event);
         return;
       case 'phase-done':
         this.update(event.id, { status: 'done', elapsedMs: event.elapsedMs });
@@ -127,7 +132,7 @@ export class InstallFeed {
   snapshot(tailLines = this.ring.capacity): FeedSnapshot {
     const snapshot: FeedSnapshot = {
       rows: this.rows,
-      tail: this.ring.last(tailLines),
+      tail: this.ring.last(tailLines).map(asTailLine),
       lines: this.outputLines,
       startedAt: this.startedAt,
       finished: this.finished,

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
 import { describeBootCheck } from '../../core/boot/boot-findings.js';
+import { printableLines } from '../../core/logs/printable.js';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { formatBytes } from '../../core/plan/sizes.js';
 import type { Plan } from '../../core/plan/types.js';
@@ -50,7 +51,8 @@ export function ReviewScreen() {
 
   // One entry may hold several lines (the disk and its by-id path), and long commands are
   // wrapped, not cut: the viewport scrolls over exactly what is on screen.
-  const boot = bootCheck ? describeBootCheck(bootCheck) : 'Checking that the configuration boots from what this install creates…';
+  // Findings quote the configuration and nix's messages: no control sequences reach the terminal.
+  const boot = bootCheck ? printableLines(describeBootCheck(bootCheck)) : 'Checking that the configuration boots from what this install creates…';
   const lines = plan ? [...formatPlan(plan), '', boot].flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns)) : [];
   const summaryRows = plan ? summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? '') : [];
   const viewport = Math.max(3, bodyRows - summaryRows.length - 6);

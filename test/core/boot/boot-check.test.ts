@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBoot } from '../../../source/core/boot/boot-check.js';
-import { describeBootCheck } from '../../../source/core/boot/boot-findings.js';
+import { bootBlockers, describeBootCheck } from '../../../source/core/boot/boot-findings.js';
 import { evaluateBootConfig } from '../../../source/core/boot/boot-config.js';
 import { plan } from '../../../source/core/plan/plan.js';
 import type { Choices, Layout } from '../../../source/core/plan/types.js';
@@ -76,7 +76,7 @@ test('/ from a device this install does not create, or no / at all, is refused w
 
 test('a LUKS root the initrd never opens, or opens from another device, is refused', async () => {
   const missing = await check({ ...agreeing, 'boot.initrd.luks.devices.cryptroot.device': undefined });
-  assert.match(missing.findings.find((f) => f.refuse)!.message, /opens no LUKS device 'cryptroot'/);
+  assert.deepEqual(missing.findings.filter((f) => f.refuse).map((f) => f.message), ['the initrd opens no LUKS device on the partition this install encrypts (/dev/disk/by-label/cryptroot), so /dev/mapper/cryptroot never appears']);
   const other = await check({ ...agreeing, 'boot.initrd.luks.devices.cryptroot.device': '"/dev/disk/by-uuid/0000"' });
   assert.match(other.findings.find((f) => f.refuse)!.message, /opens \/dev\/disk\/by-uuid\/0000, not the partition this install encrypts/);
   assert.equal(other.findings[0]!.fix, 'boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-label/cryptroot";');
@@ -127,7 +127,32 @@ test('without nix, or when the evaluation fails, the check says it was skipped a
   mkdirSync(broken);
   writeFileSync(join(broken, 'flake.nix'), '{ outputs = _: { nixosConfigurations.web.config = throw "no such option"; }; }\n');
   const failed = await checkBoot(plan(virtio, choices({ flake: { uri: broken, host: 'web', localPath: broken } })), virtio, evaluate);
-  assert.match(failed.skipped!, /^nix eval of .*broken#web failed: .*no such option/);
+  assert.equal(failed.skipped, undefined);
+  assert.match(failed.failed!, /^nix eval of .*broken#web failed: .*no such option/);
+  assert.deepEqual(bootBlockers(failed), [`the configuration does not evaluate (${failed.failed})`], 'a failed evaluation blocks the install');
   const prebuilt = await checkBoot(plan(virtio, choices({ install: { mode: 'prebuilt', repoPath: '/mnt/x', systemPath: '/nix/store/x' } })), virtio, evaluate);
   assert.match(prebuilt.skipped!, /prebuilt/);
+});
+
+test('the evaluation is pure: the flake cannot read this machine’s environment; a locked root password lets nobody in', async () => {
+  const dir = flake({ ...agreeing, 'fileSystems."/"': '{ device = builtins.getEnv "NB_TEST_SECRET"; fsType = "ext4"; }' });
+  const thePlan = plan(virtio, choices({ layout: luksSwap, flake: { uri: dir, host: 'web', localPath: dir } }));
+  const result = await checkBoot(thePlan, virtio, (ref, host) => evaluateBootConfig(ref, host, { ...nixEnv, NB_TEST_SECRET: 'hunter2' }));
+  assert.doesNotMatch(JSON.stringify(result), /hunter2/);
+  assert.match(result.findings[0]!.message, /which this install does not create/);
+  const locked = await check({ ...agreeing, 'users.users.root.openssh.authorizedKeys.keys': undefined, 'users.users.root.initialHashedPassword': '"!"' });
+  assert.match(locked.findings.map((f) => f.message).join('\n'), /nobody can log in/);
+});
+
+test('names NixOS users write for the same devices are accepted: by-partlabel, the inner label, another mapper name, fsType auto', async () => {
+  const accepted: Array<Record<string, string | undefined>> = [
+    { 'fileSystems."/"': '{ device = "/dev/disk/by-label/nixos"; fsType = "auto"; }' },
+    { 'fileSystems."/"': '{ device = "/dev/mapper/luks-root"; fsType = "ext4"; }', 'boot.initrd.luks.devices.cryptroot.device': undefined, 'boot.initrd.luks.devices.luks-root.device': '"/dev/disk/by-partlabel/cryptroot"' },
+    { 'fileSystems."/boot"': '{ device = "/dev/disk/by-partlabel/boot"; fsType = "vfat"; }' },
+    { swapDevices: '[ { device = "/dev/disk/by-partlabel/swap"; } { device = "/swapfile"; size = 1024; } ]' },
+  ];
+  for (const change of accepted) assert.deepEqual((await check({ ...agreeing, ...change })).findings, [], JSON.stringify(change));
+  // The mounted layout is the user's own: any device may be right, nothing is refused.
+  const mounted = await check({ ...agreeing, 'fileSystems."/"': '{ device = "/dev/disk/by-uuid/77"; fsType = "btrfs"; }' }, { layout: { kind: 'mounted', luks }, disk: '' });
+  assert.ok(mounted.findings.every((f) => !f.refuse), describeBootCheck(mounted));
 });

@@ -36,6 +36,11 @@ test('--chown takes PATH and UID:GID as nixos-anywhere does, and only with --ext
   assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', '/p'], {}), usage(/--chown takes two values/));
   assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', '/p', 'me:users'], {}), usage(/UID:GID in numbers/));
   assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', 'rel', '1:1'], {}), usage(/a path inside the new system/));
+  // The new system's root directory, however it is spelt, never changes hands.
+  for (const root of ['/', '/.', '//', '/persist/..', '/persist/./x', '/a//b']) {
+    assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', root, '1000:100'], {}), usage(/a path inside the new system/), root);
+  }
+  assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', '/p', '99999999999:1'], {}), usage(/UID:GID in numbers/));
   assert.throws(() => parseInstallFlags([...flake, '--chown', '/p', '1:1'], {}), usage(/give --extra-files DIR too/));
   assert.equal(parseInstallFlags(flake, {}).choices.extraFiles, null);
 });
@@ -53,6 +58,21 @@ test('a symlink that leaves the directory, or a special file, is refused before 
   spawnSync('mkfifo', [join(fifo, 'pipe')]);
   await assert.rejects(checkExtraFiles(fifo), usage(/pipe is not a regular file/));
   await assert.rejects(checkExtraFiles(join(work, 'missing')), usage(/is not a directory/));
+  // A chain of links inside DIR that ends outside it is found by resolving it for real.
+  const chain = tree('chain');
+  mkdirSync(join(chain, 'sub'));
+  symlinkSync('..', join(chain, 'sub', 'up'));
+  symlinkSync('sub/up/..', join(chain, 'l2'));
+  await assert.rejects(checkExtraFiles(chain), usage(/l2 links to sub\/up\/\.\., outside/));
+  // A link to a file named '..notes' stays inside; DIR may itself be reached through a link.
+  const dots = tree('dots');
+  writeFileSync(join(dots, '..notes'), 'n\n');
+  symlinkSync('..notes', join(dots, 'notes-link'));
+  symlinkSync(dots, join(work, 'dots-link'));
+  assert.equal(await checkExtraFiles(join(work, 'dots-link')), dots);
+  // --chown names something the directory holds.
+  await assert.rejects(checkExtraFiles(good, [{ path: '/persist/nothing' }]), usage(/--chown \/persist\/nothing: not in --extra-files/));
+  assert.equal(await checkExtraFiles(good, [{ path: '/persist/home/me' }]), good);
 });
 
 test('the plan’s command copies every file with its mode, owned by root, then applies --chown; /mnt and /mnt/etc keep their modes', async () => {
@@ -60,11 +80,16 @@ test('the plan’s command copies every file with its mode, owned by root, then 
   const thePlan = plan(facts(), choices({ extraFiles: { dir, owners: [{ path: '/persist/home/me', uid: 1000, gid: 100 }] } }));
   const phase = thePlan.phases.find((p) => p.id === 'extra-files')!;
   assert.ok(thePlan.phases.findIndex((p) => p.id === 'extra-files') < thePlan.phases.findIndex((p) => p.id === 'install'), 'before nixos-install');
+  writeFileSync(join(dir, 'persist', 'home', 'me', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+  chmodSync(join(dir, 'persist', 'home', 'me', 'tool'), 0o4755);
+  mkdirSync(join(dir, 'var', 'lib', 'app'), { recursive: true });
+  chmodSync(join(dir, 'var'), 0o700);
   const mnt = join(work, 'mnt');
   mkdirSync(join(mnt, 'etc'), { recursive: true });
   chmodSync(mnt, 0o755);
   chmodSync(join(mnt, 'etc'), 0o755);
-  const [copy, chown] = phase.commands.map((c) => ({ ...c, run: c.run.replaceAll('/mnt', mnt) }));
+  const [dirs, copy, chown] = phase.commands.map((c) => ({ ...c, run: c.run.replaceAll('/mnt', mnt) }));
+  assert.equal(spawnSync('bash', ['-c', dirs!.run]).status, 0);
   assert.deepEqual(copy!.input, { tree: dir });
   const tar = spawnSync('bash', ['-c', copy!.run], { input: await treeTar(dir) });
   assert.equal(tar.status, 0, String(tar.stderr));
@@ -75,6 +100,8 @@ test('the plan’s command copies every file with its mode, owned by root, then 
   assert.equal(readlinkSync(join(mnt, 'etc', 'hostkey-link')), 'ssh/ssh_host_ed25519_key');
   assert.equal(mode('.'), 0o755, '/mnt itself unchanged');
   assert.equal(mode('etc'), 0o755, 'an existing directory keeps its mode');
+  assert.equal(mode('var'), 0o755, 'a system directory the laptop has at 700 is made as NixOS makes it');
+  assert.equal(mode('persist/home/me/tool'), 0o755, 'no setuid bit survives the copy');
   assert.equal(statSync(join(mnt, 'etc', 'ssh', 'ssh_host_ed25519_key')).uid, 0, 'owned by root');
   assert.deepEqual([statSync(join(mnt, 'persist/home/me/notes')).uid, statSync(join(mnt, 'persist/home/me/notes')).gid], [1000, 100]);
 });

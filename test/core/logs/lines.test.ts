@@ -38,3 +38,28 @@ test('an endless line is handed on in pieces', () => {
   assert.ok(lines.length >= 3);
   assert.ok(lines.every((line) => line.length <= 64 * 1024));
 });
+
+test('however the stream is cut into chunks, the same lines come out (CRLF and UTF-8 across cuts)', () => {
+  const text = 'copying path ‘/nix/store/a’\r\nbuilding größe ✓\n\nlast line\r\nno newline at the end';
+  const expected = ['copying path ‘/nix/store/a’', 'building größe ✓', '', 'last line', 'no newline at the end'];
+  const bytes = Buffer.from(text);
+  for (let size = 1; size <= bytes.length; size++) {
+    const lines: string[] = [];
+    const collector = new LineCollector((line) => lines.push(line), 0);
+    for (let at = 0; at < bytes.length; at += size) collector.push(bytes.subarray(at, at + size));
+    collector.end();
+    assert.deepEqual(lines, expected, `chunks of ${size} bytes`);
+  }
+});
+
+test('a flood in one chunk is split in order, without a line lost at the chunk border', () => {
+  const lines: string[] = [];
+  const collector = new LineCollector((line) => lines.push(line), 0);
+  const text = Array.from({ length: 10_000 }, (_, i) => `line ${i}\n`).join('');
+  const cut = text.length / 2 + 3;
+  collector.push(Buffer.from(text.slice(0, cut)));
+  collector.push(Buffer.from(text.slice(cut)));
+  collector.end();
+  assert.equal(lines.length, 10_000);
+  assert.ok(lines.every((line, i) => line === `line ${i}`));
+});

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LineCollector } from '../../../source/core/logs/lines.js';
 import { Redactor } from '../../../source/core/logs/redact.js';
 
 test('known secrets and anything shaped like an age identity are redacted', () => {
@@ -10,4 +11,23 @@ test('known secrets and anything shaped like an age identity are redacted', () =
     'key <redacted> here',
   );
   assert.equal(redactor.redact('nothing secret'), 'nothing secret');
+});
+
+test('a secret cut across chunk borders is redacted: lines are whole before redaction, wherever the cut falls', () => {
+  const secret = 'Correct-Horse-Battery-9';
+  const identity = 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS5TPFMT';
+  const redactor = new Redactor([secret]);
+  const bytes = Buffer.from(`before\npass=${secret} key=${identity} end\nafter ${secret}\n`);
+  for (let cut = 1; cut < bytes.length; cut++) {
+    for (const size of [1, 7, 64]) {
+      const lines: string[] = [];
+      const collector = new LineCollector((line) => lines.push(redactor.redact(line)), 0);
+      collector.push(bytes.subarray(0, cut));
+      for (let at = cut; at < bytes.length; at += size) collector.push(bytes.subarray(at, at + size));
+      collector.end();
+      const shown = lines.join('\n');
+      assert.ok(!shown.includes(secret) && !shown.includes('AGE-SECRET-KEY-1Q'), `cut at ${cut}, then chunks of ${size}: ${shown}`);
+      assert.deepEqual(lines, ['before', 'pass=<redacted> key=<redacted> end', 'after <redacted>']);
+    }
+  }
 });

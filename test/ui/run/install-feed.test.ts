@@ -64,3 +64,37 @@ test('200k lines cost a push each: no per-line allocation beyond the ring, well 
   assert.equal(feed.snapshot(0).lines, 200_000);
   assert.ok(elapsedMs < 1000, `${elapsedMs} ms`);
 });
+
+test('the tail is tail lines (kind and text), whatever the feed keeps inside', () => {
+  const feed = new InstallFeed([{ id: 'install', title: 'Install' }], undefined, 3);
+  feed.push({ type: 'command', id: 'install', command: '$ nixos-install' });
+  feed.push({ type: 'output', id: 'install', stream: 'stdout', line: 'copying path 1' });
+  feed.push({ type: 'output', id: 'install', stream: 'stderr', line: 'warning: x' });
+  feed.note('Stopping…');
+  assert.deepEqual(feed.snapshot().tail, [
+    { kind: 'stdout', text: 'copying path 1' },
+    { kind: 'stderr', text: 'warning: x' },
+    { kind: 'note', text: 'Stopping…' },
+  ]);
+});
+
+test('the memory held for the screen is bounded: 100k lines of 1 KiB leave only the ring behind', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const capacity = 256;
+  const feed = new InstallFeed([{ id: 'install', title: 'Install' }], undefined, capacity);
+  const pad = 'x'.repeat(1024);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // Each line its own string (as output lines are), 100 MiB in all.
+  for (let i = 0; i < 100_000; i++) feed.push({ type: 'output', id: 'install', stream: 'stdout', line: `${i} ${pad}`.slice(0, 1030) });
+  gc();
+  const grownMiB = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  assert.ok(grownMiB < 5, `the heap grew by ${grownMiB.toFixed(1)} MiB`);
+  const snapshot = feed.snapshot(1000);
+  assert.equal(snapshot.tail.length, capacity);
+  assert.equal(snapshot.lines, 100_000);
+  assert.ok(snapshot.tail.at(-1)!.text.startsWith('99999 '));
+});
