@@ -10,7 +10,7 @@ await build({
   ...bundleOptions,
   entryPoints: ['source/cli.tsx'],
   outdir: 'dist',
-  define: { 'process.env.NB_VERSION': JSON.stringify(pkg.version) },
+  define: { ...bundleOptions.define, 'process.env.NB_VERSION': JSON.stringify(pkg.version) },
   chunkNames: 'chunks/[name]-[hash]',
 });
 // The lab goes to lab-dist/, outside the published files (package.json "files": dist only).

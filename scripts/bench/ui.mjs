@@ -2,8 +2,10 @@
 //   - time to --help (main and the wizard's own), median of runs;
 //   - time to the wizard's first frame in a real pseudo-terminal, on the lab's laptop;
 //   - log throughput: 200k lines from a lab installer through the install screen (real SSH,
-//     runner, log file, Ink in an 80×24 tmux pane) vs `ssh … cat` of the same file; peak RSS.
-// Usage: node scripts/bench/ui.mjs [--lines N] [--runs N]   (prints JSON; npm run build first)
+//     runner, log file, Ink in an 80×24 tmux pane) vs `ssh … cat` of the same file, the two
+//     interleaved run by run (the machine is shared: both see the same load); peak RSS, frames.
+// Usage: node scripts/bench/ui.mjs [--lines N] [--runs N] [--stream-runs N] [--lab-id ID]
+//   (prints JSON; npm run build first)
 // The lead's scripts/bench.mjs imports benchUi() and gets the same figures.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,8 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'cli.js');
-const labId = 'nbwbench';
-const tmuxSocket = 'nbw-bench';
+const defaultLabId = 'nbwbench';
 const remoteFile = '/tmp/nb-bench-lines.txt';
 const sshOptions = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
 
@@ -35,6 +36,10 @@ function timeRun(argv) {
 function labCli(args) {
   return execFileSync(process.execPath, [cli, 'lab', ...args], { encoding: 'utf8' });
 }
+
+/** The goal of issue 19: the install screen streams at ≥ 0.8 of raw ssh's throughput. */
+const goalRatio = 1.25;
+const goalPeakRssMiB = 120;
 
 /** argv that runs a command on the lab's laptop as the wizard's user would (HOME is the lab home). */
 const onLaptop = (state, argv) => [
@@ -92,7 +97,7 @@ async function bundleHarness() {
   return join(outdir, 'ui-stream.mjs');
 }
 
-async function streamThroughUi(state, target, harness) {
+async function streamThroughUi(state, target, harness, tmuxSocket) {
   const work = mkdtempSync(join(tmpdir(), 'nb-bench-ui-'));
   const out = join(work, 'result.json');
   try {
@@ -116,8 +121,9 @@ async function streamThroughUi(state, target, harness) {
   }
 }
 
-export async function benchUi({ lines = 200_000, runs = 5 } = {}) {
+export async function benchUi({ lines = 200_000, runs = 5, streamRuns = 5, labId = defaultLabId } = {}) {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  const tmuxSocket = `${labId}-bench`;
   const helpMs = median(Array.from({ length: runs * 2 }, () => timeRun([process.execPath, cli, '--help'])));
   const wizardHelpMs = median(Array.from({ length: runs * 2 }, () => timeRun([process.execPath, cli, '--flake', '.#web', '--help'])));
 
@@ -134,26 +140,47 @@ export async function benchUi({ lines = 200_000, runs = 5 } = {}) {
     const frames = [];
     for (let i = 0; i < runs; i++) frames.push(await firstFrameMs(state));
 
-    rawSshMs(state, target); // warm up: caches on both ends
-    const raw = median(Array.from({ length: 3 }, () => rawSshMs(state, target)));
     const harness = await bundleHarness();
+    rawSshMs(state, target); // warm up: caches on both ends
+    // Interleaved, so that a burst of load elsewhere on the machine hits both sides alike.
+    const raw = [];
     const ui = [];
-    for (let i = 0; i < 3; i++) ui.push(await streamThroughUi(state, target, harness));
-    const best = ui.sort((a, b) => a.totalMs - b.totalMs)[Math.floor(ui.length / 2)];
-    if (best.outcome !== 'done' || best.lines !== lines) throw new Error(`the UI run did not stream every line: ${JSON.stringify(best)}`);
+    for (let i = 0; i < streamRuns; i++) {
+      raw.push(rawSshMs(state, target));
+      ui.push(await streamThroughUi(state, target, harness, tmuxSocket));
+    }
+    const incomplete = ui.find((run) => run.outcome !== 'done' || run.lines !== lines);
+    if (incomplete) throw new Error(`the UI run did not stream every line: ${JSON.stringify(incomplete)}`);
+    const rawMs = median(raw);
+    const mid = [...ui].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(ui.length / 2)];
+    const ratio = Math.round((mid.totalMs / rawMs) * 100) / 100;
+    // The goal holds for every run, not only the median one.
+    const maxPeakRssMiB = Math.max(...ui.map((run) => run.peakRssMiB));
     return {
       helpMs: round(helpMs),
       wizardHelpMs: round(wizardHelpMs),
       firstFrameMs: round(median(frames)),
       throughput: {
         lines,
-        uiMs: best.totalMs,
-        uiConnectMs: best.connectMs,
-        rawSshCatMs: round(raw),
-        ratio: Math.round((best.totalMs / raw) * 100) / 100,
-        linesPerSecond: Math.round(lines / (best.runMs / 1000)),
-        screenBytes: best.screenBytes,
-        peakRssMiB: best.peakRssMiB,
+        runs: streamRuns,
+        uiMs: mid.totalMs,
+        uiConnectMs: mid.connectMs,
+        uiStreamMs: mid.runMs,
+        rawSshCatMs: round(rawMs),
+        // Medians of the same interleaved runs; the goal is met at ≤ 1.25× (≥ 0.8 of raw throughput).
+        ratio,
+        goalRatio,
+        shareOfRaw: Math.round((rawMs / mid.totalMs) * 100) / 100,
+        linesPerSecond: Math.round(lines / (mid.runMs / 1000)),
+        // Frames Ink drew while the lines streamed (the phase change adds one or two to the timer's).
+        frames: mid.frames,
+        framesPerSecond: median(ui.map((run) => run.framesPerSecond)),
+        screenBytes: mid.screenBytes,
+        peakRssMiB: median(ui.map((run) => run.peakRssMiB)),
+        maxPeakRssMiB,
+        goalPeakRssMiB,
+        goalMet: ratio <= goalRatio && maxPeakRssMiB <= goalPeakRssMiB ? 'yes' : 'no',
+        react: mid.react,
       },
     };
   } finally {
@@ -164,8 +191,13 @@ export async function benchUi({ lines = 200_000, runs = 5 } = {}) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const flag = (name, fallback) => {
     const index = process.argv.indexOf(name);
-    return index > 0 ? Number(process.argv[index + 1]) : fallback;
+    return index > 0 ? process.argv[index + 1] : fallback;
   };
-  const figures = await benchUi({ lines: flag('--lines', 200_000), runs: flag('--runs', 5) });
+  const figures = await benchUi({
+    lines: Number(flag('--lines', 200_000)),
+    runs: Number(flag('--runs', 5)),
+    streamRuns: Number(flag('--stream-runs', 5)),
+    labId: flag('--lab-id', defaultLabId),
+  });
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }

@@ -2,6 +2,8 @@
 const ageIdentityPrefix = 'AGE-SECRET-KEY-1';
 const ageIdentityPattern = new RegExp(`${ageIdentityPrefix}[0-9A-Z]{20,}`, 'g');
 export const redacted = '<redacted>';
+/** Shorter lines of a multi-line secret would redact ordinary words. */
+const minLineChars = 16;
 
 /** Replaces every known secret (and anything shaped like an age identity) before text is shown or stored. */
 export class Redactor {
@@ -12,11 +14,14 @@ export class Redactor {
   }
 
   add(secret: string): void {
-    if (secret && !this.secrets.includes(secret)) {
-      this.secrets.push(secret);
-      // Longest first, so a secret containing another is replaced whole.
-      this.secrets.sort((a, b) => b.length - a.length);
+    // Output arrives line by line: each line of a multi-line secret (a key's body) is one too.
+    // Armour and comment lines (-----BEGIN …, # public key: …) say nothing secret.
+    const lines = secret.includes('\n') ? secret.split('\n').map((line) => line.trim()).filter((line) => line.length >= minLineChars && !/^(-----|# )/.test(line)) : [];
+    for (const part of [secret, ...lines]) {
+      if (part && !this.secrets.includes(part)) this.secrets.push(part);
     }
+    // Longest first, so a secret containing another is replaced whole.
+    this.secrets.sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {

@@ -9,7 +9,8 @@ import type { RunEvent } from '../../../source/core/install/events.js';
 import { Journal } from '../../../source/core/install/journal.js';
 import { startRun } from '../../../source/core/install/start.js';
 import { plan } from '../../../source/core/plan/plan.js';
-import type { ExecOptions, ExecResult, Session } from '../../../source/core/ssh/types.js';
+import type { Session } from '../../../source/core/ssh/types.js';
+import { ScriptedSession } from './helpers/scripted-session.js';
 import { choices, facts, luks } from '../plan/fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nb-start-'));
@@ -22,21 +23,6 @@ after(() => {
 });
 
 const passphrase = 'start-test passphrase 47';
-
-/** A target that answers every command from a script; it records what it was asked. */
-class ScriptedSession implements Session {
-  readonly target = { host: '192.0.2.7', port: 22, user: 'root' };
-  readonly fingerprint = `SHA256:start-test-${Math.random()}`;
-  readonly commands: string[] = [];
-  constructor(private readonly answer: (command: string, options: ExecOptions) => Promise<Partial<ExecResult>> | Partial<ExecResult> = () => ({})) {}
-  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    this.commands.push(command);
-    const result = { code: 0, stdout: '', stderr: '', ...(await this.answer(command, options)) };
-    for (const line of result.stdout.split('\n').filter(Boolean)) options.onLine?.('stdout', line);
-    return result;
-  }
-  async close(): Promise<void> {}
-}
 
 const luksPlan = () => plan(facts(), choices({ ageKey: null, finish: 'none', layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks } }));
 const journalFor = (session: Session, p = luksPlan()) => Journal.start({ target: session.target, fingerprint: session.fingerprint, choices: p.choices });
