@@ -1,26 +1,17 @@
 // The runner over a scripted target: a phase that runs again is un-marked until it finishes
 // again, and no secret of any kind reaches an event, whether a command echoes it or fails on it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RunEvent } from '../../../source/core/install/events.js';
 import { Journal } from '../../../source/core/install/journal.js';
 import { runPlan } from '../../../source/core/install/runner.js';
 import { plan } from '../../../source/core/plan/plan.js';
 import type { Secrets } from '../../../source/core/plan/types.js';
 import { choices, facts, luks } from '../plan/fixtures.js';
+import { scratchStateHome } from '../../ui/helpers/state-home.js';
 import { ScriptedSession } from './helpers/scripted-session.js';
 
-const work = mkdtempSync(join(tmpdir(), 'nb-runner-'));
-const savedStateHome = process.env.XDG_STATE_HOME;
-before(() => (process.env.XDG_STATE_HOME = join(work, 'state')));
-after(() => {
-  if (savedStateHome === undefined) delete process.env.XDG_STATE_HOME;
-  else process.env.XDG_STATE_HOME = savedStateHome;
-  rmSync(work, { recursive: true, force: true });
-});
+scratchStateHome('nb-runner-');
 
 const secrets: Secrets = {
   'luks-passphrase': 'runner passphrase 47',

@@ -1,26 +1,19 @@
 // The engine both front ends start runs with, driven directly over a scripted session: what it
 // logs, what it skips on a retry, what it undoes on a stop, and that no secret reaches the log.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../../../source/core/install/events.js';
 import { Journal } from '../../../source/core/install/journal.js';
 import { startRun } from '../../../source/core/install/start.js';
 import { plan } from '../../../source/core/plan/plan.js';
 import type { Session } from '../../../source/core/ssh/types.js';
+import { scratchStateHome } from '../../ui/helpers/state-home.js';
 import { ScriptedSession } from './helpers/scripted-session.js';
 import { choices, facts, luks } from '../plan/fixtures.js';
 
-const work = mkdtempSync(join(tmpdir(), 'nb-start-'));
-const savedStateHome = process.env.XDG_STATE_HOME;
-before(() => (process.env.XDG_STATE_HOME = join(work, 'state')));
-after(() => {
-  if (savedStateHome === undefined) delete process.env.XDG_STATE_HOME;
-  else process.env.XDG_STATE_HOME = savedStateHome;
-  rmSync(work, { recursive: true, force: true });
-});
+const work = scratchStateHome('nb-start-');
 
 const passphrase = 'start-test passphrase 47';
 
