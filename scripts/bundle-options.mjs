@@ -24,7 +24,20 @@ export const bundleOptions = {
  * engine (SSH, discovery, age, the phases, execa) loads only when a screen asks for it.
  * test/bundle.test.ts checks each entry's static import graph in the bundle against this.
  */
-const engine = ['node_modules/ssh2/', 'node_modules/execa/', 'node_modules/age-encryption/', 'node_modules/multicast-dns/', 'node_modules/bonjour-service/', 'source/core/plan/phases/', 'source/core/install/runner', 'source/core/install/start', 'source/core/install/prepare', 'source/core/install/journal', 'source/core/discovery/discover', 'source/core/ssh/session'];
+const engine = [
+  'node_modules/ssh2/',
+  'node_modules/execa/',
+  'node_modules/age-encryption/',
+  'node_modules/multicast-dns/',
+  'node_modules/bonjour-service/',
+  'source/core/plan/phases/',
+  'source/core/install/runner',
+  'source/core/install/start',
+  'source/core/install/prepare',
+  'source/core/install/journal',
+  'source/core/discovery/discover',
+  'source/core/ssh/session',
+];
 export const loadedLater = {
   'source/cli.tsx': ['node_modules/ink/', 'node_modules/react/', 'source/ui/', ...engine],
   'source/ui/wizard-command.ts': ['node_modules/ink/', 'node_modules/react/', ...engine],

@@ -30,7 +30,9 @@ const run = (cmd, args, options = {}) => {
 
 if (process.getuid?.() !== 0) {
   if (!hasSudo()) {
-    process.stderr.write(`demo: the lab needs root (network namespaces, loop devices, qemu) and there is no sudo: run it as root:  ${asRoot('npm run demo')}\n`);
+    process.stderr.write(
+      `demo: the lab needs root (network namespaces, loop devices, qemu) and there is no sudo: run it as root:  ${asRoot('npm run demo')}\n`,
+    );
     process.exit(2);
   }
   say('the lab needs root (network namespaces, loop devices, qemu): running again with sudo');
@@ -39,7 +41,9 @@ if (process.getuid?.() !== 0) {
 }
 
 const started = Date.now();
-const missing = readPackageList().filter((p) => !spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed'));
+const missing = readPackageList().filter(
+  (p) => !spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout?.includes('install ok installed'),
+);
 if (missing.length) {
   say(`installing system packages: ${missing.join(' ')}`);
   run('apt-get', ['update', '-q']);
@@ -58,8 +62,17 @@ run(process.execPath, [cli, 'lab', 'up', '--id', labId, '--vm']);
 let status = 0;
 try {
   // A tiny local flake, so the wizard has a configuration to upload (the lab's nixos-install is a stand-in).
-  run(process.execPath, [cli, 'lab', 'shell', '--id', labId, '--', 'bash', '-c',
-    `mkdir -p ${flake} && printf '{ outputs = _: { }; }\\n' > ${flake}/flake.nix`]);
+  run(process.execPath, [
+    cli,
+    'lab',
+    'shell',
+    '--id',
+    labId,
+    '--',
+    'bash',
+    '-c',
+    `mkdir -p ${flake} && printf '{ outputs = _: { }; }\\n' > ${flake}/flake.nix`,
+  ]);
   const wizard = ['env', '-C', '/root', process.execPath, cli, '--flake', `${flake}#${host}`, '--luks-iter-time', '500'];
   if (auto) {
     status = await driveWizard(wizard);
@@ -78,8 +91,19 @@ async function driveWizard(wizard) {
   const terminal = new TmuxTerminal('nb-demo', 'wizard');
   const passphrase = `demo-${Math.random().toString(36).slice(2)}`;
   const env = ['env', '-u', 'CI', '-u', 'NO_COLOR', 'TERM=xterm-256color', 'LANG=C.UTF-8'];
-  terminal.start([process.execPath, cli, 'lab', 'shell', '--id', labId, '--', ...env, 'bash', '-c',
-    `${wizard.map((w) => `'${w}'`).join(' ')}; echo "[wizard exit $?]"; sleep 600`]);
+  terminal.start([
+    process.execPath,
+    cli,
+    'lab',
+    'shell',
+    '--id',
+    labId,
+    '--',
+    ...env,
+    'bash',
+    '-c',
+    `${wizard.map((w) => `'${w}'`).join(' ')}; echo "[wizard exit $?]"; sleep 600`,
+  ]);
   const step = async (what, screen, keys, timeoutMs) => {
     say(`auto: ${what}`);
     await terminal.waitFor(screen, what, timeoutMs);

@@ -7,7 +7,10 @@ export const packageListFile = fileURLToPath(new URL('lab-packages.txt', import.
 
 /** Debian package names in `text`, in order, comments and blank lines left out. */
 export function parsePackageList(text) {
-  return text.split('\n').flatMap((line) => line.replace(/#.*/, '').split(/\s+/)).filter(Boolean);
+  return text
+    .split('\n')
+    .flatMap((line) => line.replace(/#.*/, '').split(/\s+/))
+    .filter(Boolean);
 }
 
 export function readPackageList(file = packageListFile) {

@@ -59,12 +59,25 @@ html, body { margin: 0; background: #1d1f21; }
 function screenshot(htmlFile, pngFile) {
   const profile = mkdtempSync(join(tmpdir(), 'nb-chromium-'));
   try {
-    const result = spawnSync('chromium', [
-      '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars',
-      '--force-device-scale-factor=2', `--window-size=${windowSize.width},${windowSize.height}`,
-      `--screenshot=${pngFile}`, `file://${htmlFile}`,
-    ], { encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--hide-scrollbars',
+        '--force-device-scale-factor=2',
+        `--window-size=${windowSize.width},${windowSize.height}`,
+        `--screenshot=${pngFile}`,
+        `file://${htmlFile}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     if (!existsSync(pngFile)) throw new Error(`chromium made no screenshot: ${result.stderr}`);
   } finally {
     rmSync(profile, { recursive: true, force: true });
@@ -104,7 +117,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
     const env = { ...process.env, NB_MEDIA_CAPTURES: captures };
     delete env.CI;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/lab/wizard-tmux.test.ts'], { cwd: root, env, stdio: 'inherit' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/lab/wizard-tmux.test.ts'], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    });
     if (run.status !== 0) throw new Error('the tmux end-to-end test failed: no screenshots made');
   }
   try {

@@ -12,6 +12,9 @@ export async function loadLabCommand(): Promise<{ main: (argv: string[]) => Prom
     // Only the lab's own entry missing means an installed package; anything else is a real error.
     const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('lab-dist/lab-command.js');
     if (!missing) throw error;
-    throw usageError('the lab is not part of the installed package', 'it runs from a clone of the repository: git clone …, npm ci, npm run build, then node dist/cli.js lab up');
+    throw usageError(
+      'the lab is not part of the installed package',
+      'it runs from a clone of the repository: git clone …, npm ci, npm run build, then node dist/cli.js lab up',
+    );
   }
 }

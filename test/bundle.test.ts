@@ -33,7 +33,11 @@ test('--help, --version and the wizard’s first frame load none of what comes l
     for (const part of forbidden) {
       // ssh2 stays outside the bundle (external): a static import of it counts as loading it.
       const packageName = /^node_modules\/(.+)\/$/.exec(part)?.[1];
-      const importer = packageName ? [...closure.keys()].find((file) => inputs[file]?.imports.some((i) => i.external && i.kind === 'import-statement' && (i.path === packageName || i.path.startsWith(`${packageName}/`)))) : undefined;
+      const importer = packageName
+        ? [...closure.keys()].find((file) =>
+            inputs[file]?.imports.some((i) => i.external && i.kind === 'import-statement' && (i.path === packageName || i.path.startsWith(`${packageName}/`))),
+          )
+        : undefined;
       if (importer) assert.fail(`${entry} loads ${packageName} at start, from ${importer}`);
       const hit = [...closure.keys()].find((file) => file.includes(part));
       if (!hit) continue;
@@ -47,11 +51,17 @@ test('--help, --version and the wizard’s first frame load none of what comes l
 test('the check sees a static import (it would fail if the wizard imported the runner eagerly)', async () => {
   const inputs = await inputGraph();
   const closure = staticClosure(inputs, 'source/core/plan/plan.ts');
-  assert.ok([...closure.keys()].some((file) => file.startsWith('source/core/plan/phases/')), 'plan.ts imports the phases statically');
+  assert.ok(
+    [...closure.keys()].some((file) => file.startsWith('source/core/plan/phases/')),
+    'plan.ts imports the phases statically',
+  );
 });
 
 test('an external package (ssh2 is not bundled) is seen too', async () => {
   const inputs = await inputGraph();
   const closure = staticClosure(inputs, 'source/core/ssh/session.ts');
-  assert.ok([...closure.keys()].some((file) => inputs[file]?.imports.some((i) => i.external && i.path === 'ssh2')), 'session.ts imports ssh2 statically');
+  assert.ok(
+    [...closure.keys()].some((file) => inputs[file]?.imports.some((i) => i.external && i.path === 'ssh2')),
+    'session.ts imports ssh2 statically',
+  );
 });

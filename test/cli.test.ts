@@ -62,12 +62,15 @@ test('SSH_PASS is read once and removed: no child process the tool starts inheri
 });
 
 test('the published package holds the CLI and no lab; the lab from an installed package says where it runs', () => {
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as Array<{
+    files: Array<{ path: string }>;
+  }>;
   const files = packed!.files.map((f) => f.path);
   assert.ok(files.includes('dist/cli.js'), files.join(' '));
   const strays = files.filter((f) => !/^(dist\/.*\.js|README\.md|package\.json|LICENSE)$/.test(f));
   assert.deepEqual(strays, [], 'only the bundle, the README and package.json are published');
-  for (const file of files.filter((f) => f.startsWith('dist/'))) assert.doesNotMatch(readFileSync(file, 'utf8'), /qemu-system|nsenter/, `${file} holds lab code`);
+  for (const file of files.filter((f) => f.startsWith('dist/')))
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /qemu-system|nsenter/, `${file} holds lab code`);
 
   // An installed package: dist/ and package.json only.
   const installed = mkdtempSync(join(tmpdir(), 'nb-installed-'));

@@ -169,18 +169,31 @@ export async function benchDiscovery(options = {}) {
 
     const nodeMs = median(nodeStart);
     const figures = { 'node -e 0 on the laptop (reference)': { ms: round(nodeMs) } };
-    const goal = (ms, reference, limit) => ({ ms: round(ms), ratio: ms / reference, goal: `<= ${limit.toFixed(1)}x`, met: ms / reference <= limit ? 'yes' : 'NO' });
+    const goal = (ms, reference, limit) => ({
+      ms: round(ms),
+      ratio: ms / reference,
+      goal: `<= ${limit.toFixed(1)}x`,
+      met: ms / reference <= limit ? 'yes' : 'NO',
+    });
     for (const lab of labs) {
       const s = samples.get(lab);
       const of = `${lab.n} installer${lab.n === 1 ? '' : 's'}`;
       const chainMs = median(s.chain);
       figures[`by-hand chain, ${of} (reference)`] = { ms: round(chainMs), avahiResolveMs: round(median(s.avahi)), sshKeyscanMs: round(median(s.keyscan)) };
       figures[`discover() in-process: first verified, ${of}`] = goal(median(s.inProcess), chainMs, 1);
-      figures[`discover() in-process: first mDNS answer, ${of}`] = { ms: round(median(s.firstAnswer)), ratioToAvahiResolve: median(s.firstAnswer) / median(s.avahi) };
+      figures[`discover() in-process: first mDNS answer, ${of}`] = {
+        ms: round(median(s.firstAnswer)),
+        ratioToAvahiResolve: median(s.firstAnswer) / median(s.avahi),
+      };
       figures[`discover --json: first listed, ${of}`] = { ...goal(median(s.cliFirst), chainMs, 1), minusNodeStartMs: round(median(s.cliFirst) - nodeMs) };
       if (lab.n > 1) {
         const worst = Math.max(...s.cliAll);
-        figures[`discover --json: all ${lab.n} listed and verified`] = { ms: round(median(s.cliAll)), maxMs: round(worst), goalMs: allListedGoalMs, met: worst <= allListedGoalMs ? 'yes' : 'NO' };
+        figures[`discover --json: all ${lab.n} listed and verified`] = {
+          ms: round(median(s.cliAll)),
+          maxMs: round(worst),
+          goalMs: allListedGoalMs,
+          met: worst <= allListedGoalMs ? 'yes' : 'NO',
+        };
       }
     }
     return figures;

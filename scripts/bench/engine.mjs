@@ -33,13 +33,19 @@ export async function benchEngine({ runs = 3 } = {}) {
     const ssh = ['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
     const onVm = (command) => inLaptop([...ssh, target, command]).stdout;
     const logins = () => Number(onVm('grep -c "Accepted publickey" /run/sshd.log || true').trim());
-    const reset = () => onVm('umount -R /mnt 2>/dev/null; swapoff -a; wipefs -a -q /dev/vda?* 2>/dev/null; wipefs -a -q /dev/vda; sgdisk -Z /dev/vda >/dev/null; partprobe /dev/vda; udevadm settle; rm -rf /run/lab/calls');
+    const reset = () =>
+      onVm(
+        'umount -R /mnt 2>/dev/null; swapoff -a; wipefs -a -q /dev/vda?* 2>/dev/null; wipefs -a -q /dev/vda; sgdisk -Z /dev/vda >/dev/null; partprobe /dev/vda; udevadm settle; rm -rf /run/lab/calls',
+      );
     const install = ['install', target, '--flake', 'github:me/c#web', '--age-key', 'none', '--disk', '/dev/vda', '--finish', 'none', '--yes', '--json'];
 
     // The probe the tool runs first, as a file for the by-hand chain to send.
     const probe = join(work, 'probe.sh');
     const source = new URL('../../source/core/facts/probe-script.ts', import.meta.url).href;
-    writeFileSync(probe, run([process.execPath, '--import', 'tsx', '-e', `import(${JSON.stringify(source)}).then((m) => process.stdout.write(m.probeScript))`]).stdout);
+    writeFileSync(
+      probe,
+      run([process.execPath, '--import', 'tsx', '-e', `import(${JSON.stringify(source)}).then((m) => process.stdout.write(m.probeScript))`]).stdout,
+    );
     const tool = [];
     const reference = [];
     const handshakes = [];
@@ -52,7 +58,10 @@ export async function benchEngine({ runs = 3 } = {}) {
       const result = inLaptop([process.execPath, cli, ...install]);
       tool.push(performance.now() - started);
       handshakes.push(logins() - before - 1); // the count itself is one login
-      const events = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      const events = result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
       // The exact remote commands, from the plan the run printed (no stdin input here).
       commands = events.find((e) => e.type === 'plan').phases.flatMap((phase) => phase.commands.filter((c) => c.where !== 'local').map((c) => c.run));
 
@@ -61,13 +70,16 @@ export async function benchEngine({ runs = 3 } = {}) {
       const script = join(work, 'by-hand.sh');
       const control = `/tmp/nb-bench-${process.pid}.ctl`;
       const over = `${ssh.join(' ')} -o ControlPath=${control} ${target}`;
-      writeFileSync(script, [
-        'set -e',
-        `${ssh.join(' ')} -o ControlMaster=yes -o ControlPath=${control} -o ControlPersist=60 -fN ${target}`,
-        `${over} bash -s < ${probe} >/dev/null`,
-        ...commands.map((command) => `${over} ${quote(command)} >/dev/null`),
-        `${ssh.join(' ')} -o ControlPath=${control} -O exit ${target} 2>/dev/null || true`,
-      ].join('\n'));
+      writeFileSync(
+        script,
+        [
+          'set -e',
+          `${ssh.join(' ')} -o ControlMaster=yes -o ControlPath=${control} -o ControlPersist=60 -fN ${target}`,
+          `${over} bash -s < ${probe} >/dev/null`,
+          ...commands.map((command) => `${over} ${quote(command)} >/dev/null`),
+          `${ssh.join(' ')} -o ControlPath=${control} -O exit ${target} 2>/dev/null || true`,
+        ].join('\n'),
+      );
       const byHandStarted = performance.now();
       inLaptop(['bash', script]);
       reference.push(performance.now() - byHandStarted);

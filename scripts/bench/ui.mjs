@@ -43,8 +43,26 @@ const goalPeakRssMiB = 120;
 
 /** argv that runs a command on the lab's laptop as the wizard's user would (HOME is the lab home). */
 const onLaptop = (state, argv) => [
-  'nsenter', '-t', String(state.laptop.anchorPid), '-m', '-u', '-n', '--',
-  'env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'CI', 'HOME=/root', 'USER=root', 'TERM=xterm-256color', 'LANG=C.UTF-8',
+  'nsenter',
+  '-t',
+  String(state.laptop.anchorPid),
+  '-m',
+  '-u',
+  '-n',
+  '--',
+  'env',
+  '-u',
+  'SSH_AUTH_SOCK',
+  '-u',
+  'XDG_CONFIG_HOME',
+  '-u',
+  'XDG_STATE_HOME',
+  '-u',
+  'CI',
+  'HOME=/root',
+  'USER=root',
+  'TERM=xterm-256color',
+  'LANG=C.UTF-8',
   ...argv,
 ];
 
@@ -134,8 +152,17 @@ export async function benchUi({ lines = 200_000, runs = 5, streamRuns = 5, labId
     const installer = state.installers[0];
     const target = `root@fe80::47%${installer.laptopInterface}`;
     // The lines: like nixos-install's, ~90 bytes each, in the installer's RAM.
-    execFileSync('nsenter', ['-t', String(installer.anchorPid), '-m', '-u', '-n', '--', 'sh', '-c',
-      `seq -f "copying path '/nix/store/%032g-lab-package' from 'https://cache.nixos.org'..." 1 ${lines} > ${remoteFile}`]);
+    execFileSync('nsenter', [
+      '-t',
+      String(installer.anchorPid),
+      '-m',
+      '-u',
+      '-n',
+      '--',
+      'sh',
+      '-c',
+      `seq -f "copying path '/nix/store/%032g-lab-package' from 'https://cache.nixos.org'..." 1 ${lines} > ${remoteFile}`,
+    ]);
 
     const frames = [];
     for (let i = 0; i < runs; i++) frames.push(await firstFrameMs(state));

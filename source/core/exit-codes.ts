@@ -38,7 +38,14 @@ export class BootstrapError extends Error {
  * control sequences (messages may quote what a host sent).
  */
 export function errorText(error: unknown): string {
-  const text = error instanceof BootstrapError ? (error.hint ? `${error.message} (${error.hint})` : error.message) : error instanceof Error ? error.message : String(error);
+  const text =
+    error instanceof BootstrapError
+      ? error.hint
+        ? `${error.message} (${error.hint})`
+        : error.message
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return printableLines(text);
 }
 

@@ -8,7 +8,22 @@ import { parseFlakeRef, type FlakeRef } from '../core/plan/flake-ref.js';
 import type { Choices, ExtraFiles, FinishAction, InstallChoice, InstallMode, Labels, LayoutKind, LuksChoice } from '../core/plan/types.js';
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
-import { checkAgeKeyPath, checkEfiSizeMiB, checkHostName, checkLabel, checkLuksLabel, checkLuksName, checkMkdirs, checkRepoPath, checkSwapSizeMiB, connectionFlags, layoutLabels, oneOf, wholeNumber, type ConnectionFlags } from './flag-values.js';
+import {
+  checkAgeKeyPath,
+  checkEfiSizeMiB,
+  checkHostName,
+  checkLabel,
+  checkLuksLabel,
+  checkLuksName,
+  checkMkdirs,
+  checkRepoPath,
+  checkSwapSizeMiB,
+  connectionFlags,
+  layoutLabels,
+  oneOf,
+  wholeNumber,
+  type ConnectionFlags,
+} from './flag-values.js';
 import { parseFlags } from './parse-flags.js';
 
 export const choiceFlagSpec = {
@@ -137,10 +152,15 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
   if (v.swap !== undefined) checkSwapSizeMiB(v.swap, '--swap');
   if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
   const finish = oneOf<FinishAction>(v.finish, ['poweroff', 'reboot', 'none'], '--finish') ?? 'poweroff';
-  if (v['age-key-name'] !== undefined && v['age-key-path'] !== undefined) throw usageError('give --age-key-name or --age-key-path, not both', '--age-key-path names the whole path on the new system');
+  if (v['age-key-name'] !== undefined && v['age-key-path'] !== undefined)
+    throw usageError('give --age-key-name or --age-key-path, not both', '--age-key-path names the whole path on the new system');
   if (v.chown && v['extra-files'] === undefined) throw usageError('--chown sets owners of --extra-files: give --extra-files DIR too');
   if (v.wait && finish !== 'reboot') throw usageError('--wait needs --finish reboot');
-  if (v['write-disk-config'] !== undefined && layout !== undefined && layout !== 'labels') throw usageError('--write-disk-config describes the labels layout', `with --layout ${layout} the disks are laid out by ${layout === 'disko' ? 'the disko config' : 'you'}`);
+  if (v['write-disk-config'] !== undefined && layout !== undefined && layout !== 'labels')
+    throw usageError(
+      '--write-disk-config describes the labels layout',
+      `with --layout ${layout} the disks are laid out by ${layout === 'disko' ? 'the disko config' : 'you'}`,
+    );
   const iterTimeMs = wholeNumber(v['luks-iter-time'], '--luks-iter-time', 60_000);
   const ageKey = v['age-key'];
   const flags: ChoiceFlags = {
@@ -203,7 +223,8 @@ function pairFlagValues(argv: string[], flags: string[]): string[] {
       continue;
     }
     const [first, second] = [argv[i + 1], argv[i + 2]];
-    if (first === undefined || second === undefined || first.startsWith('-') || second.startsWith('-')) throw usageError(`${arg} takes two values`, `e.g. ${arg} /persist/home/me 1000:100`);
+    if (first === undefined || second === undefined || first.startsWith('-') || second.startsWith('-'))
+      throw usageError(`${arg} takes two values`, `e.g. ${arg} /persist/home/me 1000:100`);
     out.push(arg, `${first}\0${second}`);
     i += 2;
   }
@@ -224,10 +245,12 @@ function parseChown(value: string): { path: string; uid: number; gid: number } {
   const [path = '', owner = ''] = value.split('\0');
   const ids = /^(\d+):(\d+)$/.exec(owner);
   const [uid, gid] = [Number(ids?.[1]), Number(ids?.[2])];
-  if (!ids || uid > maxId || gid > maxId) throw usageError(`--chown ${path} ${owner}: the owner must be UID:GID in numbers`, 'the new system has no user names yet, e.g. 1000:100');
+  if (!ids || uid > maxId || gid > maxId)
+    throw usageError(`--chown ${path} ${owner}: the owner must be UID:GID in numbers`, 'the new system has no user names yet, e.g. 1000:100');
   // Never the new system's root directory, whatever the spelling (/., //, /persist/..).
   const parts = path.split('/').slice(1);
-  if (!path.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..')) throw usageError(`--chown '${path}': give a path inside the new system, e.g. /persist/home/me`);
+  if (!path.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..'))
+    throw usageError(`--chown '${path}': give a path inside the new system, e.g. /persist/home/me`);
   return { path, uid, gid };
 }
 

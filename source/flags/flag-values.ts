@@ -1,4 +1,12 @@
-import { defaultLabels, defaultLuksLabel, defaultLuksName, defaultRepoPath, gptPartitionNameMaxUnits, hostNamePattern, minimumEfiSizeMiB } from '../core/defaults.js';
+import {
+  defaultLabels,
+  defaultLuksLabel,
+  defaultLuksName,
+  defaultRepoPath,
+  gptPartitionNameMaxUnits,
+  hostNamePattern,
+  minimumEfiSizeMiB,
+} from '../core/defaults.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import { usageError } from '../core/exit-codes.js';
 import { normalizeFingerprint } from '../core/ssh/host-identity.js';
@@ -49,7 +57,12 @@ export function layoutFrom(answers: LayoutAnswers, luksChoice: LuksChoice, field
   const luks = answers.luks ? luksChoice : null;
   switch (answers.kind) {
     case 'labels':
-      return { kind: 'labels', efiSizeMiB: checkEfiSizeMiB(answers.efiSize, fields.efiSize), swapSizeMiB: checkSwapSizeMiB(answers.swapSize, fields.swapSize), luks };
+      return {
+        kind: 'labels',
+        efiSizeMiB: checkEfiSizeMiB(answers.efiSize, fields.efiSize),
+        swapSizeMiB: checkSwapSizeMiB(answers.swapSize, fields.swapSize),
+        luks,
+      };
     case 'mounted':
       return { kind: 'mounted', luks };
     case 'disko':
@@ -105,7 +118,15 @@ export interface ConnectionFlags {
 }
 
 export function connectionFlags(
-  v: { port?: string; identity?: string[]; 'env-password'?: boolean; 'expect-fingerprint'?: string; force?: boolean; 'allow-loop-disks'?: boolean; disk?: string },
+  v: {
+    port?: string;
+    identity?: string[];
+    'env-password'?: boolean;
+    'expect-fingerprint'?: string;
+    force?: boolean;
+    'allow-loop-disks'?: boolean;
+    disk?: string;
+  },
   env: NodeJS.ProcessEnv,
 ): ConnectionFlags {
   return {
@@ -120,7 +141,25 @@ export function connectionFlags(
 }
 
 /** Directories the new system shares: the key's own directory is made 700, so it may not be one of them. */
-const sharedDirectories = new Set(['/', '/etc', '/var', '/var/lib', '/root', '/home', '/persist', '/persist/etc', '/persist/var', '/persist/var/lib', '/nix', '/boot', '/usr', '/srv', '/tmp', '/run', '/opt']);
+const sharedDirectories = new Set([
+  '/',
+  '/etc',
+  '/var',
+  '/var/lib',
+  '/root',
+  '/home',
+  '/persist',
+  '/persist/etc',
+  '/persist/var',
+  '/persist/var/lib',
+  '/nix',
+  '/boot',
+  '/usr',
+  '/srv',
+  '/tmp',
+  '/run',
+  '/opt',
+]);
 
 /** --age-key-path: an absolute file path on the new system, in a directory of its own. */
 export function checkAgeKeyPath(value: string | undefined): string | undefined {
@@ -131,8 +170,16 @@ export function checkAgeKeyPath(value: string | undefined): string | undefined {
     throw usageError(`--age-key-path '${value}' is not an absolute file path`, 'e.g. /var/lib/sops-nix/key.txt');
   }
   // A user's tree (sops' ~/.config/sops/age/keys.txt) would end up root-owned and unreadable to them.
-  if (dir.startsWith('/home/') || dir.startsWith('/persist/home/')) throw usageError(`--age-key-path '${value}' is in a user's home: it would become root-only`, 'the system key goes in a directory of its own, e.g. /var/lib/sops-nix/key.txt');
-  if (sharedDirectories.has(dir)) throw usageError(`--age-key-path '${value}': its directory ${dir} would be made root-only (700)`, `put the key in a directory of its own, e.g. ${dir === '/' ? '' : dir}/age/key.txt`);
+  if (dir.startsWith('/home/') || dir.startsWith('/persist/home/'))
+    throw usageError(
+      `--age-key-path '${value}' is in a user's home: it would become root-only`,
+      'the system key goes in a directory of its own, e.g. /var/lib/sops-nix/key.txt',
+    );
+  if (sharedDirectories.has(dir))
+    throw usageError(
+      `--age-key-path '${value}': its directory ${dir} would be made root-only (700)`,
+      `put the key in a directory of its own, e.g. ${dir === '/' ? '' : dir}/age/key.txt`,
+    );
   return value;
 }
 

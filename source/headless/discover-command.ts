@@ -60,7 +60,13 @@ export function tableRows(candidate: Candidate): string {
     return `${host}${candidate.port !== 22 ? ` port ${candidate.port}` : ''} (${a.via})`;
   });
   const first = `${pad(candidate.names.join(', ') || '-', columns.name)}${pad(addresses[0] ?? '-', columns.address)}${pad(candidate.mac ?? '-', columns.mac)}${candidate.fingerprint ?? '-'}\n`;
-  return first + addresses.slice(1).map((a) => `${' '.repeat(columns.name)}${a}\n`).join('');
+  return (
+    first +
+    addresses
+      .slice(1)
+      .map((a) => `${' '.repeat(columns.name)}${a}\n`)
+      .join('')
+  );
 }
 
 /** Why nothing was found, for a person: what was tried, what half-answered, likely causes. */
@@ -69,7 +75,9 @@ export function nothingFoundHint(result: DiscoveryResult): string {
   const links = result.interfaces;
   const v6 = links.filter((l) => l.ipv6).map((l) => l.name);
   const v4 = links.filter((l) => l.ipv4).map((l) => l.name);
-  lines.push(`tried mDNS ${result.names.join(', ')} (A/AAAA) and ${result.services.join(', ')} over ${[v6.length ? `IPv6 on ${v6.join(', ')}` : '', v4.length ? `IPv4 on ${v4.join(', ')}` : ''].filter(Boolean).join(' and ') || 'no interface'}`);
+  lines.push(
+    `tried mDNS ${result.names.join(', ')} (A/AAAA) and ${result.services.join(', ')} over ${[v6.length ? `IPv6 on ${v6.join(', ')}` : '', v4.length ? `IPv4 on ${v4.join(', ')}` : ''].filter(Boolean).join(' and ') || 'no interface'}`,
+  );
   if (v6.length) lines.push(`pinged ff02::1 and checked ${installerLinkLocal} port ${result.port} on ${v6.join(', ')}`);
   if (result.skippedInterfaces.length) lines.push(`skipped: ${result.skippedInterfaces.map((s) => `${s.name} (${s.reason})`).join(', ')}`);
   // One line per name (or fe80::47) and link: the places a person would try by hand.
@@ -138,6 +146,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!values.json) process.stdout.write(`\n${printed.size} installer${printed.size === 1 ? '' : 's'} found in ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
     return ExitCode.ok;
   }
-  const where = result.interfaces.length ? `on ${result.interfaces.map((i) => i.name).join(', ')}` : 'anywhere: no usable network interface (up, multicast, with an IPv6 link-local or IPv4 address)';
+  const where = result.interfaces.length
+    ? `on ${result.interfaces.map((i) => i.name).join(', ')}`
+    : 'anywhere: no usable network interface (up, multicast, with an IPv6 link-local or IPv4 address)';
   throw unreachable(`no installer found ${where} within ${timeoutMs / 1000} s`, nothingFoundHint(result));
 }

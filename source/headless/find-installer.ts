@@ -20,7 +20,10 @@ export async function findOneInstaller(options: { port?: number; expectFingerpri
   const expected = options.expectFingerprint;
   const found = expected ? verified.filter((c) => c.fingerprint === expected) : verified;
   if (expected && found.length === 0) {
-    throw refusal(`no installer with host key ${expected} was found; found: ${verified.map(describe).join('; ')}`, 'check the key on the installer’s console, or name the target');
+    throw refusal(
+      `no installer with host key ${expected} was found; found: ${verified.map(describe).join('; ')}`,
+      'check the key on the installer’s console, or name the target',
+    );
   }
   if (found.length > 1) {
     throw refusal(`${found.length} installers found; name the one to install: ${found.map(describe).join('; ')}`, 'give TARGET, e.g. root@fe80::47%eth0');

@@ -57,7 +57,9 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
   refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
   if (request.extraFiles !== undefined) await checkExtraFiles(request.extraFiles, request.chown);
-  const hardware = request.hardwareConfig ? hardwareConfigTarget(request.hardwareConfig.path, request.hardwareConfig.generator, flake.host, flake.localPath) : undefined;
+  const hardware = request.hardwareConfig
+    ? hardwareConfigTarget(request.hardwareConfig.path, request.hardwareConfig.generator, flake.host, flake.localPath)
+    : undefined;
   const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const ageKeyOut = request.ageKeyOut ?? defaultAgeKeyOut(ageKeyFile, flake.localPath);
@@ -67,7 +69,11 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const secretsDir = ageKey ? secretsDirFor(flake, request.secretsDir) : undefined;
   if (secretsDir && ageKey) {
     const report = await checkSecretsReadiness(secretsDir, ageKey.key, request.allowUnreadableSecrets);
-    reporter.record('secrets-check', report, `Secrets check: ${report.readable.length} readable, ${report.unreadable.length} unreadable in ${secretsDir}${report.unreadable.map((u) => `\n  ✖ ${u.file}: ${u.reason}`).join('')}`);
+    reporter.record(
+      'secrets-check',
+      report,
+      `Secrets check: ${report.readable.length} readable, ${report.unreadable.length} unreadable in ${secretsDir}${report.unreadable.map((u) => `\n  ✖ ${u.file}: ${u.reason}`).join('')}`,
+    );
   }
 
   const { target, pin } = await resolveTarget(request, reporter);
@@ -138,7 +144,8 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
       return ExitCode.ok;
     }
     const passphrase = layoutLuks(choices.layout) ? await readPassphraseFile(request.luksPassphraseFile ?? missingPassphrase()) : undefined;
-    const ageKey = choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
+    const ageKey =
+      choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
     const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
     const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey, hostKey: hostKey?.privateKey });
     return await execute(thePlan, facts, session, secrets, journal, request, reporter, true);
@@ -156,11 +163,20 @@ async function handOverHardwareConfig(session: SshSession, target: HardwareConfi
   const write = (!request.dryRun && request.yes) || !target.inFlake;
   const { change, diff } = await saveHardwareConfig(target, text, write);
   const where = target.inFlake ? target.path : `${target.path} (the remote flake cannot see it)`;
-  const status = change === 'unchanged' ? `unchanged: ${where}` : `${write ? (change === 'new' ? 'written to' : 'replaced') : 'would be written to'} ${where}${write && target.inFlake ? ' (git add --intent-to-add)' : ''}`;
-  reporter.record('hardware-config', { generator, path: target.path, inFlake: target.inFlake, change, written: write && change !== 'unchanged', text },
-    `Hardware configuration (${generator}): ${status}\n${(change === 'changed' ? diff : text).trimEnd().replace(/^/gm, '  ')}`);
+  const status =
+    change === 'unchanged'
+      ? `unchanged: ${where}`
+      : `${write ? (change === 'new' ? 'written to' : 'replaced') : 'would be written to'} ${where}${write && target.inFlake ? ' (git add --intent-to-add)' : ''}`;
+  reporter.record(
+    'hardware-config',
+    { generator, path: target.path, inFlake: target.inFlake, change, written: write && change !== 'unchanged', text },
+    `Hardware configuration (${generator}): ${status}\n${(change === 'changed' ? diff : text).trimEnd().replace(/^/gm, '  ')}`,
+  );
   if (!target.inFlake && request.yes && !request.dryRun && !request.allowMissingHardwareConfig) {
-    throw refusal(`the flake ${request.choices.flake.uri} cannot see the hardware configuration generated for this machine (saved to ${target.path})`, 'add it to the flake and run again, or install without it: --allow-missing-hardware-config');
+    throw refusal(
+      `the flake ${request.choices.flake.uri} cannot see the hardware configuration generated for this machine (saved to ${target.path})`,
+      'add it to the flake and run again, or install without it: --allow-missing-hardware-config',
+    );
   }
 }
 
@@ -168,28 +184,52 @@ async function handOverHardwareConfig(session: SshSession, target: HardwareConfi
 async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, preview: boolean, reporter: Reporter): Promise<void> {
   const text = diskConfigNix(plan, facts)!;
   const written = preview ? null : await writeModule(path, text, { gitAdd: true });
-  reporter.record('disk-config', { path, written: written !== null, gitAdded: written?.gitAdded ?? false, text },
-    `${preview ? `Not written to ${path} (${plan.choices.flake.host} is not being installed now); it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`);
+  reporter.record(
+    'disk-config',
+    { path, written: written !== null, gitAdded: written?.gitAdded ?? false, text },
+    `${preview ? `Not written to ${path} (${plan.choices.flake.host} is not being installed now); it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`,
+  );
 }
 
 /** Will it boot? Checked before the confirmation: a root this install does not create is a refusal. */
 async function checkBootOrRefuse(plan: Plan, facts: Facts, request: InstallRequest, reporter: Reporter): Promise<void> {
   const skip = { skipped: '--skip-boot-check was given', findings: [] };
-  if (!request.skipBootCheck && plan.choices.install.mode !== 'prebuilt' && plan.choices.install.mode !== 'clone') reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
+  if (!request.skipBootCheck && plan.choices.install.mode !== 'prebuilt' && plan.choices.install.mode !== 'clone')
+    reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
   const check = request.skipBootCheck ? skip : await checkBoot(plan, facts);
   reporter.record('boot-check', check, describeBootCheck(check));
   const blocking = bootBlockers(check);
   if (blocking.length === 0) return;
   if (request.dryRun) return reporter.note('A real run would refuse this configuration (see the boot check above), unless --skip-boot-check.');
-  throw refusal(`the configuration would not boot from what this install creates: ${blocking.join('; ')}`, "add the lines shown above to the host's configuration, or install anyway with --skip-boot-check");
+  throw refusal(
+    `the configuration would not boot from what this install creates: ${blocking.join('; ')}`,
+    "add the lines shown above to the host's configuration, or install anyway with --skip-boot-check",
+  );
 }
 
 const missingPassphrase = (): never => {
   throw usageError('resuming an encrypted install needs --luks-passphrase-file FILE (or -)');
 };
 
-async function execute(plan: Plan, facts: Facts, session: SshSession, secrets: Secrets, journal: Journal, request: InstallRequest, reporter: Reporter, resume: boolean): Promise<number> {
-  const run = await startRun({ plan, session, secrets, journal, resume, ...(request.logFile ? { logPath: request.logFile } : {}), onEvent: (event) => reporter.event(event) });
+async function execute(
+  plan: Plan,
+  facts: Facts,
+  session: SshSession,
+  secrets: Secrets,
+  journal: Journal,
+  request: InstallRequest,
+  reporter: Reporter,
+  resume: boolean,
+): Promise<number> {
+  const run = await startRun({
+    plan,
+    session,
+    secrets,
+    journal,
+    resume,
+    ...(request.logFile ? { logPath: request.logFile } : {}),
+    onEvent: (event) => reporter.event(event),
+  });
   const logPath = run.logPath;
   const abort = () => {
     if (!run.aborting) reporter.note('Stopping after the running command, then cleaning up… (again to force)');
@@ -203,14 +243,22 @@ async function execute(plan: Plan, facts: Facts, session: SshSession, secrets: S
     if (outcome.status === 'done') {
       reporter.record('result', { status: 'done', logFile: logPath }, `Log: ${logPath}`);
       if (plan.choices.ageKey) reporter.note(`The age key is at ${plan.choices.ageKey.path} on the new system.`);
-      if (plan.choices.finish !== 'none') reporter.note(`Next:\n${nextCommands(plan.choices.flake.host, session.target, facts).map((c) => `  ${c}`).join('\n')}`);
+      if (plan.choices.finish !== 'none')
+        reporter.note(
+          `Next:\n${nextCommands(plan.choices.flake.host, session.target, facts)
+            .map((c) => `  ${c}`)
+            .join('\n')}`,
+        );
       if (plan.choices.hostKey) await trustNewHostKey(plan.choices.flake.host, plan.choices.hostKey.publicKey, reporter);
       if (request.waitTimeoutMs) await reportReboot(session, request.waitTimeoutMs, plan.choices.hostKey?.publicKey, reporter);
       return ExitCode.ok;
     }
     if (outcome.status === 'failed') {
-      reporter.record('result', { status: 'failed', phase: outcome.phase, message: outcome.message, logFile: logPath },
-        `Stopped at '${outcome.phase}'. Nothing was rebooted. Log: ${logPath}\nFix the cause, then continue with: nixos-bootstrap install --resume ${formatTarget(session.target)}`);
+      reporter.record(
+        'result',
+        { status: 'failed', phase: outcome.phase, message: outcome.message, logFile: logPath },
+        `Stopped at '${outcome.phase}'. Nothing was rebooted. Log: ${logPath}\nFix the cause, then continue with: nixos-bootstrap install --resume ${formatTarget(session.target)}`,
+      );
       return ExitCode.phaseFailed;
     }
     reporter.record('result', { status: 'aborted', phase: outcome.phase, message: outcome.message, logFile: logPath }, `Log: ${logPath}`);
@@ -226,21 +274,34 @@ async function trustNewHostKey(host: string, publicKey: string, reporter: Report
   const [type, blob] = publicKey.split(' ');
   const key = Buffer.from(blob!, 'base64');
   for (const name of [host, `${host}.local`]) await recordHostKey(defaultKnownHostsFile(), name, type!, key);
-  reporter.record('host-key-trusted', { names: [host, `${host}.local`], fingerprint: fingerprint(key), knownHostsFile: defaultKnownHostsFile() },
+  reporter.record(
+    'host-key-trusted',
+    { names: [host, `${host}.local`], fingerprint: fingerprint(key), knownHostsFile: defaultKnownHostsFile() },
     `The new system's host key (${fingerprint(key)}) is recorded for ${host} and ${host}.local in ${defaultKnownHostsFile()}.\n` +
-      `  For your own ssh, add to ~/.ssh/known_hosts:  ${host},${host}.local ${type} ${blob}`);
+      `  For your own ssh, add to ~/.ssh/known_hosts:  ${host},${host}.local ${type} ${blob}`,
+  );
 }
 
 async function reportReboot(session: SshSession, timeoutMs: number, expectedPublicKey: string | undefined, reporter: Reporter): Promise<void> {
   const result = await waitForReboot(session.target, session.fingerprint, timeoutMs, (message) => reporter.note(message));
   const expected = expectedPublicKey ? fingerprint(Buffer.from(expectedPublicKey.split(' ')[1]!, 'base64')) : undefined;
   const verdict = result.sameAsInstaller
-    ? 'it came back with the installer\'s own key: it booted the installer again (remove the USB stick or fix the boot order)'
-    : expected === undefined ? 'this is the new system\'s key'
-    : expected === result.hostKey.fingerprint ? 'it matches the host key given with --host-key'
-    : `it does NOT match the host key given with --host-key (${expected})`;
-  reporter.record('rebooted', { fingerprint: result.hostKey.fingerprint, sameAsInstaller: result.sameAsInstaller, matchesHostKey: expected === undefined ? null : expected === result.hostKey.fingerprint, elapsedMs: result.elapsedMs },
-    `Back after ${(result.elapsedMs / 1000).toFixed(0)} s with host key ${result.hostKey.fingerprint}: ${verdict}.`);
+    ? "it came back with the installer's own key: it booted the installer again (remove the USB stick or fix the boot order)"
+    : expected === undefined
+      ? "this is the new system's key"
+      : expected === result.hostKey.fingerprint
+        ? 'it matches the host key given with --host-key'
+        : `it does NOT match the host key given with --host-key (${expected})`;
+  reporter.record(
+    'rebooted',
+    {
+      fingerprint: result.hostKey.fingerprint,
+      sameAsInstaller: result.sameAsInstaller,
+      matchesHostKey: expected === undefined ? null : expected === result.hostKey.fingerprint,
+      elapsedMs: result.elapsedMs,
+    },
+    `Back after ${(result.elapsedMs / 1000).toFixed(0)} s with host key ${result.hostKey.fingerprint}: ${verdict}.`,
+  );
 }
 
 function reportAgeKey(reporter: Reporter, choice: AgeKeyChoice, host: string, targetPath: string, dryRun: boolean): void {
@@ -296,7 +357,8 @@ async function openSession(target: Target, request: InstallRequest, pin: string 
     envPassword: request.envPassword,
     expectFingerprint: pin,
     onEvent: (event) => {
-      if (event.type === 'host-key') reporter.record('host-key', { fingerprint: event.info.fingerprint }, `Host key of ${formatTarget(target)}: ${event.info.fingerprint}`);
+      if (event.type === 'host-key')
+        reporter.record('host-key', { fingerprint: event.info.fingerprint }, `Host key of ${formatTarget(target)}: ${event.info.fingerprint}`);
       if (event.type === 'reconnecting') reporter.note(`Connection lost; reconnecting (attempt ${event.attempt})…`);
     },
   });

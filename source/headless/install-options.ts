@@ -1,7 +1,17 @@
 import { defaultEfiSize } from '../core/defaults.js';
 import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import type { Choices } from '../core/plan/types.js';
-import { ageKeyTargetPath, choiceFlagSpec, extraFilesChoice, flakeChoice, flagsHost, installChoice, parseChoiceFlags, type AgeKeySource, type ChoiceFlags } from '../flags/choice-flags.js';
+import {
+  ageKeyTargetPath,
+  choiceFlagSpec,
+  extraFilesChoice,
+  flakeChoice,
+  flagsHost,
+  installChoice,
+  parseChoiceFlags,
+  type AgeKeySource,
+  type ChoiceFlags,
+} from '../flags/choice-flags.js';
 import { checkLabel, layoutFrom } from '../flags/flag-values.js';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
@@ -98,7 +108,8 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   const host = flagsHost(flags);
   // A resume takes its choices from the journal, so only a new run needs them all.
   if (!flags.help && !flags.resume) {
-    if (install.mode !== 'prebuilt' && install.mode !== 'clone' && !flags.flake) throw usageError('--flake URI#HOST is required', 'e.g. --flake github:me/nixos-config#web');
+    if (install.mode !== 'prebuilt' && install.mode !== 'clone' && !flags.flake)
+      throw usageError('--flake URI#HOST is required', 'e.g. --flake github:me/nixos-config#web');
     if (!host) throw usageError('no host name: give --flake URI#HOST or --host NAME');
     if (install.mode === 'clone' && !flags.repo) throw usageError('--mode clone needs --repo URL');
     if (install.mode === 'prebuilt' && !flags.systemPath) throw usageError('--mode prebuilt needs --system /nix/store/…');
@@ -110,7 +121,10 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   return {
     ...flags,
     choices: {
-      layout: layoutFrom({ kind: layoutKind, luks: flags.luks === true, efiSize: flags.efiSize ?? defaultEfiSize, swapSize: flags.swap ?? '0' }, flags.luksChoice),
+      layout: layoutFrom(
+        { kind: layoutKind, luks: flags.luks === true, efiSize: flags.efiSize ?? defaultEfiSize, swapSize: flags.swap ?? '0' },
+        flags.luksChoice,
+      ),
       labels: flags.labels,
       mkdirs: flags.mkdirs,
       postMount: flags.postMount,

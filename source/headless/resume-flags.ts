@@ -41,7 +41,17 @@ const resumeFlagChecks: Record<string, Check> = {
 };
 
 /** Flags that choose something a resume cannot change at all (keys already made and placed, the configuration already checked). */
-const notWithResume = ['age-key', 'age-key-out', 'secrets', 'allow-unreadable-secrets', 'host-key', 'skip-boot-check', 'write-disk-config', 'generate-hardware-config', 'allow-missing-hardware-config'];
+const notWithResume = [
+  'age-key',
+  'age-key-out',
+  'secrets',
+  'allow-unreadable-secrets',
+  'host-key',
+  'skip-boot-check',
+  'write-disk-config',
+  'generate-hardware-config',
+  'allow-missing-hardware-config',
+];
 
 export function checkResumeFlags(request: InstallRequest, journal: Readonly<JournalData>): void {
   const refused = request.givenFlags.filter((flag) => notWithResume.includes(flag));
@@ -51,5 +61,8 @@ export function checkResumeFlags(request: InstallRequest, journal: Readonly<Jour
     ...(differ.length ? [`${differ.map((f) => `--${f}`).join(', ')} ${differ.length === 1 ? 'differs' : 'differ'} from the run being resumed`] : []),
     ...(refused.length ? [`${refused.map((f) => `--${f}`).join(', ')} cannot change on resume`] : []),
   ];
-  throw usageError(`--resume: ${parts.join('; ')}`, `drop ${[...differ, ...refused].map((f) => `--${f}`).join(' ')} to carry on with the journal's choices (${journal.choices.flake.uri}#${journal.choices.flake.host} on ${journal.choices.disk || 'the mounted system'}), or start over without --resume`);
+  throw usageError(
+    `--resume: ${parts.join('; ')}`,
+    `drop ${[...differ, ...refused].map((f) => `--${f}`).join(' ')} to carry on with the journal's choices (${journal.choices.flake.uri}#${journal.choices.flake.host} on ${journal.choices.disk || 'the mounted system'}), or start over without --resume`,
+  );
 }

@@ -43,7 +43,12 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   if (spec.noisyLoginShell) await file('/root/.bashrc', noisyBashrc);
   await file('/etc/avahi/avahi-daemon.conf', avahiConfig(hostname, ['eth0'], false));
   await file('/etc/avahi/services/ssh.service', avahiSshService);
-  const standIns = [['nixos-install', nixosInstallStandIn], ['disko', diskoStandIn], ['nixos-generate-config', generateConfigStandIn], ['udevadm', udevadmStandIn]] as const;
+  const standIns = [
+    ['nixos-install', nixosInstallStandIn],
+    ['disko', diskoStandIn],
+    ['nixos-generate-config', generateConfigStandIn],
+    ['udevadm', udevadmStandIn],
+  ] as const;
   // Shadow the real ones too (not only first in PATH): they would stop this very machine.
   const power = ['poweroff', 'reboot', 'halt', 'shutdown'].flatMap((name) => [`/usr/local/sbin/${name}`, `/usr/sbin/${name}`]);
   for (const [name, text] of standIns) await file(`/usr/local/sbin/${name}`, text, 0o755);
@@ -92,12 +97,16 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
  */
 export async function bootInstaller(installer: LabInstaller, spec: InstallerSpec, save: () => Promise<void>): Promise<void> {
   let lost = false;
-  await waitFor(`duplicate address detection on ${installer.netns}`, async () => {
-    const lines = (await run(['ip', '-n', installer.netns, '-6', 'addr', 'show', 'dev', 'eth0'])).split('\n').filter((l) => l.includes('inet6'));
-    if (lines.some((l) => l.includes('tentative') && !l.includes('dadfailed'))) return false;
-    lost = lines.some((l) => l.includes(`${staticLinkLocal}/64`) && l.includes('dadfailed'));
-    return true;
-  }, 10_000);
+  await waitFor(
+    `duplicate address detection on ${installer.netns}`,
+    async () => {
+      const lines = (await run(['ip', '-n', installer.netns, '-6', 'addr', 'show', 'dev', 'eth0'])).split('\n').filter((l) => l.includes('inet6'));
+      if (lines.some((l) => l.includes('tentative') && !l.includes('dadfailed'))) return false;
+      lost = lines.some((l) => l.includes(`${staticLinkLocal}/64`) && l.includes('dadfailed'));
+      return true;
+    },
+    10_000,
+  );
   if (lost) await run(['ip', '-n', installer.netns, 'addr', 'del', `${staticLinkLocal}/64`, 'dev', 'eth0']);
   installer.hasStaticLinkLocal = !lost;
   if (spec.avahi !== false) {

@@ -70,7 +70,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function up(id: string, values: { installers?: string; vm?: boolean; efi?: boolean; 'shared-link'?: boolean; ipv4?: boolean; name?: string[] }): Promise<number> {
+async function up(
+  id: string,
+  values: { installers?: string; vm?: boolean; efi?: boolean; 'shared-link'?: boolean; ipv4?: boolean; name?: string[] },
+): Promise<number> {
   const count = values.installers === undefined ? (values.vm ? 0 : 1) : Number(values.installers);
   if (!Number.isInteger(count) || count < 0 || count > 16) throw usageError('--installers wants a whole number from 0 to 16');
   if (count === 0 && !values.vm) throw usageError('nothing to start: --installers 0 without --vm');
@@ -98,7 +101,9 @@ async function down(id: string): Promise<number> {
     process.stdout.write(`lab '${id}' is not up: nothing to remove.\n`);
     return ExitCode.ok;
   }
-  process.stdout.write(`lab '${id}' is down: ${report.killed} processes stopped, namespaces ${report.namespaces.join(', ') || 'none'} removed, loop devices ${report.loops.join(', ') || 'none'} detached.\n`);
+  process.stdout.write(
+    `lab '${id}' is down: ${report.killed} processes stopped, namespaces ${report.namespaces.join(', ') || 'none'} removed, loop devices ${report.loops.join(', ') || 'none'} detached.\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -124,7 +129,21 @@ async function shell(id: string, installer: string | undefined, command: string[
   }
   // The laptop's HOME is the lab home (ssh key, tool config); drop this machine's agent and XDG dirs.
   // Entering the namespaces resets the working directory: keep the caller's.
-  const env = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'XDG_CACHE_HOME', '-C', process.cwd(), 'HOME=/root', 'USER=root'];
+  const env = [
+    'env',
+    '-u',
+    'SSH_AUTH_SOCK',
+    '-u',
+    'XDG_CONFIG_HOME',
+    '-u',
+    'XDG_STATE_HOME',
+    '-u',
+    'XDG_CACHE_HOME',
+    '-C',
+    process.cwd(),
+    'HOME=/root',
+    'USER=root',
+  ];
   const argv = inHost(anchor, [...env, ...(command.length ? command : ['bash', '-i'])]);
   const result = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
   return result.status ?? ExitCode.phaseFailed;

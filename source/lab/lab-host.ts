@@ -18,13 +18,18 @@ export async function createHost(netns: string, hostname: string): Promise<numbe
   anchor.unref();
   const pid = anchor.pid!;
   // ip and unshare exec in place: the pid becomes `sleep` once the namespaces exist.
-  await waitFor(`the ${netns} anchor`, () => {
-    try {
-      return readlinkSync(`/proc/${pid}/exe`).endsWith('/sleep');
-    } catch {
-      return false;
-    }
-  }, 5000, 5);
+  await waitFor(
+    `the ${netns} anchor`,
+    () => {
+      try {
+        return readlinkSync(`/proc/${pid}/exe`).endsWith('/sleep');
+      } catch {
+        return false;
+      }
+    },
+    5000,
+    5,
+  );
   await run(inHost(pid, ['hostname', hostname]));
   return pid;
 }

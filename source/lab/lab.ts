@@ -13,9 +13,19 @@ export class LabError extends Error {
 }
 
 const requiredCommands: Record<string, string> = {
-  sshd: 'openssh-server', 'avahi-daemon': 'avahi-daemon', 'avahi-resolve': 'avahi-utils', 'dbus-daemon': 'dbus',
-  ip: 'iproute2', ping: 'iputils-ping', losetup: 'util-linux', nsenter: 'util-linux', partx: 'util-linux',
-  'mkfs.ext4': 'e2fsprogs', sgdisk: 'gdisk', 'ssh-keygen': 'openssh-client', openssl: 'openssl',
+  sshd: 'openssh-server',
+  'avahi-daemon': 'avahi-daemon',
+  'avahi-resolve': 'avahi-utils',
+  'dbus-daemon': 'dbus',
+  ip: 'iproute2',
+  ping: 'iputils-ping',
+  losetup: 'util-linux',
+  nsenter: 'util-linux',
+  partx: 'util-linux',
+  'mkfs.ext4': 'e2fsprogs',
+  sgdisk: 'gdisk',
+  'ssh-keygen': 'openssh-client',
+  openssl: 'openssl',
 };
 
 async function checkPrerequisites(): Promise<void> {
@@ -119,7 +129,8 @@ export interface DownReport {
 /** Removes every namespace, process, loop device and file this lab created — and nothing else. */
 export async function labDown(id: string = defaultLabId): Promise<DownReport> {
   const state = await readLabState(id);
-  const namespaces = (await run(['ip', 'netns', 'list'])).split('\n')
+  const namespaces = (await run(['ip', 'netns', 'list']))
+    .split('\n')
     .map((line) => line.split(' ')[0]!)
     .filter((name) => name.startsWith(`${id}-`));
   const report: DownReport = { wasUp: state !== null || namespaces.length > 0, killed: 0, namespaces, loops: [] };
@@ -133,7 +144,8 @@ export async function labDown(id: string = defaultLabId): Promise<DownReport> {
     ...Object.values(state?.laptop.pids ?? {}),
     ...(state?.installers ?? []).flatMap((installer) => Object.values(installer.pids)),
     ...(state?.vm ? [state.vm.pid] : []),
-  ]) if (pid) pids.add(pid);
+  ])
+    if (pid) pids.add(pid);
   report.killed = await killAll([...pids]);
   if (state?.vm) await stopVm(state.vm).catch(() => {});
 

@@ -32,15 +32,21 @@ export async function startLaptop(state: LabState, save: () => Promise<void>): P
   state.laptop.pids.anchor = state.laptop.anchorPid;
   await save();
 
-  await run(inHost(state.laptop.anchorPid, ['sh', '-euc', [
-    'mount -t tmpfs -o mode=755 nb-run /run',
-    'mkdir -p /run/dbus /run/avahi-daemon',
-    `mount --bind ${home} /root`,
-    `mount --bind ${dir}/nsswitch.conf /etc/nsswitch.conf`,
-    // This machine's own Nix (if it has one) stays out of the lab: a boot check there is
-    // skipped unless a test gives it a scratch store (NIX_CONFIG), whatever this machine has.
-    'if [ -d /nix ]; then mount -t tmpfs -o mode=755,size=1m nb-nix /nix; fi',
-  ].join('\n')]));
+  await run(
+    inHost(state.laptop.anchorPid, [
+      'sh',
+      '-euc',
+      [
+        'mount -t tmpfs -o mode=755 nb-run /run',
+        'mkdir -p /run/dbus /run/avahi-daemon',
+        `mount --bind ${home} /root`,
+        `mount --bind ${dir}/nsswitch.conf /etc/nsswitch.conf`,
+        // This machine's own Nix (if it has one) stays out of the lab: a boot check there is
+        // skipped unless a test gives it a scratch store (NIX_CONFIG), whatever this machine has.
+        'if [ -d /nix ]; then mount -t tmpfs -o mode=755,size=1m nb-nix /nix; fi',
+      ].join('\n'),
+    ]),
+  );
   if (state.spec.sharedLink) {
     await run(['ip', '-n', state.laptop.netns, 'link', 'add', sharedBridge, 'type', 'bridge']);
     await run(['ip', '-n', state.laptop.netns, 'link', 'set', sharedBridge, 'up']);
@@ -57,7 +63,11 @@ export async function startLaptopDaemons(state: LabState, save: () => Promise<vo
   state.laptop.pids.dbus = spawnInHost(pid, ['dbus-daemon', `--config-file=${dir}/dbus-system.conf`, '--nofork', '--nopidfile'], `${dir}/dbus.log`);
   await save();
   await waitFor('the laptop D-Bus', () => existsSync(hostPath(pid, '/run/dbus/system_bus_socket')), 5000);
-  state.laptop.pids.avahi = spawnInHost(pid, ['avahi-daemon', '-f', `${dir}/avahi-daemon.conf`, '--no-drop-root', '--no-chroot', '--no-rlimits'], `${dir}/avahi.log`);
+  state.laptop.pids.avahi = spawnInHost(
+    pid,
+    ['avahi-daemon', '-f', `${dir}/avahi-daemon.conf`, '--no-drop-root', '--no-chroot', '--no-rlimits'],
+    `${dir}/avahi.log`,
+  );
   await save();
   await waitFor('the laptop avahi', () => existsSync(hostPath(pid, '/run/avahi-daemon/socket')), 10_000);
 }

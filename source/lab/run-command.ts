@@ -17,9 +17,7 @@ export async function run(argv: string[], options: { input?: string; cwd?: strin
 }
 
 /** argv prefix that runs a command inside the host held by an anchor process (its net, mount and uts namespaces). */
-export const inHost = (anchorPid: number, argv: string[]): string[] => [
-  'nsenter', '-t', String(anchorPid), '-m', '-u', '-n', '--', ...argv,
-];
+export const inHost = (anchorPid: number, argv: string[]): string[] => ['nsenter', '-t', String(anchorPid), '-m', '-u', '-n', '--', ...argv];
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

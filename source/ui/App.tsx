@@ -77,10 +77,13 @@ export function App({ runtime, initial, onExit }: AppProps) {
       const phase = current.install?.phase;
       if (current.step !== 'install' || !phase || !runtime.install || runtime.install.settled) return finish(ExitCode.aborted);
       if (phase === 'stopping') {
-        return finish(ExitCode.aborted, 'Quit while stopping: the target may still have /mnt mounted or LUKS open; run nixos-bootstrap install --resume later.');
+        return finish(
+          ExitCode.aborted,
+          'Quit while stopping: the target may still have /mnt mounted or LUKS open; run nixos-bootstrap install --resume later.',
+        );
       }
       if (phase === 'running' && source !== 'SIGTERM') return dispatch({ type: 'stop-asked' });
-      runtime.install.feed.note('Stopping after the running command, then undoing this run\'s mounts and mappings…');
+      runtime.install.feed.note("Stopping after the running command, then undoing this run's mounts and mappings…");
       runtime.install.abort();
       dispatch({ type: 'stop-confirmed' });
     },
@@ -162,7 +165,11 @@ export function App({ runtime, initial, onExit }: AppProps) {
   const Screen = state.step === 'install' ? null : screens[state.step];
   return (
     <WizardContext.Provider value={value}>
-      {feed ? <Static key={runtime.install?.attempt} items={finishedRows}>{(row) => <PhaseLine key={row.id} row={row} columns={size.columns} />}</Static> : null}
+      {feed ? (
+        <Static key={runtime.install?.attempt} items={finishedRows}>
+          {(row) => <PhaseLine key={row.id} row={row} columns={size.columns} />}
+        </Static>
+      ) : null}
       <Box flexDirection="column" width={size.columns}>
         <Header />
         {state.help ? <HelpScreen /> : Screen ? <Screen /> : <InstallScreen snapshot={snapshot} tick={tick} tailLines={tailLines} />}

@@ -19,11 +19,16 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   if (flags.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');
   // Accepted and then ignored, these would install no host key or wait for nothing unnoticed.
   for (const flag of ['host-key', 'wait', 'wait-timeout', 'write-disk-config', 'generate-hardware-config', 'allow-missing-hardware-config'] as const) {
-    if (values[flag] !== undefined) throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
+    if (values[flag] !== undefined)
+      throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
   }
-  if (flags.yes) throw usageError('the wizard confirms by asking you to type the disk name, not --yes', 'for unattended installs use: nixos-bootstrap install --yes …');
+  if (flags.yes)
+    throw usageError('the wizard confirms by asking you to type the disk name, not --yes', 'for unattended installs use: nixos-bootstrap install --yes …');
   if (flags.luksPassphraseFile === '-') {
-    throw usageError('the wizard reads the terminal, not a passphrase on stdin', 'give --luks-passphrase-file FILE, or type the passphrase on the encryption screen');
+    throw usageError(
+      'the wizard reads the terminal, not a passphrase on stdin',
+      'give --luks-passphrase-file FILE, or type the passphrase on the encryption screen',
+    );
   }
   return { ...flags, discovery: discoveryFlags(values) };
 }

@@ -19,9 +19,7 @@ test('source/core never imports ink or react', () => {
 
 test('source/core, headless and lab never import from source/ui', () => {
   const dirs = ['source/core', 'source/headless', 'source/lab'];
-  const offenders = dirs
-    .flatMap(sourceFiles)
-    .filter((file) => /from\s+['"](?:\.\.\/)+ui\//.test(readFileSync(file, 'utf8')));
+  const offenders = dirs.flatMap(sourceFiles).filter((file) => /from\s+['"](?:\.\.\/)+ui\//.test(readFileSync(file, 'utf8')));
   assert.deepEqual(offenders, []);
 });
 

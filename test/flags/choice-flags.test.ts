@@ -13,8 +13,36 @@ import { parseWizardFlags } from '../../source/ui/wizard-options.js';
 const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(error.message);
 
 const cases: string[][] = [
-  ['--flake', 'github:me/cfg#web', '--luks', '--luks-passphrase-file', '/p', '--swap', '8G', '--efi-size', '1G', '--luks-label', 'vault', '--luks-iter-time', '500'],
-  ['--mode', 'clone', '--repo', 'https://example.org/cfg.git', '--host', 'db', '--repo-path', '/mnt/cfg', '--layout', 'mounted', '--luks', '--luks-passphrase-file', '/p'],
+  [
+    '--flake',
+    'github:me/cfg#web',
+    '--luks',
+    '--luks-passphrase-file',
+    '/p',
+    '--swap',
+    '8G',
+    '--efi-size',
+    '1G',
+    '--luks-label',
+    'vault',
+    '--luks-iter-time',
+    '500',
+  ],
+  [
+    '--mode',
+    'clone',
+    '--repo',
+    'https://example.org/cfg.git',
+    '--host',
+    'db',
+    '--repo-path',
+    '/mnt/cfg',
+    '--layout',
+    'mounted',
+    '--luks',
+    '--luks-passphrase-file',
+    '/p',
+  ],
   ['--mode', 'clone', '--flake', 'github:me/cfg#web', '--repo', 'https://example.org/cfg.git'],
   ['--mode', 'prebuilt', '--system', '/nix/store/abc-nixos', '--host', 'web', '--finish', 'none', '--mkdir', 'persist', '--tmpstore'],
   ['--flake', 'github:me/cfg#web', '--mode', 'copy', '--layout', 'disko', '--age-key-name', 'web2'],
@@ -24,7 +52,11 @@ test('install and the wizard make the same choices from the same flags', () => {
   for (const argv of cases) {
     const request = parseInstallFlags(argv, {});
     const preset = parseWizardFlags(argv, {});
-    const state = initialState(preset, { layout: true, flake: flakeChoice(preset)!, ageKey: { info: { recipient: 'age1x', file: '/k', generated: false }, report: null } });
+    const state = initialState(preset, {
+      layout: true,
+      flake: flakeChoice(preset)!,
+      ageKey: { info: { recipient: 'age1x', file: '/k', generated: false }, report: null },
+    });
     state.disk = '/dev/vda';
     const wizard = buildChoices(state)!;
     const { disk, ageKey, hostKey, ...fromWizard } = wizard;
@@ -46,7 +78,10 @@ test('clone installs from the repository, whatever --flake names, in both front 
 
 test('the ESP minimum holds on the layout screen as it does for --efi-size', () => {
   const luks = { label: 'l', name: 'n' };
-  assert.throws(() => layoutFrom({ kind: 'labels', luks: false, efiSize: '16M', swapSize: '0' }, luks, { efiSize: 'ESP size', swapSize: 'Swap size' }), usage(/ESP size must be at least 32M/));
+  assert.throws(
+    () => layoutFrom({ kind: 'labels', luks: false, efiSize: '16M', swapSize: '0' }, luks, { efiSize: 'ESP size', swapSize: 'Swap size' }),
+    usage(/ESP size must be at least 32M/),
+  );
   assert.throws(() => parseWizardFlags(['--efi-size', '16M'], {}), usage(/--efi-size must be at least 32M/));
   assert.throws(() => parseInstallFlags(['--flake', 'github:me/c#w', '--efi-size', '16M'], {}), usage(/--efi-size must be at least 32M/));
   assert.deepEqual(layoutFrom({ kind: 'labels', luks: true, efiSize: '1G', swapSize: '' }, luks), { kind: 'labels', efiSizeMiB: 1024, swapSizeMiB: 0, luks });
@@ -54,7 +89,12 @@ test('the ESP minimum holds on the layout screen as it does for --efi-size', () 
 
 test('a bad TARGET is a usage error in install too, before anything is contacted', () => {
   assert.throws(() => parseInstallFlags(['root@fe80::47', '--flake', 'github:me/c#w'], {}), usage(/needs its interface/));
-  assert.deepEqual(parseInstallFlags(['root@[fe80::47%eth0]:2222', '--flake', 'github:me/c#w'], {}).target, { host: 'fe80::47', interface: 'eth0', port: 2222, user: 'root' });
+  assert.deepEqual(parseInstallFlags(['root@[fe80::47%eth0]:2222', '--flake', 'github:me/c#w'], {}).target, {
+    host: 'fe80::47',
+    interface: 'eth0',
+    port: 2222,
+    user: 'root',
+  });
 });
 
 test('--age-key-path puts the key where sops-nix looks, in a directory of its own; --age-key-name picks the file under /etc/age', async () => {
@@ -75,8 +115,13 @@ test('--age-key-path puts the key where sops-nix looks, in a directory of its ow
 
   const { plan } = await import('../../source/core/plan/plan.js');
   const { choices, facts } = await import('../core/plan/fixtures.js');
-  const commands = plan(facts(), choices({ ageKey: { recipient: 'age1x', path: '/var/lib/sops-nix/key.txt' } })).phases.find((p) => p.id === 'age-key')!.commands.map((c) => c.run);
+  const commands = plan(facts(), choices({ ageKey: { recipient: 'age1x', path: '/var/lib/sops-nix/key.txt' } }))
+    .phases.find((p) => p.id === 'age-key')!
+    .commands.map((c) => c.run);
   assert.equal(commands[0], 'install -d -m 700 -o root -g root /mnt/var/lib/sops-nix && chmod 700 /mnt/var/lib/sops-nix');
-  assert.match(commands[1]!, /cat > \/mnt\/var\/lib\/sops-nix\/\.key\.txt\.tmp .* mv -f \/mnt\/var\/lib\/sops-nix\/\.key\.txt\.tmp \/mnt\/var\/lib\/sops-nix\/key\.txt/);
+  assert.match(
+    commands[1]!,
+    /cat > \/mnt\/var\/lib\/sops-nix\/\.key\.txt\.tmp .* mv -f \/mnt\/var\/lib\/sops-nix\/\.key\.txt\.tmp \/mnt\/var\/lib\/sops-nix\/key\.txt/,
+  );
   assert.equal(commands[2], "stat -c '%a %U %n' /mnt/var/lib/sops-nix /mnt/var/lib/sops-nix/key.txt");
 });

@@ -6,7 +6,8 @@ import { checkLuksLabel, checkRepoPath, connectionFlags, layoutLabels } from '..
 import { parseInstallFlags } from '../../source/headless/install-options.js';
 import { parseWizardFlags } from '../../source/ui/wizard-options.js';
 
-const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
+const usage = (pattern: RegExp) => (error: unknown) =>
+  error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
 
 test('layout labels default to boot, nixos and swap, and take the flags', () => {
   assert.deepEqual(layoutLabels({}), { efi: 'boot', root: 'nixos', swap: 'swap' });
@@ -40,7 +41,10 @@ test('a bad --expect-fingerprint, --host or --mkdir is a usage error in install 
   assert.throws(() => parseInstallFlags([...flake, '--expect-fingerprint', 'SHA256:short'], {}), usage(/bad fingerprint 'SHA256:short'/));
   assert.throws(() => parseInstallFlags([...flake, '--expect-fingerprint', 'MD5:00:11'], {}), usage(/MD5 fingerprint.*SHA256 form/));
   assert.throws(() => parseWizardFlags(['--host=web/x'], {}), usage(/--host 'web\/x' is not a host name/));
-  assert.throws(() => parseInstallFlags([...flake, '--mkdir', 'data/../../etc'], {}), usage(/--mkdir 'data\/\.\.\/\.\.\/etc' must be a directory inside \/mnt/));
+  assert.throws(
+    () => parseInstallFlags([...flake, '--mkdir', 'data/../../etc'], {}),
+    usage(/--mkdir 'data\/\.\.\/\.\.\/etc' must be a directory inside \/mnt/),
+  );
   assert.throws(() => parseWizardFlags(['--mkdir', '//'], {}), usage(/--mkdir/));
   assert.deepEqual(parseWizardFlags(['--mkdir', 'srv/data'], {}).mkdirs, ['srv/data']);
 });

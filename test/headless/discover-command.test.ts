@@ -38,14 +38,23 @@ test('the table shows the best address first, zoned link-local addresses below i
 test('"nothing found" says what was tried, what half-answered, and the likely causes', () => {
   const result: DiscoveryResult = {
     candidates: [],
-    interfaces: [{ name: 'inst1', ipv6: true, ipv4: false }, { name: 'inst2', ipv6: true, ipv4: true }],
+    interfaces: [
+      { name: 'inst1', ipv6: true, ipv4: false },
+      { name: 'inst2', ipv6: true, ipv4: true },
+    ],
     skippedInterfaces: [{ name: 'eth1', reason: 'down' }],
     names: ['bootstrap.local', 'nixos.local', 'nixos-installer.local'],
     services: ['_ssh._tcp.local', '_workstation._tcp.local'],
     port: 22,
     unanswered: [
       { address: 'fe80::47', interface: 'inst1', via: 'mdns', name: 'bootstrap.local', reason: 'fe80::47%inst1 port 22: connection refused' },
-      { address: 'fe80::5054:ff:fe47:1', interface: 'inst1', via: 'ndp', name: 'bootstrap.local', reason: 'fe80::5054:ff:fe47:1%inst1 port 22: connection refused' },
+      {
+        address: 'fe80::5054:ff:fe47:1',
+        interface: 'inst1',
+        via: 'ndp',
+        name: 'bootstrap.local',
+        reason: 'fe80::5054:ff:fe47:1%inst1 port 22: connection refused',
+      },
       { address: 'fe80::47', interface: 'inst2', via: 'ndp', reason: 'fe80::47%inst2 port 22: no SSH answer before discovery ended' },
       { address: 'fe80::1', interface: 'inst2', via: 'ndp', reason: 'fe80::1%inst2 port 22: connection refused' },
     ],
@@ -54,7 +63,10 @@ test('"nothing found" says what was tried, what half-answered, and the likely ca
     stoppedBy: 'timeout',
   };
   const hint = nothingFoundHint(result);
-  assert.match(hint, /tried mDNS bootstrap\.local, nixos\.local, nixos-installer\.local \(A\/AAAA\) and _ssh\._tcp\.local, _workstation\._tcp\.local over IPv6 on inst1, inst2 and IPv4 on inst2/);
+  assert.match(
+    hint,
+    /tried mDNS bootstrap\.local, nixos\.local, nixos-installer\.local \(A\/AAAA\) and _ssh\._tcp\.local, _workstation\._tcp\.local over IPv6 on inst1, inst2 and IPv4 on inst2/,
+  );
   assert.match(hint, /pinged ff02::1 and checked fe80::47 port 22 on inst1, inst2/);
   assert.match(hint, /skipped: eth1 \(down\)/);
   assert.match(hint, /seen bootstrap\.local at fe80::47%inst1 \(mdns\), fe80::5054:ff:fe47:1%inst1 \(ndp\), but no SSH: connection refused/);

@@ -27,7 +27,11 @@ test('install with no TARGET: an installer whose key was never trusted gets no p
   const before = acceptedLogins();
   const refused = await lab.cli(args, { env: { SSH_PASS: password } });
   assert.equal(refused.exitCode, ExitCode.refused, refused.stderr);
-  assert.ok(/has a host key this tool has not trusted before/.test(refused.stderr) && refused.stderr.includes(`--expect-fingerprint ${lab.installerState(1).hostKeyFingerprint}`), refused.stderr);
+  assert.ok(
+    /has a host key this tool has not trusted before/.test(refused.stderr) &&
+      refused.stderr.includes(`--expect-fingerprint ${lab.installerState(1).hostKeyFingerprint}`),
+    refused.stderr,
+  );
   assert.doesNotMatch(readFileSync(`${lab.installerState(1).dir}/sshd.log`, 'utf8'), /Failed password|Accepted password/, 'a password was sent');
   assert.equal(acceptedLogins(), before);
   const pinned = await lab.cli([...args, '--expect-fingerprint', lab.installerState(1).hostKeyFingerprint], { env: { SSH_PASS: password } });

@@ -104,7 +104,10 @@ describe('installers on separate links: link-local only, with IPv4, without avah
         entry.addresses.some((a) => a.address === 'fe80::47' && a.interface === installer.laptopInterface),
         `installer ${installer.index} at fe80::47%${installer.laptopInterface}: ${JSON.stringify(entry.addresses)}`,
       );
-      assert.ok(entry.addresses.every((a) => a.interface === installer.laptopInterface), 'every address on its own link');
+      assert.ok(
+        entry.addresses.every((a) => a.interface === installer.laptopInterface),
+        'every address on its own link',
+      );
       assert.ok(entry.firstSeenMs >= 0 && entry.firstSeenMs < 3000);
     }
     const byIndex = (index: number) => listed.find((l) => l.fingerprint === lab.installerState(index).hostKeyFingerprint)!;
@@ -120,12 +123,21 @@ describe('installers on separate links: link-local only, with IPv4, without avah
 
     const three = byIndex(3);
     assert.deepEqual(three.names, [], 'no avahi, no name');
-    assert.ok(three.addresses.every((a) => a.via === 'ndp'), 'found by NDP alone');
-    assert.ok(three.addresses.some((a) => a.address === lab.installerState(3).eui64Address), 'its EUI-64 address too (from ping ff02::1)');
+    assert.ok(
+      three.addresses.every((a) => a.via === 'ndp'),
+      'found by NDP alone',
+    );
+    assert.ok(
+      three.addresses.some((a) => a.address === lab.installerState(3).eui64Address),
+      'its EUI-64 address too (from ping ff02::1)',
+    );
 
     const four = byIndex(4);
     assert.deepEqual(four.names, ['labbox.local']);
-    assert.deepEqual(four.addresses.map((a) => a.address), ['fe80::47']);
+    assert.deepEqual(
+      four.addresses.map((a) => a.address),
+      ['fe80::47'],
+    );
     assert.equal(four.hostKeyType, 'ecdsa-sha2-nistp256');
   });
 
@@ -156,13 +168,20 @@ describe('installers on separate links: link-local only, with IPv4, without avah
     assert.equal(run.exitCode, 0, run.stderr);
     // One socket per link and family: 4 links over IPv6, installer 2's link over IPv4 too.
     assert.ok(rows.length >= 5, `discover's UDP sockets while it ran: ${rows.join('\n')}`);
-    assert.deepEqual(rows.filter((l) => /:5353\s/.test(l)), [], 'a socket on 5353 would hear (and could answer) the LAN\'s queries');
+    assert.deepEqual(
+      rows.filter((l) => /:5353\s/.test(l)),
+      [],
+      "a socket on 5353 would hear (and could answer) the LAN's queries",
+    );
   });
 
   test('--interface limits the search to one link', async () => {
     const run = await discoverOnLaptop(lab, ['--json', '--interface', 'inst2', '--timeout', '1']);
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.deepEqual(parse(run).map((l) => l.fingerprint), [lab.installerState(2).hostKeyFingerprint]);
+    assert.deepEqual(
+      parse(run).map((l) => l.fingerprint),
+      [lab.installerState(2).hostKeyFingerprint],
+    );
   });
 
   test('without --json: a plain table (stdout is not a terminal here), one row per installer', async () => {
@@ -205,7 +224,10 @@ describe('installers on separate links: link-local only, with IPv4, without avah
     assert.equal(started.exitCode, 0, started.stderr);
     const run = await pending;
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.deepEqual(parse(run).map((l) => l.fingerprint), [installer.hostKeyFingerprint]);
+    assert.deepEqual(
+      parse(run).map((l) => l.fingerprint),
+      [installer.hostKeyFingerprint],
+    );
     assert.ok(run.lines[0]!.atMs > 1200, 'listed only after sshd started');
   });
 });
@@ -249,7 +271,10 @@ describe('twins on one shared link: avahi renames the second bootstrap-2.local',
 
   test('every twin is listed once, by its own key, under its own (renamed) name', async () => {
     const avahiNames = await settledAvahiNames();
-    assert.ok([...avahiNames.values()].some((n) => /^bootstrap-\d\.local$/.test(n)), 'avahi renamed a twin');
+    assert.ok(
+      [...avahiNames.values()].some((n) => /^bootstrap-\d\.local$/.test(n)),
+      'avahi renamed a twin',
+    );
     const run = await discoverOnLaptop(lab, ['--json']);
     assert.equal(run.exitCode, 0, run.stderr);
     const listed = parse(run);
@@ -259,7 +284,10 @@ describe('twins on one shared link: avahi renames the second bootstrap-2.local',
       assert.deepEqual(entry.names, [avahiNames.get(installer.index)], `installer ${installer.index} under the name its avahi announces`);
       assert.equal(entry.mac, installer.mac);
       assert.ok(entry.addresses.every((a) => a.interface === 'lan0'));
-      assert.ok(entry.addresses.some((a) => a.address === installer.eui64Address), `${installer.index} at its EUI-64 address`);
+      assert.ok(
+        entry.addresses.some((a) => a.address === installer.eui64Address),
+        `${installer.index} at its EUI-64 address`,
+      );
     }
     // Duplicate address detection lets only one twin keep fe80::47.
     assert.equal(listed.filter((l) => l.addresses.some((a) => a.address === 'fe80::47')).length, 1);

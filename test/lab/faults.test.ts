@@ -30,7 +30,20 @@ after(async () => {
   await stopLab(lab, id);
 });
 
-const installArgs = () => ['install', `root@${lab.vmAddress()}`, '--flake', 'github:me/c#web', '--age-key', `${work}/host.agekey`, '--swap', '128M', '--finish', 'none', '--yes', '--json'];
+const installArgs = () => [
+  'install',
+  `root@${lab.vmAddress()}`,
+  '--flake',
+  'github:me/c#web',
+  '--age-key',
+  `${work}/host.agekey`,
+  '--swap',
+  '128M',
+  '--finish',
+  'none',
+  '--yes',
+  '--json',
+];
 
 const titles: Record<string, string> = {
   partition: 'Partition the disk',
@@ -43,9 +56,14 @@ const titles: Record<string, string> = {
 /** Runs an install and injects `fault` once `trigger` matches an event; returns the outcome. */
 async function installWithFault(trigger: (record: NdjsonRecord) => boolean, fault: () => Promise<void>) {
   let fired: Promise<void> | undefined;
-  const result = await spawnCli(lab, installArgs(), (record) => {
-    if (!fired && trigger(record)) fired = fault();
-  }, work);
+  const result = await spawnCli(
+    lab,
+    installArgs(),
+    (record) => {
+      if (!fired && trigger(record)) fired = fault();
+    },
+    work,
+  );
   assert.ok(fired, 'the fault was never injected');
   await fired;
   return { result, events: records(result.stdout) };
@@ -53,10 +71,12 @@ async function installWithFault(trigger: (record: NdjsonRecord) => boolean, faul
 
 /** What a finished install leaves: partitions, filesystems, the stand-in's record and the key. */
 async function assertInstalled(): Promise<void> {
-  const check = await lab.vmSsh([
-    'sgdisk -p /dev/vda | grep -cE " (bios|boot|swap|nixos)$"',
-    'mount /dev/vda4 /mnt && stat -c "%a %U" /mnt/etc/age /mnt/etc/age/web.agekey && cat /mnt/etc/nixos-install.lab-stand-in && cat /mnt/etc/age/web.agekey; umount /mnt',
-  ].join('; '));
+  const check = await lab.vmSsh(
+    [
+      'sgdisk -p /dev/vda | grep -cE " (bios|boot|swap|nixos)$"',
+      'mount /dev/vda4 /mnt && stat -c "%a %U" /mnt/etc/age /mnt/etc/age/web.agekey && cat /mnt/etc/nixos-install.lab-stand-in && cat /mnt/etc/age/web.agekey; umount /mnt',
+    ].join('; '),
+  );
   assert.equal(check.exitCode, 0, check.stderr);
   assert.match(check.stdout, /^4\n700 root\n600 root\nlab stand-in install of github:me\/c#web\n/);
   const written = check.stdout.match(/AGE-SECRET-KEY-1[0-9A-Z]+/)?.[0];
@@ -80,7 +100,10 @@ async function assertFailedThenResume(events: NdjsonRecord[], exitCode: number, 
   const resumed = await lab.cli(['install', '--resume', `root@${lab.vmAddress()}`, '--json'], { cwd: work });
   assert.equal(resumed.exitCode, 0, resumed.stderr + resumed.stdout.slice(-1500));
   const again = records(resumed.stdout);
-  assert.ok(again.some((e) => e.type === 'phase-done' && e.id === failed.id), `the resume did not redo ${failed.id}`);
+  assert.ok(
+    again.some((e) => e.type === 'phase-done' && e.id === failed.id),
+    `the resume did not redo ${failed.id}`,
+  );
   await assertInstalled();
 }
 
@@ -118,7 +141,11 @@ test('sshd restarted during nixos-install', async () => {
   await slowInstall();
   const bootId = await vmBootId(lab);
   const restart = () =>
-    lab.vmSsh('kill "$(cat /run/sshd.pid)"; for d in /proc/[0-9]*; do read -r -d "" c < "$d/cmdline" 2>/dev/null; case "$c" in "sshd: root"*) p=${d#/proc/}; [ "$p" = "$PPID" ] || kill -9 "$p";; esac; done; /usr/sbin/sshd -r -E /run/sshd.log').then(() => {});
+    lab
+      .vmSsh(
+        'kill "$(cat /run/sshd.pid)"; for d in /proc/[0-9]*; do read -r -d "" c < "$d/cmdline" 2>/dev/null; case "$c" in "sshd: root"*) p=${d#/proc/}; [ "$p" = "$PPID" ] || kill -9 "$p";; esac; done; /usr/sbin/sshd -r -E /run/sshd.log',
+      )
+      .then(() => {});
   const { result, events } = await installWithFault(onInstallOutput, restart);
   await assertFailedThenResume(events, result.exitCode, 'install', bootId);
 });

@@ -19,13 +19,17 @@ const home = (path: string) => `${lab.state.laptop.home}${path.replace(/^\/root/
 
 before(async () => {
   lab = await startLab({ id, installers: [], vm: {} });
-  const setup = await lab.laptop(['bash', '-c', [
-    `mkdir -p ${work}/flake/secrets`,
-    `printf '%s\\n' '${passphrase}' > ${work}/pass && chmod 600 ${work}/pass`,
-    `printf '{ outputs = _: { }; }\\n' > ${work}/flake/flake.nix`,
-    `age-keygen -o ${work}/prepared.agekey 2>/dev/null`,
-    `age -r "$(age-keygen -y ${work}/prepared.agekey)" -o ${work}/flake/secrets/db.age <<< secret`,
-  ].join(' && ')]);
+  const setup = await lab.laptop([
+    'bash',
+    '-c',
+    [
+      `mkdir -p ${work}/flake/secrets`,
+      `printf '%s\\n' '${passphrase}' > ${work}/pass && chmod 600 ${work}/pass`,
+      `printf '{ outputs = _: { }; }\\n' > ${work}/flake/flake.nix`,
+      `age-keygen -o ${work}/prepared.agekey 2>/dev/null`,
+      `age -r "$(age-keygen -y ${work}/prepared.agekey)" -o ${work}/flake/secrets/db.age <<< secret`,
+    ].join(' && '),
+  ]);
   assert.equal(setup.exitCode, 0, setup.stderr);
 });
 after(async () => {
@@ -43,14 +47,20 @@ test('labels + LUKS + swap + a generated age key: the disk, the key and the secr
   const vmShell = (command: string, options?: { input?: string | Buffer }) => lab.vmSsh(command, options);
   await startRemoteSampler(vmShell, [passphrase, 'AGE-SECRET-KEY-1']);
   const local = sampleLocalProcesses([passphrase, 'AGE-SECRET-KEY-1']);
-  const run = await lab.cli(['install', target(), '--flake', 'github:me/nixos-config#web', ...luksArgs(), '--swap', '256M', '--finish', 'none', '--yes', '--json'], { cwd: work });
+  const run = await lab.cli(
+    ['install', target(), '--flake', 'github:me/nixos-config#web', ...luksArgs(), '--swap', '256M', '--finish', 'none', '--yes', '--json'],
+    { cwd: work },
+  );
   const localSamples = local.stop();
   const remote = await stopRemoteSampler(vmShell);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout.slice(-2000));
   const events = records(run.stdout);
 
   // Every phase ran, in order, and the key shown is the key written.
-  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['partition', 'luks-format', 'luks-open', 'format', 'mount', 'install', 'age-key', 'finish']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'phase-done').map((e) => e.id),
+    ['partition', 'luks-format', 'luks-open', 'format', 'mount', 'install', 'age-key', 'finish'],
+  );
   const shown = events.find((e) => e.type === 'age-key')!;
   assert.match(String(shown.recipient), /^age1[0-9a-z]{58}$/);
   const localKey = `${work}/web.agekey`;
@@ -60,7 +70,11 @@ test('labels + LUKS + swap + a generated age key: the disk, the key and the secr
   assert.equal((await lab.laptop(['age-keygen', '-y', localKey])).stdout.trim(), shown.recipient);
 
   // What nixos-install saw: the flake, /mnt on the mapper, /mnt/boot on the ESP, swap on.
-  const call = (await lab.vmSsh('tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; cat /run/lab/calls/nixos-install.0/mounts /run/lab/calls/nixos-install.0/swaps')).stdout;
+  const call = (
+    await lab.vmSsh(
+      'tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; cat /run/lab/calls/nixos-install.0/mounts /run/lab/calls/nixos-install.0/swaps',
+    )
+  ).stdout;
   assert.match(call, /nixos-install --root \/mnt --no-root-passwd --no-channel-copy --flake github:me\/nixos-config#web/);
   assert.match(call, /^\/mnt \/dev\/mapper\/cryptroot ext4$/m);
   assert.match(call, /^\/mnt\/boot \/dev\/vda2 vfat$/m);
@@ -82,7 +96,10 @@ test('labels + LUKS + swap + a generated age key: the disk, the key and the secr
   assert.notEqual(bad.exitCode, 0);
 
   // The key inside the encrypted root: 700/600 root, and the recipient shown.
-  const opened = await lab.vmSsh(`cryptsetup open --key-file - ${vmDisk}4 cryptroot && mount /dev/mapper/cryptroot /mnt && stat -c '%a %U' /mnt/etc/age /mnt/etc/age/web.agekey && test -e /mnt/etc/NIXOS && cat /mnt/etc/age/web.agekey; umount /mnt; cryptsetup close cryptroot`, { input: passphrase });
+  const opened = await lab.vmSsh(
+    `cryptsetup open --key-file - ${vmDisk}4 cryptroot && mount /dev/mapper/cryptroot /mnt && stat -c '%a %U' /mnt/etc/age /mnt/etc/age/web.agekey && test -e /mnt/etc/NIXOS && cat /mnt/etc/age/web.agekey; umount /mnt; cryptsetup close cryptroot`,
+    { input: passphrase },
+  );
   assert.equal(opened.exitCode, 0, opened.stderr);
   assert.match(opened.stdout, /^700 root\n600 root\n/);
   assert.ok(opened.stdout.includes(`# public key: ${shown.recipient}`));
@@ -91,10 +108,15 @@ test('labels + LUKS + swap + a generated age key: the disk, the key and the secr
   // No secret in any process's argv or environment, here or on the installer, nor in the output.
   assert.deepEqual(localSamples.hits, []);
   assert.ok(localSamples.samples > 20, `only ${localSamples.samples} local samples`);
-  assert.ok(remote.names.includes('nixos-install'), `the installer sampler missed the install (${remote.passes} passes; saw ${remote.names.join(' ').slice(0, 2000)})`);
+  assert.ok(
+    remote.names.includes('nixos-install'),
+    `the installer sampler missed the install (${remote.passes} passes; saw ${remote.names.join(' ').slice(0, 2000)})`,
+  );
   assert.ok(remote.names.includes('cryptsetup'), 'the installer sampler missed cryptsetup');
   assert.deepEqual(remote.hits, [], 'a secret was seen in the argv or environment of an installer process');
-  process.stderr.write(`installer sampler: ${remote.passes} passes, median ${remote.medianGapMs.toFixed(0)} ms, p95 ${remote.p95GapMs.toFixed(0)} ms, worst ${remote.worstGapMs.toFixed(0)} ms; laptop sampler: ${localSamples.samples} passes\n`);
+  process.stderr.write(
+    `installer sampler: ${remote.passes} passes, median ${remote.medianGapMs.toFixed(0)} ms, p95 ${remote.p95GapMs.toFixed(0)} ms, worst ${remote.worstGapMs.toFixed(0)} ms; laptop sampler: ${localSamples.samples} passes\n`,
+  );
   assert.ok(remote.p95GapMs <= 50, `installer samples were ${remote.p95GapMs.toFixed(0)} ms apart (95th percentile)`);
   const logFile = String(events.find((e) => e.type === 'result')!.logFile);
   const log = readFileSync(home(logFile), 'utf8');
@@ -120,14 +142,38 @@ test('a local flake is uploaded, its secrets checked against an existing key; no
   writeFileSync(home(`${work}/extra/persist/etc/ssh/ssh_host_ed25519_key`), 'lab host key\n', { mode: 0o600 });
   writeFileSync(home(`${work}/extra/persist/home/me/notes`), 'notes\n', { mode: 0o640 });
   const extra = ['--extra-files', `${work}/extra`, '--chown', '/persist/home/me', '1000:100'];
-  const run = await lab.cli(['install', target(), '--flake', `${work}/flake#web`, '--age-key', `${work}/prepared.agekey`, '--mkdir', 'persist', '--post-mount', 'touch /mnt/persist/.from-post-mount', ...extra, '--finish', 'none', '--yes', '--json'], { cwd: work });
+  const run = await lab.cli(
+    [
+      'install',
+      target(),
+      '--flake',
+      `${work}/flake#web`,
+      '--age-key',
+      `${work}/prepared.agekey`,
+      '--mkdir',
+      'persist',
+      '--post-mount',
+      'touch /mnt/persist/.from-post-mount',
+      ...extra,
+      '--finish',
+      'none',
+      '--yes',
+      '--json',
+    ],
+    { cwd: work },
+  );
   assert.equal(run.exitCode, 0, run.stderr);
   const events = records(run.stdout);
   const check = events.find((e) => e.type === 'secrets-check') as NdjsonRecord & { readable: string[]; unreadable: unknown[] };
   assert.deepEqual(check.readable, ['db.age']);
   assert.deepEqual(check.unreadable, []);
-  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['upload-config', 'partition', 'format', 'mount', 'post-mount', 'extra-files', 'install', 'age-key', 'finish']);
-  const state = await lab.vmSsh(`tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /tmp/nixos-bootstrap/config /tmp/nixos-bootstrap/config/secrets; mount ${vmDisk}3 /mnt && ls -a /mnt/persist && stat -c '%a %u:%g %n' /mnt /mnt/persist/etc/ssh/ssh_host_ed25519_key /mnt/persist/home/me/notes && umount /mnt`);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'phase-done').map((e) => e.id),
+    ['upload-config', 'partition', 'format', 'mount', 'post-mount', 'extra-files', 'install', 'age-key', 'finish'],
+  );
+  const state = await lab.vmSsh(
+    `tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /tmp/nixos-bootstrap/config /tmp/nixos-bootstrap/config/secrets; mount ${vmDisk}3 /mnt && ls -a /mnt/persist && stat -c '%a %u:%g %n' /mnt /mnt/persist/etc/ssh/ssh_host_ed25519_key /mnt/persist/home/me/notes && umount /mnt`,
+  );
   assert.equal(state.exitCode, 0, state.stderr);
   assert.match(state.stdout, /--flake \/tmp\/nixos-bootstrap\/config#web/);
   assert.match(state.stdout, /flake\.nix/);
@@ -142,16 +188,28 @@ test('clone mode: the repository is cloned onto the new disk and installed from 
   await resetVm(lab);
   // The VM reaches no network but the laptop: a repository on the installer itself stands in
   // for a remote one; git clone runs on the target all the same.
-  const origin = await lab.vmSsh([
-    'rm -rf /root/origin && mkdir /root/origin && cd /root/origin && git init -q',
-    `printf '{ outputs = _: { }; }\\n' > flake.nix && git add flake.nix`,
-    'git -c user.name=lab -c user.email=lab@lab.invalid commit -qm config && git rev-parse HEAD',
-  ].join(' && '));
+  const origin = await lab.vmSsh(
+    [
+      'rm -rf /root/origin && mkdir /root/origin && cd /root/origin && git init -q',
+      `printf '{ outputs = _: { }; }\\n' > flake.nix && git add flake.nix`,
+      'git -c user.name=lab -c user.email=lab@lab.invalid commit -qm config && git rev-parse HEAD',
+    ].join(' && '),
+  );
   assert.equal(origin.exitCode, 0, origin.stderr);
-  const run = await lab.cli(['install', target(), '--mode', 'clone', '--repo', 'file:///root/origin', '--host', 'web', '--age-key', 'none', '--finish', 'none', '--yes', '--json'], { cwd: work });
+  const run = await lab.cli(
+    ['install', target(), '--mode', 'clone', '--repo', 'file:///root/origin', '--host', 'web', '--age-key', 'none', '--finish', 'none', '--yes', '--json'],
+    { cwd: work },
+  );
   assert.equal(run.exitCode, 0, run.stderr);
-  assert.deepEqual(records(run.stdout).filter((e) => e.type === 'phase-done').map((e) => e.id), ['partition', 'format', 'mount', 'fetch-config', 'install', 'finish']);
-  const state = await lab.vmSsh(`tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; mount ${vmDisk}3 /mnt && git -C /mnt/nix-config rev-parse HEAD; umount /mnt`);
+  assert.deepEqual(
+    records(run.stdout)
+      .filter((e) => e.type === 'phase-done')
+      .map((e) => e.id),
+    ['partition', 'format', 'mount', 'fetch-config', 'install', 'finish'],
+  );
+  const state = await lab.vmSsh(
+    `tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; mount ${vmDisk}3 /mnt && git -C /mnt/nix-config rev-parse HEAD; umount /mnt`,
+  );
   assert.equal(state.exitCode, 0, state.stderr);
   assert.match(state.stdout, /--flake \/mnt\/nix-config#web/);
   assert.ok(state.stdout.includes(origin.stdout.trim()), `the clone on the new disk is at the origin's commit: ${state.stdout}`);
@@ -168,7 +226,11 @@ test('dry runs of every layout leave both VM disks byte for byte as they were', 
   await resetVm(lab);
   const images = lab.state.vm!.disks.map((d) => d.image);
   const before = images.map(diskDigest);
-  for (const layout of [[...luksArgs(), '--swap', '1G'], ['--layout', 'disko'], ['--layout', 'mounted']]) {
+  for (const layout of [
+    [...luksArgs(), '--swap', '1G'],
+    ['--layout', 'disko'],
+    ['--layout', 'mounted'],
+  ]) {
     const run = await lab.cli(['install', target(), '--flake', 'github:me/nixos-config#web', '--age-key', 'none', ...layout, '--dry-run'], { cwd: work });
     assert.equal(run.exitCode, 0, `${layout.join(' ')}: ${run.stderr}`);
     assert.match(run.stdout, /Install NixOS/);
@@ -188,12 +250,17 @@ test('a connection cut during nixos-install: clear error, no reboot, --resume fi
   await lab.vmSsh('echo 60 > /run/lab/nixos-install.lines; echo 100 > /run/lab/nixos-install.delay-ms');
   const bootId = await vmBootId(lab);
   let cut = false;
-  const first = await spawnCli(lab, ['install', target(), '--flake', 'github:me/c#web', ...luksArgs(), '--age-key', 'none', '--finish', 'none', '--yes', '--json'], (record) => {
-    if (!cut && record.type === 'output' && record.id === 'install' && String(record.line).includes('lab-package-5')) {
-      cut = true;
-      void cutSshConnections(lab);
-    }
-  }, work);
+  const first = await spawnCli(
+    lab,
+    ['install', target(), '--flake', 'github:me/c#web', ...luksArgs(), '--age-key', 'none', '--finish', 'none', '--yes', '--json'],
+    (record) => {
+      if (!cut && record.type === 'output' && record.id === 'install' && String(record.line).includes('lab-package-5')) {
+        cut = true;
+        void cutSshConnections(lab);
+      }
+    },
+    work,
+  );
   assert.ok(cut, 'never reached the install phase');
   assert.equal(first.exitCode, 1, first.stderr);
   const failed = records(first.stdout).find((e) => e.type === 'phase-failed')!;
@@ -206,13 +273,24 @@ test('a connection cut during nixos-install: clear error, no reboot, --resume fi
   // mounted ext4 keeps writing its inode tables in the background, so the VM's state is compared
   // (partitions, LUKS header, mounts, every file the install wrote), not the raw disk bytes.
   const journal = () => lab.laptop(['sh', '-c', 'cat /root/.local/state/nixos-bootstrap/runs/*.json']);
-  const vmState = async () => (await lab.vmSsh(`sgdisk -p ${vmDisk}; cryptsetup luksDump ${vmDisk}3; findmnt -rn -o TARGET,SOURCE | sort; ` +
-    'find /mnt /run/lab /tmp -xdev -printf "%p %s %T@\\n" 2>/dev/null | sort')).stdout;
+  const vmState = async () =>
+    (
+      await lab.vmSsh(
+        `sgdisk -p ${vmDisk}; cryptsetup luksDump ${vmDisk}3; findmnt -rn -o TARGET,SOURCE | sort; ` +
+          'find /mnt /run/lab /tmp -xdev -printf "%p %s %T@\\n" 2>/dev/null | sort',
+      )
+    ).stdout;
   const [stateBefore, journalBefore] = [await vmState(), (await journal()).stdout];
   const dry = await lab.cli(['install', '--resume', target(), '--dry-run', '--json'], { cwd: work });
   assert.equal(dry.exitCode, 0, dry.stderr + dry.stdout.slice(-3000));
   const status = records(dry.stdout).find((e) => e.type === 'resume-status')!;
-  assert.deepEqual([status.done, status.remaining], [['partition', 'luks-format', 'luks-open', 'format', 'mount'], ['install', 'finish']]);
+  assert.deepEqual(
+    [status.done, status.remaining],
+    [
+      ['partition', 'luks-format', 'luks-open', 'format', 'mount'],
+      ['install', 'finish'],
+    ],
+  );
   assert.ok(!records(dry.stdout).some((e) => e.type === 'phase-start'), 'a dry run started a phase');
   assert.equal(await vmState(), stateBefore, 'the dry run changed the installer');
   assert.equal((await journal()).stdout, journalBefore, 'the dry run changed the journal');
@@ -224,9 +302,18 @@ test('a connection cut during nixos-install: clear error, no reboot, --resume fi
   const second = await lab.cli(['install', '--resume', target(), '--luks-passphrase-file', `${work}/pass`, '--json'], { cwd: work });
   assert.equal(second.exitCode, 0, second.stderr + second.stdout.slice(-3000));
   const events = records(second.stdout);
-  assert.deepEqual(events.filter((e) => e.type === 'phase-skip').map((e) => e.id), ['partition', 'luks-format', 'luks-open', 'format', 'mount']);
-  assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['install', 'finish']);
-  const installed = await lab.vmSsh(`cryptsetup open --key-file - ${vmDisk}3 cryptroot && mount /dev/mapper/cryptroot /mnt && cat /mnt/etc/nixos-install.lab-stand-in; umount /mnt; cryptsetup close cryptroot`, { input: passphrase });
+  assert.deepEqual(
+    events.filter((e) => e.type === 'phase-skip').map((e) => e.id),
+    ['partition', 'luks-format', 'luks-open', 'format', 'mount'],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'phase-done').map((e) => e.id),
+    ['install', 'finish'],
+  );
+  const installed = await lab.vmSsh(
+    `cryptsetup open --key-file - ${vmDisk}3 cryptroot && mount /dev/mapper/cryptroot /mnt && cat /mnt/etc/nixos-install.lab-stand-in; umount /mnt; cryptsetup close cryptroot`,
+    { input: passphrase },
+  );
   assert.match(installed.stdout, /lab stand-in install of github:me\/c#web/);
 });
 
@@ -234,10 +321,30 @@ test('a login shell that prints on both streams and sleeps 1 s before every comm
   await resetVm(lab);
   await lab.vmSsh('cat > /root/.bashrc', { input: noisyBashrc });
   try {
-    const run = await lab.cli(['install', target(), '--flake', 'github:me/c#web', ...luksArgs(), '--swap', '64M', '--age-key-out', `${work}/noisy.agekey`, '--finish', 'none', '--yes', '--json'], { cwd: work });
+    const run = await lab.cli(
+      [
+        'install',
+        target(),
+        '--flake',
+        'github:me/c#web',
+        ...luksArgs(),
+        '--swap',
+        '64M',
+        '--age-key-out',
+        `${work}/noisy.agekey`,
+        '--finish',
+        'none',
+        '--yes',
+        '--json',
+      ],
+      { cwd: work },
+    );
     assert.equal(run.exitCode, 0, run.stderr + run.stdout.slice(-3000));
     const events = records(run.stdout);
-    assert.deepEqual(events.filter((e) => e.type === 'phase-done').map((e) => e.id), ['partition', 'luks-format', 'luks-open', 'format', 'mount', 'install', 'age-key', 'finish']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'phase-done').map((e) => e.id),
+      ['partition', 'luks-format', 'luks-open', 'format', 'mount', 'install', 'age-key', 'finish'],
+    );
     assert.doesNotMatch(run.stdout + run.stderr, /Welcome to the lab installer|bashrc:/, 'the rc file’s noise reached the user');
   } finally {
     await lab.vmSsh('rm -f /root/.bashrc');

@@ -50,7 +50,9 @@ export class LabHandle {
   laptop(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
     const env = options.env ?? {};
     const unset = [...laptopUnset, ...Object.keys(env).filter((k) => env[k] === undefined)].flatMap((k) => ['-u', k]);
-    const assign = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+    const assign = Object.entries(env)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`);
     // env(1) reads its options (-u, -C) before the first NAME=VALUE.
     const argvEnv = ['env', ...unset, '-C', options.cwd ?? '/root', 'HOME=/root', 'USER=root', ...assign];
     return runArgv(inHost(this.state.laptop.anchorPid, [...argvEnv, ...argv]), options);
@@ -99,7 +101,18 @@ export class LabHandle {
   }
 }
 
-export const sshOptions = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10'];
+export const sshOptions = [
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'ConnectTimeout=10',
+];
 
 /** Brings a lab up (failing loudly if it cannot), for use in a test file's `before`. */
 export async function startLab(spec: LabSpec): Promise<LabHandle> {

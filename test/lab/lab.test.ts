@@ -31,7 +31,10 @@ test('ssh root@bootstrap.local resolves through mDNS (nss-mdns + avahi) to the s
 test('the installer sees only its lab disks, and GPT can be written to the internal one', async () => {
   const internal = lab.installerState(1).disks.find((d) => d.role === 'internal')!;
   const listed = await lab.ssh(1, 'lsblk -dn -o NAME');
-  const expected = lab.installerState(1).disks.map((d) => d.device.replace('/dev/', '')).sort();
+  const expected = lab
+    .installerState(1)
+    .disks.map((d) => d.device.replace('/dev/', ''))
+    .sort();
   assert.deepEqual(listed.stdout.trim().split('\n').sort(), expected);
   const gpt = await lab.ssh(1, `sgdisk -n1:1M:+64M -t1:EF00 -c1:boot -n2:0:0 -t2:8300 -c2:nixos ${internal.device} && sgdisk -p ${internal.device}`);
   assert.equal(gpt.exitCode, 0, gpt.stderr);
@@ -42,7 +45,7 @@ test('the installer sees only its lab disks, and GPT can be written to the inter
   assert.match(fromHost.stdout, /EF00\s+boot/);
 });
 
-test('the installer\'s boot medium is mounted at /iso, and /mnt is private to the installer', async () => {
+test("the installer's boot medium is mounted at /iso, and /mnt is private to the installer", async () => {
   const iso = await lab.ssh(1, 'findmnt -n -o SOURCE /iso; mount -t tmpfs probe /mnt && findmnt -n -o TARGET /mnt');
   const boot = lab.installerState(1).disks.find((d) => d.role === 'boot-medium')!;
   assert.equal(iso.stdout, `${boot.device}\n/mnt\n`);
@@ -57,7 +60,10 @@ test('the nixos-install stand-in records its call, refuses an unmounted root and
   const noFlake = await lab.ssh(1, 'mount -t tmpfs root /mnt && nixos-install --flake /cfg#web --root /mnt');
   assert.notEqual(noFlake.exitCode, 0);
   assert.match(noFlake.stderr, /path '\/cfg' does not contain a 'flake\.nix'/);
-  const ok = await lab.ssh(1, 'mkdir -p /cfg && echo "{ }" > /cfg/flake.nix && nixos-install --flake /cfg#web --root /mnt --no-root-passwd && cat /mnt/etc/nixos-install.lab-stand-in');
+  const ok = await lab.ssh(
+    1,
+    'mkdir -p /cfg && echo "{ }" > /cfg/flake.nix && nixos-install --flake /cfg#web --root /mnt --no-root-passwd && cat /mnt/etc/nixos-install.lab-stand-in',
+  );
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.match(ok.stdout, /installation finished!/);
   assert.match(ok.stdout, /lab stand-in install of \/cfg#web/);

@@ -13,18 +13,22 @@ test('no lab namespace, loop device, mount, mapping, process or state is left be
   assert.deepEqual(namespaces, [], 'lab namespaces left');
   const loops = (await execa('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).stdout.split('\n').filter((l) => l.includes(labsRoot));
   assert.deepEqual(loops, [], 'lab loop devices left');
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(labsRoot) || / nb-(root|layer|run|dev|mnt)\b/.test(l));
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(labsRoot) || / nb-(root|layer|run|dev|mnt)\b/.test(l));
   assert.deepEqual(mounts, [], 'lab mounts left');
   const mappings = (await execa('dmsetup', ['ls'], { reject: false })).stdout.split('\n').filter((l) => l && !/No devices found/.test(l));
   assert.deepEqual(mappings, [], 'device-mapper entries left');
-  const processes = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      return cmdline.includes(labsRoot) || /^qemu-system|^tmux -L nb/.test(cmdline) ? [`${pid}: ${cmdline}`] : [];
-    } catch {
-      return [];
-    }
-  });
+  const processes = readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return cmdline.includes(labsRoot) || /^qemu-system|^tmux -L nb/.test(cmdline) ? [`${pid}: ${cmdline}`] : [];
+      } catch {
+        return [];
+      }
+    });
   assert.deepEqual(processes, [], 'lab processes left');
   const states = existsSync(labsRoot) ? readdirSync(labsRoot) : [];
   assert.deepEqual(states, [], 'lab state directories left');

@@ -119,7 +119,10 @@ test('a target that is not an installer is refused (exit 3) with the reason, unl
   const refused = await runInLaptop(lab, { target, steps: [{ probe: {} }] });
   assert.ok(!refused.ok);
   assert.equal(refused.exitCode, ExitCode.refused);
-  assert.match(refused.message, /\(workstation\) is not a NixOS installer: its os-release says NixOS 24\.11 \(Vicuna\), no VARIANT_ID \(not VARIANT_ID=installer\)/);
+  assert.match(
+    refused.message,
+    /\(workstation\) is not a NixOS installer: its os-release says NixOS 24\.11 \(Vicuna\), no VARIANT_ID \(not VARIANT_ID=installer\)/,
+  );
   const forced = await runInLaptop(lab, { target, steps: [{ probe: { force: true } }] });
   assert.ok(forced.ok, JSON.stringify(forced));
   assert.equal((forced.results[0] as Facts).isInstaller, false);
@@ -159,23 +162,50 @@ test('will it boot: a configuration that mounts / from another disk is refused b
   try {
     const flakeDir = join(work, 'flake');
     mkdirSync(join(flakeDir, 'hosts'), { recursive: true });
-    const writeFlake = (root: string) => writeFileSync(join(flakeDir, 'flake.nix'), `{ outputs = _: { nixosConfigurations.web.config = {
+    const writeFlake = (root: string) =>
+      writeFileSync(
+        join(flakeDir, 'flake.nix'),
+        `{ outputs = _: { nixosConfigurations.web.config = {
       fileSystems."/" = ${root}; fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };
       boot.loader.systemd-boot.enable = true; boot.loader.grub = { enable = true; device = "nodev"; };
-      users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA lab" ]; }; }; }\n`);
+      users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA lab" ]; }; }; }\n`,
+      );
     writeFlake('{ device = "/dev/disk/by-uuid/0a0a-1b1b"; fsType = "ext4"; }');
     spawnSync('git', ['-C', flakeDir, 'init', '-q']);
     spawnSync('git', ['-C', flakeDir, 'add', 'flake.nix']);
     // A real nix eval on the laptop, with a scratch store: this machine's /nix stays as it was.
     const env = { NIX_CONFIG: `build-users-group =\nstore = ${join(work, 'store')}`, XDG_CACHE_HOME: join(work, 'cache') };
-    const args = ['install', `root@${lab.address(1)}`, '--flake', `${flakeDir}#web`, '--disk', disk(1, 'internal').device, '--allow-loop-disks', '--age-key', 'none', '--json'];
+    const args = [
+      'install',
+      `root@${lab.address(1)}`,
+      '--flake',
+      `${flakeDir}#web`,
+      '--disk',
+      disk(1, 'internal').device,
+      '--allow-loop-disks',
+      '--age-key',
+      'none',
+      '--json',
+    ];
 
     const hardware = join(flakeDir, 'hosts', 'web', 'hardware-configuration.nix');
-    const refused = await lab.cli([...args, '--yes', '--write-disk-config', join(flakeDir, 'hosts', 'disks.nix'), '--generate-hardware-config', 'nixos-generate-config', hardware], { env });
+    const refused = await lab.cli(
+      [...args, '--yes', '--write-disk-config', join(flakeDir, 'hosts', 'disks.nix'), '--generate-hardware-config', 'nixos-generate-config', hardware],
+      { env },
+    );
     assert.equal(refused.exitCode, ExitCode.refused, refused.stderr + refused.stdout);
-    assert.match(refused.stderr, /would not boot from what this install creates: the configuration mounts \/ from \/dev\/disk\/by-uuid\/0a0a-1b1b, which this install does not create/);
-    const events = refused.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; findings?: Array<{ fix: string }> });
-    assert.deepEqual(events.find((e) => e.type === 'boot-check')!.findings!.map((f) => f.fix), ['fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };']);
+    assert.match(
+      refused.stderr,
+      /would not boot from what this install creates: the configuration mounts \/ from \/dev\/disk\/by-uuid\/0a0a-1b1b, which this install does not create/,
+    );
+    const events = refused.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; findings?: Array<{ fix: string }> });
+    assert.deepEqual(
+      events.find((e) => e.type === 'boot-check')!.findings!.map((f) => f.fix),
+      ['fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };'],
+    );
     assert.ok(!events.some((e) => e.type === 'phase-start' || e.type === 'phase'), 'no phase ran');
     // The module that matches was handed over first, known to git, so the fix is one import away.
     const module = readFileSync(join(flakeDir, 'hosts', 'disks.nix'), 'utf8');
@@ -192,15 +222,39 @@ test('will it boot: a configuration that mounts / from another disk is refused b
     const calls = await lab.installer(1, 'tr "\\0" " " < /run/lab/calls/nixos-generate-config.0/cmdline');
     assert.match(calls.stdout, /nixos-generate-config --show-hardware-config --no-filesystems --root \/mnt/);
     // A remote flake cannot see it: saved aside, and --yes is refused without the explicit flag.
-    const remote = await lab.cli(['install', `root@${lab.address(1)}`, '--flake', 'github:me/c#web', '--disk', disk(1, 'internal').device, '--allow-loop-disks', '--age-key', 'none', '--yes', '--generate-hardware-config', 'nixos-generate-config', 'x.nix'], { env });
+    const remote = await lab.cli(
+      [
+        'install',
+        `root@${lab.address(1)}`,
+        '--flake',
+        'github:me/c#web',
+        '--disk',
+        disk(1, 'internal').device,
+        '--allow-loop-disks',
+        '--age-key',
+        'none',
+        '--yes',
+        '--generate-hardware-config',
+        'nixos-generate-config',
+        'x.nix',
+      ],
+      { env },
+    );
     assert.equal(remote.exitCode, ExitCode.refused, remote.stderr);
-    assert.match(remote.stderr, /cannot see the hardware configuration generated for this machine \(saved to \/root\/\.local\/state\/nixos-bootstrap\/web-hardware-configuration\.nix\)/);
+    assert.match(
+      remote.stderr,
+      /cannot see the hardware configuration generated for this machine \(saved to \/root\/\.local\/state\/nixos-bootstrap\/web-hardware-configuration\.nix\)/,
+    );
     assert.match(remote.stderr, /--allow-missing-hardware-config/);
 
     writeFlake('{ device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }');
     const agrees = await lab.cli([...args, '--dry-run'], { env });
     assert.equal(agrees.exitCode, 0, agrees.stderr + agrees.stdout);
-    const check = agrees.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; findings?: unknown[]; skipped?: string }).find((e) => e.type === 'boot-check')!;
+    const check = agrees.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; findings?: unknown[]; skipped?: string })
+      .find((e) => e.type === 'boot-check')!;
     assert.deepEqual([check.skipped, check.findings], [undefined, []]);
     assert.equal(existsSync('/nix'), hadNix, 'the evaluation used the scratch store');
   } finally {

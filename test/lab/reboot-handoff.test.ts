@@ -26,8 +26,23 @@ test('--host-key is installed and trusted; --finish reboot --wait reports who ca
   const privateKey = readFileSync(`${lab.state.laptop.home}/work/web_host_key`, 'utf8');
   const newFingerprint = (await lab.laptop(['ssh-keygen', '-l', '-E', 'sha256', '-f', `${work}/web_host_key.pub`])).stdout.split(' ')[1];
   const run = await lab.cli(
-    ['install', `root@${lab.vmAddress()}`, '--flake', 'github:me/c#web', '--age-key', 'none', '--host-key', `${work}/web_host_key`,
-      '--finish', 'reboot', '--wait', '--wait-timeout', '120', '--yes', '--json'],
+    [
+      'install',
+      `root@${lab.vmAddress()}`,
+      '--flake',
+      'github:me/c#web',
+      '--age-key',
+      'none',
+      '--host-key',
+      `${work}/web_host_key`,
+      '--finish',
+      'reboot',
+      '--wait',
+      '--wait-timeout',
+      '120',
+      '--yes',
+      '--json',
+    ],
     { cwd: work, timeoutMs: 300_000 },
   );
   assert.equal(run.exitCode, 0, run.stderr + run.stdout.slice(-2000));
@@ -47,7 +62,9 @@ test('--host-key is installed and trusted; --finish reboot --wait reports who ca
   assert.match(run.stdout + run.stderr, /"sameAsInstaller":true/);
 
   // The key pair on the installed system, after the reboot.
-  const onDisk = await lab.vmSsh('mount /dev/vda3 /mnt && stat -c "%a %n" /mnt/etc/ssh/ssh_host_ed25519_key /mnt/etc/ssh/ssh_host_ed25519_key.pub && cat /mnt/etc/ssh/ssh_host_ed25519_key; umount /mnt');
+  const onDisk = await lab.vmSsh(
+    'mount /dev/vda3 /mnt && stat -c "%a %n" /mnt/etc/ssh/ssh_host_ed25519_key /mnt/etc/ssh/ssh_host_ed25519_key.pub && cat /mnt/etc/ssh/ssh_host_ed25519_key; umount /mnt',
+  );
   assert.equal(onDisk.exitCode, 0, onDisk.stderr);
   assert.match(onDisk.stdout, /^600 \/mnt\/etc\/ssh\/ssh_host_ed25519_key\n644 \/mnt\/etc\/ssh\/ssh_host_ed25519_key\.pub\n/);
   assert.ok(onDisk.stdout.includes(privateKey.trim()));

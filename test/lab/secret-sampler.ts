@@ -57,7 +57,9 @@ function compileSampler(): Buffer {
  * itself never shows them in an argv or environment.
  */
 export async function startRemoteSampler(shell: RemoteShell, secrets: string[]): Promise<void> {
-  const upload = await shell('mkdir -p /run/lab && rm -f /run/lab/stop-sampling && cat > /run/lab/proc-sampler && chmod 755 /run/lab/proc-sampler', { input: compileSampler() });
+  const upload = await shell('mkdir -p /run/lab && rm -f /run/lab/stop-sampling && cat > /run/lab/proc-sampler && chmod 755 /run/lab/proc-sampler', {
+    input: compileSampler(),
+  });
   assert.equal(upload.exitCode, 0, upload.stderr);
   // Highest priority: a KDF on every vCPU must not starve the sampler.
   const start = await shell('setsid nice -n -20 /run/lab/proc-sampler /run/lab <&0 >/dev/null 2>&1 & echo started', { input: `${secrets.join('\n')}\n` });
@@ -74,10 +76,15 @@ export interface RemoteSamples {
 }
 
 export async function stopRemoteSampler(shell: RemoteShell): Promise<RemoteSamples> {
-  const result = await shell('touch /run/lab/stop-sampling; while pgrep -x proc-sampler >/dev/null 2>&1 || [ ! -e /run/lab/names ]; do sleep 0.1; done; cat /run/lab/names; echo ---; cat /run/lab/hits; echo ---; cat /run/lab/passes');
+  const result = await shell(
+    'touch /run/lab/stop-sampling; while pgrep -x proc-sampler >/dev/null 2>&1 || [ ! -e /run/lab/names ]; do sleep 0.1; done; cat /run/lab/names; echo ---; cat /run/lab/hits; echo ---; cat /run/lab/passes',
+  );
   const [names, hits, passes] = result.stdout.split('---\n').map((part) => part.split('\n').filter(Boolean));
   const times = passes!.map(Number);
-  const gaps = times.slice(1).map((t, i) => (t - times[i]!) / 1000).sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => (t - times[i]!) / 1000)
+    .sort((a, b) => a - b);
   return {
     names: names!,
     hits: hits!,

@@ -17,14 +17,16 @@ const backupImage = () => lab.state.vm!.disks.find((d) => d.role === 'usb-backup
 before(async () => {
   lab = await startLab({ id, installers: [], vm: { usbBackupDisk: true } });
   // The backup drive: one ext4 partition with someone's files on it.
-  const made = await lab.vmSsh([
-    'set -e',
-    'dev=$(lsblk -dnpo NAME,SERIAL | awk \'$2 == "NB-LAB-BACKUP1" { print $1 }\')',
-    'sgdisk -n1:1MiB:+1GiB -t1:8300 -c1:photos -n2:0:+256MiB -t2:8200 -c2:spare "$dev" >/dev/null',
-    'partprobe "$dev"; udevadm settle',
-    'mkfs.ext4 -q -L backup "${dev}1"; mkswap -q -L spare "${dev}2" >/dev/null',
-    'echo "$dev"',
-  ].join('\n'));
+  const made = await lab.vmSsh(
+    [
+      'set -e',
+      'dev=$(lsblk -dnpo NAME,SERIAL | awk \'$2 == "NB-LAB-BACKUP1" { print $1 }\')',
+      'sgdisk -n1:1MiB:+1GiB -t1:8300 -c1:photos -n2:0:+256MiB -t2:8200 -c2:spare "$dev" >/dev/null',
+      'partprobe "$dev"; udevadm settle',
+      'mkfs.ext4 -q -L backup "${dev}1"; mkswap -q -L spare "${dev}2" >/dev/null',
+      'echo "$dev"',
+    ].join('\n'),
+  );
   assert.equal(made.exitCode, 0, made.stderr);
   backup = made.stdout.trim();
 });
@@ -55,7 +57,16 @@ test('without --yes the plan recommends the blank internal disk, never the USB d
   const disk = records(run.stdout).find((e) => e.type === 'disk')!;
   assert.equal(disk.disk, '/dev/disk/by-id/virtio-NB-LAB-DISK0');
   const candidates = disk.candidates as { path: string; external: boolean; eligible: boolean }[];
-  assert.deepEqual(candidates.find((c) => c.path === backup), { path: backup, eligible: true, why: [], external: true, contents: ["ext4 'backup' on " + backup.slice(5) + '1', "swap 'spare' on " + backup.slice(5) + '2'] });
+  assert.deepEqual(
+    candidates.find((c) => c.path === backup),
+    {
+      path: backup,
+      eligible: true,
+      why: [],
+      external: true,
+      contents: ["ext4 'backup' on " + backup.slice(5) + '1', "swap 'spare' on " + backup.slice(5) + '2'],
+    },
+  );
 });
 
 test('a disk with active swap is not eligible, even by name', async () => {

@@ -19,10 +19,13 @@ test('produceAtomic: a failed build leaves neither the artefact nor its temp fil
   const dir = await mkdtemp(join(tmpdir(), 'nbv-cache-'));
   try {
     const target = join(dir, 'base.cpio');
-    await assert.rejects(produceAtomic(target, async (temp) => {
-      await writeFile(temp, 'half an archive');
-      throw new Error('interrupted');
-    }), /interrupted/);
+    await assert.rejects(
+      produceAtomic(target, async (temp) => {
+        await writeFile(temp, 'half an archive');
+        throw new Error('interrupted');
+      }),
+      /interrupted/,
+    );
     assert.deepEqual(await readdir(dir), []);
     await produceAtomic(target, (temp) => writeFile(temp, 'whole'));
     await writeFileAtomic(join(dir, 'memo.json'), '{}');

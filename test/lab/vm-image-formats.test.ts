@@ -33,7 +33,12 @@ test('cpio: parents come before children, modes and symlinks survive, host files
       { kind: 'symlink', path: 'bin', target: 'usr/bin' },
     ]);
     const listing = (await execa('cpio', ['-t', '-v', '--quiet', '-F', archive])).stdout.split('\n');
-    const names = listing.map((line) => line.replace(/ -> .*$/, '').split(/\s+/).at(-1));
+    const names = listing.map((line) =>
+      line
+        .replace(/ -> .*$/, '')
+        .split(/\s+/)
+        .at(-1),
+    );
     assert.deepEqual(names, ['root', 'root/.ssh', 'root/.ssh/authorized_keys', 'usr', 'usr/bin', 'usr/bin/tool', 'bin']);
     assert.match(listing[0]!, /^drwx------ /);
     assert.match(listing[1]!, /^drwxr-xr-x /, 'an implied parent is 0755');
@@ -72,11 +77,20 @@ test('the boot medium is an ISO 9660 filesystem with the NixOS minimal ISO label
 });
 
 const layout: QemuLayout = {
-  name: 'nb-x-vm', efi: false, kernel: '/c/vmlinux', initrd: '/s/initrd', append: 'console=ttyS0',
-  consoleSocket: '/s/c.sock', consoleLog: '/s/c.log', pidFile: '/s/q.pid',
+  name: 'nb-x-vm',
+  efi: false,
+  kernel: '/c/vmlinux',
+  initrd: '/s/initrd',
+  append: 'console=ttyS0',
+  consoleSocket: '/s/c.sock',
+  consoleLog: '/s/c.log',
+  pidFile: '/s/q.pid',
   internalDisk: { image: '/i/internal.img', serial: 'NB-LAB-DISK0' },
   bootMedium: { image: '/i/boot.img', serial: 'NB-LAB-USB0' },
-  tap: 'vm0', mac: '52:54:00:00:00:47', memoryMiB: 1024, cpus: 1,
+  tap: 'vm0',
+  mac: '52:54:00:00:00:47',
+  memoryMiB: 1024,
+  cpus: 1,
 };
 
 test('qemu: TCG with -cpu max, no default devices, serial console to a log, disks with serials', () => {
@@ -100,8 +114,10 @@ test('qemu: EFI boots OVMF code read-only with a per-lab variable store, and ref
 });
 
 const baseConfig = {
-  hostname: 'bootstrap', hostKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----',
-  hostPublicKey: 'ssh-ed25519 AAAA host', authorizedKeys: 'ssh-ed25519 AAAA lab',
+  hostname: 'bootstrap',
+  hostKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----',
+  hostPublicKey: 'ssh-ed25519 AAAA host',
+  authorizedKeys: 'ssh-ed25519 AAAA lab',
 };
 const fileOf = (entries: ReturnType<typeof configEntries>, path: string) => {
   const entry = entries.find((e) => e.path === path);

@@ -23,10 +23,23 @@ async function vmSsh(lab: LabHandle, script: string, input?: string) {
   const pinned = ['-o', 'StrictHostKeyChecking=yes'];
   const first = ['-o', 'StrictHostKeyChecking=accept-new'];
   const learned = await lab.laptop(['test', '-s', knownHosts]);
-  const result = await lab.laptop([
-    'ssh', '-o', 'BatchMode=yes', ...(learned.exitCode === 0 ? pinned : first), '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', `root@${vmAddress(tap)}`, `set -euo pipefail; ${script}`,
-  ], { input });
+  const result = await lab.laptop(
+    [
+      'ssh',
+      '-o',
+      'BatchMode=yes',
+      ...(learned.exitCode === 0 ? pinned : first),
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'ConnectTimeout=10',
+      `root@${vmAddress(tap)}`,
+      `set -euo pipefail; ${script}`,
+    ],
+    { input },
+  );
   return result;
 }
 
@@ -64,13 +77,16 @@ async function mdnsLookup(lab: LabHandle, hostname: string): Promise<{ aaaa: str
 
 /** Every process on this machine whose argv mentions `text` (a lab's own paths). */
 function processesMentioning(text: string): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    });
 }
 
 async function assertVmGone(state: LabState): Promise<void> {
@@ -113,17 +129,25 @@ async function discoveryAndDisks(lab: LabHandle): Promise<void> {
   assert.ok(mdns.aaaa.includes('fe80::5054:ff:fe00:47'), `mDNS has no EUI-64 address: ${mdns.aaaa}`);
   assert.ok(mdns.ptr.includes(`${vm.hostname}._ssh._tcp.local`), `no _ssh._tcp service: ${mdns.ptr}`);
 
-  const identity = await vmOk(lab, 'grep -E "^(ID|VARIANT_ID)=" /etc/os-release; hostname; echo "$PATH"; command -v nixos-install disko; test -d /run/lab && echo run-lab');
-  assert.equal(identity, `ID=nixos\nVARIANT_ID=installer\n${vm.hostname}\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n`
-    + '/usr/local/sbin/nixos-install\n/usr/local/sbin/disko\nrun-lab\n');
+  const identity = await vmOk(
+    lab,
+    'grep -E "^(ID|VARIANT_ID)=" /etc/os-release; hostname; echo "$PATH"; command -v nixos-install disko; test -d /run/lab && echo run-lab',
+  );
+  assert.equal(
+    identity,
+    `ID=nixos\nVARIANT_ID=installer\n${vm.hostname}\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n` +
+      '/usr/local/sbin/nixos-install\n/usr/local/sbin/disko\nrun-lab\n',
+  );
   const fingerprint = await lab.laptop(['ssh-keygen', '-l', '-E', 'sha256', '-f', knownHosts]);
   assert.match(fingerprint.stdout, new RegExp(vm.hostKeyFingerprint.replace(/[+/]/g, '\\$&')), 'the VM does not present the lab host key');
 
   // SFTP (sftp-server), as a NixOS installer has it (scp and sftp users reach for it).
-  const sftp = await lab.laptop(['sftp', '-b', '-', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${knownHosts}`, `root@[${vmAddress(vm.tap)}]`], { input: 'put /etc/os-release /tmp/sftp-probe\n' });
+  const sftp = await lab.laptop(
+    ['sftp', '-b', '-', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`, `root@[${vmAddress(vm.tap)}]`],
+    { input: 'put /etc/os-release /tmp/sftp-probe\n' },
+  );
   assert.equal(sftp.exitCode, 0, sftp.stderr);
-  assert.match(await vmOk(lab, 'cat /tmp/sftp-probe'), /^ID=debian$/m, 'the laptop\'s file did not arrive over SFTP');
+  assert.match(await vmOk(lab, 'cat /tmp/sftp-probe'), /^ID=debian$/m, "the laptop's file did not arrive over SFTP");
 
   const lsblk = JSON.parse(await vmOk(lab, 'lsblk -J -b -o NAME,TYPE,RM,SERIAL,MODEL,TRAN,SIZE')) as {
     blockdevices: Array<{ name: string; type: string; rm: boolean; serial: string | null; model: string | null; tran: string | null; size: number }>;
@@ -131,11 +155,20 @@ async function discoveryAndDisks(lab: LabHandle): Promise<void> {
   const internal = vm.disks.find((d) => d.role === 'internal')!;
   const medium = vm.disks.find((d) => d.role === 'boot-medium')!;
   const vda = lsblk.blockdevices.find((d) => d.name === 'vda');
-  assert.deepEqual(vda && { type: vda.type, rm: vda.rm, serial: vda.serial, size: vda.size },
-    { type: 'disk', rm: false, serial: internal.serial, size: internal.sizeBytes });
+  assert.deepEqual(vda && { type: vda.type, rm: vda.rm, serial: vda.serial, size: vda.size }, {
+    type: 'disk',
+    rm: false,
+    serial: internal.serial,
+    size: internal.sizeBytes,
+  });
   const sda = lsblk.blockdevices.find((d) => d.name === 'sda');
-  assert.deepEqual(sda && { type: sda.type, rm: sda.rm, serial: sda.serial, tran: sda.tran, size: sda.size },
-    { type: 'disk', rm: true, serial: medium.serial, tran: 'usb', size: medium.sizeBytes });
+  assert.deepEqual(sda && { type: sda.type, rm: sda.rm, serial: sda.serial, tran: sda.tran, size: sda.size }, {
+    type: 'disk',
+    rm: true,
+    serial: medium.serial,
+    tran: 'usb',
+    size: medium.sizeBytes,
+  });
   const iso = await vmOk(lab, 'findmnt -n -o SOURCE,FSTYPE,LABEL /iso; findmnt -n -o OPTIONS /iso | tr , "\\n" | grep -x ro');
   assert.equal(iso.replace(/ +/g, ' '), '/dev/sda iso9660 nixos-minimal-24.11-x86_64\nro\n');
 }
@@ -143,12 +176,19 @@ async function discoveryAndDisks(lab: LabHandle): Promise<void> {
 const passphrase = 'correct horse battery staple';
 
 async function partitionEncryptFormatMountInstall(lab: LabHandle): Promise<void> {
-  await vmOk(lab, 'sgdisk -Z /dev/vda >/dev/null; sgdisk -n1:1M:+256M -t1:EF00 -c1:ESP -n2:0:+256M -t2:8200 -c2:swap -n3:0:0 -t3:8309 -c3:cryptroot /dev/vda >/dev/null; udevadm settle');
+  await vmOk(
+    lab,
+    'sgdisk -Z /dev/vda >/dev/null; sgdisk -n1:1M:+256M -t1:EF00 -c1:ESP -n2:0:+256M -t2:8200 -c2:swap -n3:0:0 -t3:8309 -c3:cryptroot /dev/vda >/dev/null; udevadm settle',
+  );
   const parts = await vmOk(lab, 'lsblk -n -o NAME,PARTLABEL /dev/vda | tail -n +2; readlink -f /dev/disk/by-partlabel/cryptroot');
   assert.match(parts, /vda1\s+ESP\n.*vda2\s+swap\n.*vda3\s+cryptroot\n\/dev\/vda3\n/);
 
   // The passphrase travels on stdin only.
-  await vmOk(lab, 'cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file - /dev/disk/by-partlabel/cryptroot', passphrase);
+  await vmOk(
+    lab,
+    'cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file - /dev/disk/by-partlabel/cryptroot',
+    passphrase,
+  );
   const wrong = await vmSsh(lab, 'cryptsetup open --test-passphrase --key-file - /dev/vda3', 'not the passphrase');
   assert.notEqual(wrong.exitCode, 0, 'a wrong passphrase opened the LUKS volume');
   await vmOk(lab, 'cryptsetup open --key-file - /dev/disk/by-partlabel/cryptroot cryptroot', passphrase);
@@ -156,21 +196,26 @@ async function partitionEncryptFormatMountInstall(lab: LabHandle): Promise<void>
   assert.match(table, / crypt aes-xts-plain64 /, `not a dm-crypt mapping: ${table}`);
   assert.match(table, /type:\s+LUKS2/);
 
-  await vmOk(lab, [
-    'mkfs.ext4 -q -F -L nixos /dev/mapper/cryptroot',
-    'mkfs.vfat -F 32 -n BOOT /dev/disk/by-partlabel/ESP >/dev/null',
-    'mkswap -L swap /dev/disk/by-partlabel/swap >/dev/null',
-    'udevadm settle',
-    'swapon /dev/disk/by-label/swap',
-    'mount /dev/disk/by-label/nixos /mnt',
-    'mkdir -p /mnt/boot',
-    'mount -o umask=0077 /dev/disk/by-label/BOOT /mnt/boot',
-  ].join(' && '));
+  await vmOk(
+    lab,
+    [
+      'mkfs.ext4 -q -F -L nixos /dev/mapper/cryptroot',
+      'mkfs.vfat -F 32 -n BOOT /dev/disk/by-partlabel/ESP >/dev/null',
+      'mkswap -L swap /dev/disk/by-partlabel/swap >/dev/null',
+      'udevadm settle',
+      'swapon /dev/disk/by-label/swap',
+      'mount /dev/disk/by-label/nixos /mnt',
+      'mkdir -p /mnt/boot',
+      'mount -o umask=0077 /dev/disk/by-label/BOOT /mnt/boot',
+    ].join(' && '),
+  );
   const mounts = await vmOk(lab, 'findmnt -n -l -R -o TARGET,SOURCE,FSTYPE /mnt; swapon --show=NAME,TYPE --noheadings');
-  assert.equal(mounts.replace(/[ \t]+/g, ' '),
-    '/mnt /dev/mapper/cryptroot ext4\n/mnt/boot /dev/vda1 vfat\n/dev/vda2 partition\n');
+  assert.equal(mounts.replace(/[ \t]+/g, ' '), '/mnt /dev/mapper/cryptroot ext4\n/mnt/boot /dev/vda1 vfat\n/dev/vda2 partition\n');
 
-  const install = await vmOk(lab, 'echo 2 > /run/lab/nixos-install.lines; nixos-install --root /mnt --flake path:/etc/lab-config#bootstrap --no-root-passwd 2>&1 | tail -1; tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /mnt/etc/NIXOS /mnt/boot/loader/entries');
+  const install = await vmOk(
+    lab,
+    'echo 2 > /run/lab/nixos-install.lines; nixos-install --root /mnt --flake path:/etc/lab-config#bootstrap --no-root-passwd 2>&1 | tail -1; tr "\\0" " " < /run/lab/calls/nixos-install.0/cmdline; echo; ls /mnt/etc/NIXOS /mnt/boot/loader/entries',
+  );
   assert.match(install, /^installation finished!\n/);
   assert.match(install, /nixos-install --root \/mnt --flake path:\/etc\/lab-config#bootstrap --no-root-passwd/);
   assert.match(install, /\/mnt\/etc\/NIXOS\n.*nixos-lab\.conf/s);
@@ -182,10 +227,12 @@ async function partitionEncryptFormatMountInstall(lab: LabHandle): Promise<void>
 const reports: BootReport[] = [];
 
 test('VM installer, boot 1: found by mDNS and fe80::47; real disks; GPT + LUKS2 + ext4/vfat/swap + install; nothing left', async (t) => {
-  reports.push(await withVmLab(t, {}, async (lab) => {
-    await discoveryAndDisks(lab);
-    await partitionEncryptFormatMountInstall(lab);
-  }));
+  reports.push(
+    await withVmLab(t, {}, async (lab) => {
+      await discoveryAndDisks(lab);
+      await partitionEncryptFormatMountInstall(lab);
+    }),
+  );
 });
 
 test('VM installer, boot 2: boots from the cached kernel + base initramfs and does it all again', async (t) => {
@@ -195,8 +242,10 @@ test('VM installer, boot 2: boots from the cached kernel + base initramfs and do
   });
   reports.push(second);
   assert.equal(second.baseBuilt, false, 'the second boot rebuilt the base initramfs');
-  t.diagnostic(`boot 1: ${reports[0]?.bootMs} ms to SSH (base built: ${reports[0]?.baseBuilt}, prepare ${reports[0]?.prepareMs} ms); `
-    + `boot 2: ${second.bootMs} ms to SSH (prepare ${second.prepareMs} ms)`);
+  t.diagnostic(
+    `boot 1: ${reports[0]?.bootMs} ms to SSH (base built: ${reports[0]?.baseBuilt}, prepare ${reports[0]?.prepareMs} ms); ` +
+      `boot 2: ${second.bootMs} ms to SSH (prepare ${second.prepareMs} ms)`,
+  );
 });
 
 test('VM installer with EFI: OVMF, /sys/firmware/efi, efivarfs, and efibootmgr writes a boot entry', async (t) => {
@@ -218,9 +267,18 @@ test('a VM that does not answer SSH in time fails clearly, shows its console, an
     await execa('mkdir', ['-p', dir]);
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKeyFile]);
     const options = {
-      labId: id, stateDir: dir, imageDir: `${lab.state.imageDir}/vm-timeout`, laptopAnchorPid: lab.state.laptop.anchorPid,
-      laptopNetns: lab.state.laptop.netns, tap: 'vm9', hostKeyFile, authorizedKeys: '', hostname: 'bootstrap',
-      efi: false, diskSizeBytes: 1024 ** 3, bootTimeoutMs: 1500,
+      labId: id,
+      stateDir: dir,
+      imageDir: `${lab.state.imageDir}/vm-timeout`,
+      laptopAnchorPid: lab.state.laptop.anchorPid,
+      laptopNetns: lab.state.laptop.netns,
+      tap: 'vm9',
+      hostKeyFile,
+      authorizedKeys: '',
+      hostname: 'bootstrap',
+      efi: false,
+      diskSizeBytes: 1024 ** 3,
+      bootTimeoutMs: 1500,
     };
     const started = Date.now();
     await assert.rejects(startVm(options), (error: Error) => {
@@ -234,8 +292,10 @@ test('a VM that does not answer SSH in time fails clearly, shows its console, an
     assert.deepEqual(processesMentioning(consoleLog), [], 'qemu still running after a failed start');
     const tap = await execa('ip', ['-n', lab.state.laptop.netns, 'link', 'show', 'vm9'], { reject: false });
     assert.notEqual(tap.exitCode, 0, 'tap left behind after a failed start');
-    assert.ok(!existsSync(`${options.imageDir}/vm-internal.img`) && !existsSync(`${options.imageDir}/vm-boot-medium.img`),
-      'disk images left behind after a failed start');
+    assert.ok(
+      !existsSync(`${options.imageDir}/vm-internal.img`) && !existsSync(`${options.imageDir}/vm-boot-medium.img`),
+      'disk images left behind after a failed start',
+    );
   } finally {
     await stopLab(lab, id);
   }

@@ -9,12 +9,14 @@ export const vmDisk = '/dev/vda';
 
 /** Back to a blank internal disk and a fresh installer state, as between two real installs. */
 export async function resetVm(lab: LabHandle): Promise<void> {
-  const reset = await lab.vmSsh([
-    'umount -R /mnt 2>/dev/null; swapoff -a; cryptsetup close cryptroot 2>/dev/null',
-    `wipefs -a -q ${vmDisk}?* 2>/dev/null; wipefs -a -q ${vmDisk}; sgdisk -Z ${vmDisk} >/dev/null; partprobe ${vmDisk}; udevadm settle`,
-    'rm -rf /run/lab/calls /run/lab/*.fail /run/lab/*.lines /run/lab/*.delay-ms /tmp/nixos-bootstrap',
-    `test "$(lsblk -nro NAME ${vmDisk} | wc -l)" = 1`,
-  ].join('; '));
+  const reset = await lab.vmSsh(
+    [
+      'umount -R /mnt 2>/dev/null; swapoff -a; cryptsetup close cryptroot 2>/dev/null',
+      `wipefs -a -q ${vmDisk}?* 2>/dev/null; wipefs -a -q ${vmDisk}; sgdisk -Z ${vmDisk} >/dev/null; partprobe ${vmDisk}; udevadm settle`,
+      'rm -rf /run/lab/calls /run/lab/*.fail /run/lab/*.lines /run/lab/*.delay-ms /tmp/nixos-bootstrap',
+      `test "$(lsblk -nro NAME ${vmDisk} | wc -l)" = 1`,
+    ].join('; '),
+  );
   assert.equal(reset.exitCode, 0, `reset failed: ${reset.stderr}`);
   await lab.laptop(['rm', '-rf', '/root/.local/state/nixos-bootstrap']);
 }
@@ -25,13 +27,28 @@ export interface NdjsonRecord {
 }
 
 export const records = (stdout: string): NdjsonRecord[] =>
-  stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as NdjsonRecord);
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as NdjsonRecord);
 
 /** The built CLI on the laptop as a child process whose NDJSON events arrive as they happen. */
 export function spawnCli(lab: LabHandle, args: string[], onRecord: (record: NdjsonRecord) => void, cwd = '/root') {
   const argv = inHost(lab.state.laptop.anchorPid, [
-    'env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_STATE_HOME', '-u', 'XDG_CONFIG_HOME', '-C', cwd, 'HOME=/root', 'USER=root',
-    process.execPath, cliPath, ...args,
+    'env',
+    '-u',
+    'SSH_AUTH_SOCK',
+    '-u',
+    'XDG_STATE_HOME',
+    '-u',
+    'XDG_CONFIG_HOME',
+    '-C',
+    cwd,
+    'HOME=/root',
+    'USER=root',
+    process.execPath,
+    cliPath,
+    ...args,
   ]);
   const child = execa(argv[0]!, argv.slice(1), { reject: false, all: false, buffer: true, lines: false });
   let partial = '';
@@ -49,12 +66,14 @@ export function spawnCli(lab: LabHandle, args: string[], onRecord: (record: Ndjs
 
 /** Kills the SSH connections to the VM (their sshd session processes), except the one doing it. */
 export async function cutSshConnections(lab: LabHandle): Promise<void> {
-  const killed = await lab.vmSsh([
-    'n=0; for d in /proc/[0-9]*; do',
-    '  read -r -d "" c < "$d/cmdline" 2>/dev/null || true',
-    '  case "$c" in "sshd: root"*) p=${d#/proc/}; [ "$p" = "$PPID" ] || { kill -9 "$p" && n=$((n+1)); } ;; esac',
-    'done; echo "$n"',
-  ].join('\n'));
+  const killed = await lab.vmSsh(
+    [
+      'n=0; for d in /proc/[0-9]*; do',
+      '  read -r -d "" c < "$d/cmdline" 2>/dev/null || true',
+      '  case "$c" in "sshd: root"*) p=${d#/proc/}; [ "$p" = "$PPID" ] || { kill -9 "$p" && n=$((n+1)); } ;; esac',
+      'done; echo "$n"',
+    ].join('\n'),
+  );
   assert.ok(Number(killed.stdout) >= 1, `no SSH session was cut: ${killed.stdout}${killed.stderr}`);
 }
 

@@ -38,7 +38,19 @@ async function capture(name: string): Promise<void> {
 /** ssh from the laptop to the VM with the lab key (the wizard's known_hosts is not touched). */
 async function vm(script: string, input?: string): Promise<string> {
   const result = await lab.laptop(
-    ['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@fe80::47%${lab.state.vm!.tap}`, `set -euo pipefail; ${script}`],
+    [
+      'ssh',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      `root@fe80::47%${lab.state.vm!.tap}`,
+      `set -euo pipefail; ${script}`,
+    ],
     input === undefined ? {} : { input },
   );
   assert.equal(result.exitCode, 0, `VM: ${script}\n${result.stderr}${result.stdout}`);
@@ -59,7 +71,23 @@ before(async () => {
   writeFileSync(home('flake/secrets/api-token.age'), await stranger.encrypt('token'));
   // Enough stand-in output, slowly enough, that the install screen has a live tail to show.
   await vm('mkdir -p /run/lab && echo 80 > /run/lab/nixos-install.lines && echo 40 > /run/lab/nixos-install.delay-ms');
-  const env = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'XDG_CONFIG_HOME', '-u', 'XDG_STATE_HOME', '-u', 'CI', '-u', 'NO_COLOR', 'HOME=/root', 'USER=root', 'TERM=xterm-256color', 'LANG=C.UTF-8'];
+  const env = [
+    'env',
+    '-u',
+    'SSH_AUTH_SOCK',
+    '-u',
+    'XDG_CONFIG_HOME',
+    '-u',
+    'XDG_STATE_HOME',
+    '-u',
+    'CI',
+    '-u',
+    'NO_COLOR',
+    'HOME=/root',
+    'USER=root',
+    'TERM=xterm-256color',
+    'LANG=C.UTF-8',
+  ];
   const wizard = `cd /root && ${process.execPath} ${cliPath} --flake /root/flake#web --finish none --luks-iter-time 200; echo "[wizard exit $?]"; sleep 600`;
   const command = inHost(lab.state.laptop.anchorPid, [...env, 'bash', '-c', wizard]);
   terminal.start(command);

@@ -102,12 +102,18 @@ test('80×24: nothing wider or taller than the terminal; a resize to 60×16 re-l
   for (let n = 1; n <= 30; n++) fake.add(candidate(n, { id: `SHA256:key${n}`, names: [`bootstrap-${n}.local`] }));
   let frame = await ui.waitFor((text) => text.includes('bootstrap-1.local') && plainLines(text).length <= 23);
   let lines = plainLines(frame);
-  assert.ok(lines.every((line) => stringWidth(line) <= 80), lines.find((line) => stringWidth(line) > 80));
+  assert.ok(
+    lines.every((line) => stringWidth(line) <= 80),
+    lines.find((line) => stringWidth(line) > 80),
+  );
   assert.match(lines[0]!, /^Discover › Connect › Disk/);
   ui.resize(60, 16);
   frame = await ui.waitFor((text) => plainLines(text).length <= 15 && plainLines(text)[0]!.includes('step 1/9'));
   lines = plainLines(frame);
-  assert.ok(lines.every((line) => stringWidth(line) <= 60), lines.find((line) => stringWidth(line) > 60));
+  assert.ok(
+    lines.every((line) => stringWidth(line) <= 60),
+    lines.find((line) => stringWidth(line) > 60),
+  );
   // The list scrolls with the cursor inside the smaller window (each step seen before the next:
   // this is about layout, not about keys merged in one read).
   for (let n = 2; n <= 21; n++) {

@@ -22,7 +22,10 @@ test('without a terminal the wizard refuses with exit 2 and names the headless c
   assert.match(result.stderr, /the wizard needs an interactive terminal/);
   assert.match(result.stderr, /nixos-bootstrap install \[TARGET\] --flake URI#HOST --disk DEV --yes/);
   assert.equal(result.stdout, '');
-  assert.throws(() => assertTerminal({ stdin: { isTTY: true }, stdout: {} }), (error: unknown) => error instanceof BootstrapError && error.exitCode === 2);
+  assert.throws(
+    () => assertTerminal({ stdin: { isTTY: true }, stdout: {} }),
+    (error: unknown) => error instanceof BootstrapError && error.exitCode === 2,
+  );
   assert.doesNotThrow(() => assertTerminal({ stdin: { isTTY: true }, stdout: { isTTY: true } }));
 });
 
@@ -32,7 +35,7 @@ test('bad flags are exit 2 before the terminal is even looked at', () => {
   assert.match(result.stderr, /--layout must be one of labels, disko, mounted/);
 });
 
-test('the wizard\'s --help loads no Ink or React chunk', () => {
+test("the wizard's --help loads no Ink or React chunk", () => {
   const loads = join(work, 'loads.txt');
   writeFileSync(loads, '');
   // A module hook that records every file the process loads.
@@ -44,8 +47,13 @@ test('the wizard\'s --help loads no Ink or React chunk', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^Usage: nixos-bootstrap \[TARGET\] \[options\]/);
   assert.match(result.stdout, /--yes, --json and --resume belong to 'install'/);
-  const files = readFileSync(loads, 'utf8').split('\n').filter((url) => url.startsWith('file://') && url.includes('/dist/'));
-  assert.ok(files.some((url) => /wizard-command/.test(url)), `the wizard command was not loaded: ${files.join(', ')}`);
+  const files = readFileSync(loads, 'utf8')
+    .split('\n')
+    .filter((url) => url.startsWith('file://') && url.includes('/dist/'));
+  assert.ok(
+    files.some((url) => /wizard-command/.test(url)),
+    `the wizard command was not loaded: ${files.join(', ')}`,
+  );
   for (const url of files) {
     assert.doesNotMatch(readFileSync(new URL(url), 'utf8'), /yoga-layout|react-reconciler|useInput/, `${url} holds Ink or React`);
   }

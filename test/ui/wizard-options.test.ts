@@ -5,7 +5,8 @@ import { BootstrapError } from '../../source/core/exit-codes.js';
 import { choiceFlagSpec as installFlagSpec } from '../../source/flags/choice-flags.js';
 import { parseWizardFlags } from '../../source/ui/wizard-options.js';
 
-const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
+const usage = (pattern: RegExp) => (error: unknown) =>
+  error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
 
 test('no flags at all is fine: every screen will ask', () => {
   const preset = parseWizardFlags([], {});
@@ -17,7 +18,23 @@ test('no flags at all is fine: every screen will ask', () => {
 
 test('values given are parsed for their screens', () => {
   const preset = parseWizardFlags(
-    ['root@[fe80::47%eth0]:2222', '--flake', 'github:me/cfg#web', '--disk', '/dev/vda', '--luks', '--swap', '8G', '--allow-loop-disks', '--timeout', '1.5', '--name', 'lab', '--expect-fingerprint', `SHA256:${'A'.repeat(43)}=`],
+    [
+      'root@[fe80::47%eth0]:2222',
+      '--flake',
+      'github:me/cfg#web',
+      '--disk',
+      '/dev/vda',
+      '--luks',
+      '--swap',
+      '8G',
+      '--allow-loop-disks',
+      '--timeout',
+      '1.5',
+      '--name',
+      'lab',
+      '--expect-fingerprint',
+      `SHA256:${'A'.repeat(43)}=`,
+    ],
     {},
   );
   assert.deepEqual(preset.target, { host: 'fe80::47', interface: 'eth0', port: 2222, user: 'root' });
@@ -59,12 +76,41 @@ test('headless-only flags point to install (none is accepted and ignored); a pas
 
 /** A value each string flag of install accepts. A new flag without one fails the test below. */
 const sampleValues: Record<string, string> = {
-  port: '2222', identity: '/k', 'expect-fingerprint': `SHA256:${'A'.repeat(43)}`, disk: '/dev/vda', layout: 'mounted',
-  'efi-size': '1G', swap: '4G', 'luks-passphrase-file': '/p', 'luks-label': 'vault', 'luks-name': 'vault', 'luks-iter-time': '500',
-  'label-efi': 'ESP', 'label-root': 'root', 'label-swap': 'sw', mkdir: 'persist', 'post-mount': 'true', flake: 'github:me/cfg#web',
-  mode: 'clone', repo: 'https://example.org/cfg.git', 'repo-path': '/mnt/cfg', system: '/nix/store/abc-nixos', host: 'web',
-  'age-key': 'none', 'age-key-out': '/o', 'age-key-name': 'web', secrets: '/s', finish: 'reboot', log: '/l.log',
-  'host-key': '/h', 'wait-timeout': '60', 'write-disk-config': '/w.nix', 'extra-files': '/x', chown: '/p', 'generate-hardware-config': 'nixos-facter', 'age-key-path': '/var/lib/sops-nix/key.txt',
+  port: '2222',
+  identity: '/k',
+  'expect-fingerprint': `SHA256:${'A'.repeat(43)}`,
+  disk: '/dev/vda',
+  layout: 'mounted',
+  'efi-size': '1G',
+  swap: '4G',
+  'luks-passphrase-file': '/p',
+  'luks-label': 'vault',
+  'luks-name': 'vault',
+  'luks-iter-time': '500',
+  'label-efi': 'ESP',
+  'label-root': 'root',
+  'label-swap': 'sw',
+  mkdir: 'persist',
+  'post-mount': 'true',
+  flake: 'github:me/cfg#web',
+  mode: 'clone',
+  repo: 'https://example.org/cfg.git',
+  'repo-path': '/mnt/cfg',
+  system: '/nix/store/abc-nixos',
+  host: 'web',
+  'age-key': 'none',
+  'age-key-out': '/o',
+  'age-key-name': 'web',
+  secrets: '/s',
+  finish: 'reboot',
+  log: '/l.log',
+  'host-key': '/h',
+  'wait-timeout': '60',
+  'write-disk-config': '/w.nix',
+  'extra-files': '/x',
+  chown: '/p',
+  'generate-hardware-config': 'nixos-facter',
+  'age-key-path': '/var/lib/sops-nix/key.txt',
 };
 
 test('every install flag is either used by the wizard or refused: none is accepted and ignored', () => {

@@ -7,7 +7,11 @@ import { bootFindings, type BootCheck } from './boot-findings.js';
 
 export type { BootCheck };
 
-export async function checkBoot(plan: Plan, facts: Facts, evaluate: (flakeRef: string, host: string) => Promise<BootConfigResult> = evaluateBootConfig): Promise<BootCheck> {
+export async function checkBoot(
+  plan: Plan,
+  facts: Facts,
+  evaluate: (flakeRef: string, host: string) => Promise<BootConfigResult> = evaluateBootConfig,
+): Promise<BootCheck> {
   const { flake, install } = plan.choices;
   if (install.mode === 'prebuilt') return { skipped: 'a prebuilt system has no configuration to read here', findings: [] };
   if (install.mode === 'clone') return { skipped: 'clone mode evaluates the configuration on the target only', findings: [] };
@@ -16,7 +20,15 @@ export async function checkBoot(plan: Plan, facts: Facts, evaluate: (flakeRef: s
   if ('failed' in result) return { failed: result.failed, findings: [] };
   if ('hosts' in result) {
     const others = result.hosts.length ? `it has ${result.hosts.join(', ')}` : 'it has none';
-    return { findings: [{ refuse: true, message: `the flake has no nixosConfigurations.${flake.host} (${others})`, fix: `nixosConfigurations.${flake.host} = nixpkgs.lib.nixosSystem { … };` }] };
+    return {
+      findings: [
+        {
+          refuse: true,
+          message: `the flake has no nixosConfigurations.${flake.host} (${others})`,
+          fix: `nixosConfigurations.${flake.host} = nixpkgs.lib.nixosSystem { … };`,
+        },
+      ],
+    };
   }
   return { findings: bootFindings(result.config, plan, facts) };
 }

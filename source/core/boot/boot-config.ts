@@ -82,13 +82,27 @@ export async function evaluateBootConfig(flakeRef: string, host: string, env: No
   if (!existsSync('/nix/store') && !env.NIX_REMOTE && !/^\s*store\s*=/m.test(env.NIX_CONFIG ?? '')) {
     return { skipped: 'Nix is not set up on this machine (no /nix/store)' };
   }
-  const args = ['--extra-experimental-features', 'nix-command flakes', 'eval', '--json', '--no-write-lock-file', '--option', 'allow-import-from-derivation', 'false', `${flakeRef}#nixosConfigurations`, '--apply', bootConfigFunction(host)];
+  const args = [
+    '--extra-experimental-features',
+    'nix-command flakes',
+    'eval',
+    '--json',
+    '--no-write-lock-file',
+    '--option',
+    'allow-import-from-derivation',
+    'false',
+    `${flakeRef}#nixosConfigurations`,
+    '--apply',
+    bootConfigFunction(host),
+  ];
   const result = await execa('nix', args, { env: nixEnvironment(env), extendEnv: false, reject: false, stdin: 'ignore', timeout: bootEvalTimeoutMs });
   if ((result as { code?: string }).code === 'ENOENT') return { skipped: 'nix is not installed on this machine' };
   if (result.timedOut) return { failed: `nix eval of ${flakeRef}#${host} took longer than ${bootEvalTimeoutMs / 1000} s` };
   if (result.exitCode !== 0) {
     // Nix's own message, without the source excerpt and the --show-trace advice.
-    const lines = String(result.stderr).split('\n').filter((line) => line.trim() && !/^\s*(\d+\||…)|--show-trace/.test(line));
+    const lines = String(result.stderr)
+      .split('\n')
+      .filter((line) => line.trim() && !/^\s*(\d+\||…)|--show-trace/.test(line));
     const reason = lines.slice(-3).join(' ').replace(/\s+/g, ' ');
     return { failed: `nix eval of ${flakeRef}#${host} failed: ${reason.slice(0, 400)}` };
   }

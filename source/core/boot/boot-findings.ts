@@ -39,7 +39,9 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
     const luks = layoutLuks(layout);
     // What this install creates, by every name NixOS may use for it.
     const encrypted = luks ? [byLabel(luks.label), byPartLabel(luks.label)] : [];
-    const opened = Object.entries(config.luks).filter(([, device]) => device !== null && encrypted.includes(device)).map(([name]) => name);
+    const opened = Object.entries(config.luks)
+      .filter(([, device]) => device !== null && encrypted.includes(device))
+      .map(([name]) => name);
     // With no entry opening it, the LUKS finding below says so; the root is judged by our name.
     const mappers = (opened.length ? opened : luks ? [luks.name] : []).map((name) => `/dev/mapper/${name}`);
     const roots = luks ? [...mappers, byLabel(labels.root)] : [byLabel(labels.root), byPartLabel(labels.root)];
@@ -47,25 +49,39 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
     const rootMatches = config.root !== null && (config.root.device !== null ? roots.includes(config.root.device) : config.root.label === labels.root);
     if (!rootMatches) {
       const now = config.root ? `mounts / from ${config.root.device ?? `label ${config.root.label}`}` : 'has no fileSystems."/"';
-      find(true, `the configuration ${now}, which this install does not create (it creates ${root})`, `fileSystems."/" = { device = "${root}"; fsType = "ext4"; };`);
+      find(
+        true,
+        `the configuration ${now}, which this install does not create (it creates ${root})`,
+        `fileSystems."/" = { device = "${root}"; fsType = "ext4"; };`,
+      );
     } else if (config.root?.fsType && !['ext4', 'auto'].includes(config.root.fsType)) {
       find(true, `fileSystems."/" says ${config.root.fsType}; this install formats ext4`, `fileSystems."/".fsType = "ext4";`);
     }
     if (luks && opened.length === 0) {
       const other = config.luks[luks.name];
-      const message = other === undefined
-        ? `the initrd opens no LUKS device on the partition this install encrypts (${encrypted[0]}), so ${root} never appears`
-        : `boot.initrd.luks.devices.${luks.name} opens ${other ?? 'no device'}, not the partition this install encrypts (${encrypted[0]})`;
+      const message =
+        other === undefined
+          ? `the initrd opens no LUKS device on the partition this install encrypts (${encrypted[0]}), so ${root} never appears`
+          : `boot.initrd.luks.devices.${luks.name} opens ${other ?? 'no device'}, not the partition this install encrypts (${encrypted[0]})`;
       find(true, message, `boot.initrd.luks.devices.${luks.name}.device = "${encrypted[0]}";`);
     }
     if (facts.firmware === 'efi' && !mountIs(config.boot, [byLabel(labels.efi), byPartLabel(labels.efi)], labels.efi)) {
-      find(false, `/boot is ${config.boot ? `mounted from ${config.boot.device ?? `label ${config.boot.label}`}` : 'not mounted'}; the boot loader goes on the ESP this install creates`, `fileSystems."/boot" = { device = "${byLabel(labels.efi)}"; fsType = "vfat"; };`);
+      find(
+        false,
+        `/boot is ${config.boot ? `mounted from ${config.boot.device ?? `label ${config.boot.label}`}` : 'not mounted'}; the boot loader goes on the ESP this install creates`,
+        `fileSystems."/boot" = { device = "${byLabel(labels.efi)}"; fsType = "vfat"; };`,
+      );
     }
     const swap = layout.swapSizeMiB > 0 ? byLabel(labels.swap) : undefined;
     const swapNames = [byLabel(labels.swap), byPartLabel(labels.swap)];
-    if (swap && !config.swap.some((d) => d !== null && swapNames.includes(d))) find(false, 'the swap partition this install creates is not used', `swapDevices = [ { device = "${swap}"; } ];`);
+    if (swap && !config.swap.some((d) => d !== null && swapNames.includes(d)))
+      find(false, 'the swap partition this install creates is not used', `swapDevices = [ { device = "${swap}"; } ];`);
     for (const device of config.swap.filter((d) => !swap || d === null || !swapNames.includes(d))) {
-      find(false, `swapDevices names ${device ?? 'a device without a path'}, which this install does not create: every boot waits for it`, swap ? `swapDevices = [ { device = "${swap}"; } ];` : 'swapDevices = [ ];');
+      find(
+        false,
+        `swapDevices names ${device ?? 'a device without a path'}, which this install does not create: every boot waits for it`,
+        swap ? `swapDevices = [ { device = "${swap}"; } ];` : 'swapDevices = [ ];',
+      );
     }
   }
 
@@ -76,16 +92,28 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
   if (facts.firmware === 'bios') {
     const names = [plan.disk?.path, plan.disk?.byId, ...(disk?.byId ?? [])].filter(Boolean);
     if (!config.grub || !config.grubDevices.some((d) => names.includes(d) || d === 'nodev')) {
-      find(false, 'the machine boots with BIOS: GRUB must be installed on this disk', `boot.loader.grub = { enable = true; device = "${plan.disk?.byId ?? plan.disk?.path ?? '/dev/sda'}"; };`);
+      find(
+        false,
+        'the machine boots with BIOS: GRUB must be installed on this disk',
+        `boot.loader.grub = { enable = true; device = "${plan.disk?.byId ?? plan.disk?.path ?? '/dev/sda'}"; };`,
+      );
     }
   }
 
   const missing = (disk?.modules ?? []).filter((m) => !config.initrdModules.includes(m));
   if (missing.length) {
-    find(false, `the initrd may not find the disk: its driver${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in boot.initrd.availableKernelModules`, `boot.initrd.availableKernelModules = [ ${missing.map((m) => `"${m}"`).join(' ')} ];`);
+    find(
+      false,
+      `the initrd may not find the disk: its driver${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in boot.initrd.availableKernelModules`,
+      `boot.initrd.availableKernelModules = [ ${missing.map((m) => `"${m}"`).join(' ')} ];`,
+    );
   }
   if (config.logins.length === 0) {
-    find(false, 'nobody can log in after the first boot: neither root nor a wheel user has an authorized key or a password', 'users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA… you@laptop" ];');
+    find(
+      false,
+      'nobody can log in after the first boot: neither root nor a wheel user has an authorized key or a password',
+      'users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA… you@laptop" ];',
+    );
   }
   return findings;
 }
@@ -99,4 +127,7 @@ export function describeBootCheck(check: BootCheck): string {
 }
 
 /** What stops an install: a failed evaluation or a finding that cannot boot. */
-export const bootBlockers = (check: BootCheck): string[] => [...(check.failed ? [`the configuration does not evaluate (${check.failed})`] : []), ...check.findings.filter((f) => f.refuse).map((f) => f.message)];
+export const bootBlockers = (check: BootCheck): string[] => [
+  ...(check.failed ? [`the configuration does not evaluate (${check.failed})`] : []),
+  ...check.findings.filter((f) => f.refuse).map((f) => f.message),
+];

@@ -18,13 +18,18 @@ export function diskConfigNix(plan: Plan, facts: Facts): string | undefined {
   const modules = (plan.disk ? findDisk(facts, plan.disk.path)?.modules : undefined) ?? [];
   return [
     `${diskConfigHeader} for ${plan.choices.flake.host} (labels, ${luks ? 'LUKS2' : 'no encryption'}):`,
-    '# import this file from the host\'s configuration.',
+    "# import this file from the host's configuration.",
     '{',
     `  fileSystems."/" = { device = ${luks ? nixString(`/dev/mapper/${luks.name}`) : byLabel(labels.root)}; fsType = "ext4"; };`,
     `  fileSystems."/boot" = { device = ${byLabel(labels.efi)}; fsType = "vfat"; options = [ "fmask=0077" "dmask=0077" ]; };`,
     `  swapDevices = [ ${layout.swapSizeMiB > 0 ? `{ device = ${byLabel(labels.swap)}; } ` : ''}];`,
     ...(luks ? [`  boot.initrd.luks.devices.${nixString(luks.name)}.device = ${byLabel(luks.label)};`] : []),
-    ...(modules.length ? [`  # The drivers between the disk and its controller on this machine.`, `  boot.initrd.availableKernelModules = [ ${modules.map(nixString).join(' ')} ];`] : []),
+    ...(modules.length
+      ? [
+          `  # The drivers between the disk and its controller on this machine.`,
+          `  boot.initrd.availableKernelModules = [ ${modules.map(nixString).join(' ')} ];`,
+        ]
+      : []),
     '}',
     '',
   ].join('\n');

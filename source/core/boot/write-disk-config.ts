@@ -13,8 +13,13 @@ import { diskConfigHeader } from './disk-config.js';
 /** Checks the path before anything is contacted: inside the local flake, the tool's own file if it exists. */
 export async function checkDiskConfigPath(path: string, flakeDir: string | undefined): Promise<string> {
   const target = resolve(path);
-  if (!flakeDir) throw usageError('--write-disk-config needs a local flake (the file goes into it)', 'give --flake ./dir#host, or copy the module from the plan output');
-  if (!isInside(flakeDir, target)) throw usageError(`--write-disk-config ${path} is outside the flake directory ${flakeDir}`, 'the flake sees only files inside it: e.g. hosts/HOST/disks.nix');
+  if (!flakeDir)
+    throw usageError('--write-disk-config needs a local flake (the file goes into it)', 'give --flake ./dir#host, or copy the module from the plan output');
+  if (!isInside(flakeDir, target))
+    throw usageError(
+      `--write-disk-config ${path} is outside the flake directory ${flakeDir}`,
+      'the flake sees only files inside it: e.g. hosts/HOST/disks.nix',
+    );
   const existing = await readFile(target, 'utf8').catch(() => undefined);
   if (existing !== undefined && !existing.startsWith(diskConfigHeader)) {
     throw refusal(`--write-disk-config ${path} exists and was not written by nixos-bootstrap`, 'choose another file, or move this one away');

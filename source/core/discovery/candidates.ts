@@ -31,8 +31,7 @@ export interface Verification {
 }
 
 /** `address%interface`: the same address on two links is two places. */
-export const placeKey = (address: string, iface: string | undefined) =>
-  `${normalizeAddress(address)}%${isLinkLocalIpv6(address) ? (iface ?? '') : ''}`;
+export const placeKey = (address: string, iface: string | undefined) => `${normalizeAddress(address)}%${isLinkLocalIpv6(address) ? (iface ?? '') : ''}`;
 
 /** The interface matters for reaching link-local addresses only; IPv4 answers on any link. */
 const samePlace = (a: { address: string; interface?: string }, b: { address: string; interface?: string }) =>

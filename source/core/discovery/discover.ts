@@ -483,4 +483,3 @@ export class Discovery extends EventEmitter<{ update: [DiscoveryUpdate]; done: [
 export function discover(options: DiscoverOptions = {}): Discovery {
   return new Discovery(options);
 }
-

@@ -79,7 +79,7 @@ function parseIpv6(text: string): readonly number[] | undefined {
 export function formatIpv6(words: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i += 1;
       continue;

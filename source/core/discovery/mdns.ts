@@ -126,7 +126,10 @@ export function watchLink(mdns: makeMdns.MulticastDNS, options: LinkWatchOptions
   /** Questions the browsers asked; they leave with the next query we send. */
   const asked: Question[] = [];
   const questions = (hostNames: string[]): Question[] =>
-    hostNames.flatMap((name) => [{ name, type: 'AAAA' as const }, { name, type: 'A' as const }]);
+    hostNames.flatMap((name) => [
+      { name, type: 'AAAA' as const },
+      { name, type: 'A' as const },
+    ]);
   const send = (qs: Question[]) => {
     if (signal.aborted || !qs.length) return;
     mdns.query({ questions: qs }, (error?: Error | null) => {

@@ -120,7 +120,7 @@ export class PlaceChecks {
     clearTimeout(this.timer);
     this.timer = undefined;
     let wakeInMs = Infinity;
-    for (let i = 0; i < this.queue.length && !this.stopped; ) {
+    for (let i = 0; i < this.queue.length && !this.stopped;) {
       const place = this.queue[i]!;
       if (place.mac && this.verifiedMacs.has(macKey(place.mac, place.interface))) {
         this.queue.splice(i, 1);

@@ -3,7 +3,17 @@
 // the exchange hash, which proves the server holds that key. Nothing is encrypted, nobody logs
 // in. Loading ssh2 for this costs ~35 ms of startup and an extra round trip (NEWKEYS), and
 // discovery is judged on its first result.
-import { createECDH, createHash, createPublicKey, diffieHellman, generateKeyPairSync, getDiffieHellman, randomBytes, verify, type KeyObject } from 'node:crypto';
+import {
+  createECDH,
+  createHash,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  getDiffieHellman,
+  randomBytes,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 export const clientIdent = 'SSH-2.0-nixos_bootstrap_discover';
 
@@ -32,8 +42,26 @@ export const hostKeyAlgorithms = [
   'ssh-rsa',
 ];
 // Never used (we stop before NEWKEYS) but the server refuses a KEXINIT it shares none with.
-const ciphers = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-cbc', 'aes256-cbc', '3des-cbc'];
-const macs = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'umac-128-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512', 'hmac-sha1', 'umac-64@openssh.com'];
+const ciphers = [
+  'chacha20-poly1305@openssh.com',
+  'aes128-gcm@openssh.com',
+  'aes256-gcm@openssh.com',
+  'aes128-ctr',
+  'aes192-ctr',
+  'aes256-ctr',
+  'aes128-cbc',
+  'aes256-cbc',
+  '3des-cbc',
+];
+const macs = [
+  'hmac-sha2-256-etm@openssh.com',
+  'hmac-sha2-512-etm@openssh.com',
+  'umac-128-etm@openssh.com',
+  'hmac-sha2-256',
+  'hmac-sha2-512',
+  'hmac-sha1',
+  'umac-64@openssh.com',
+];
 const compressions = ['none', 'zlib@openssh.com', 'zlib'];
 
 export class KexError extends Error {

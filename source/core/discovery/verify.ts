@@ -82,11 +82,22 @@ export function verifySsh(target: VerifyTarget, options: VerifyOptions = {}): Pr
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const kind: VerifyFailure = error.code === 'ECONNREFUSED' ? 'refused' : error.code === 'ETIMEDOUT' ? 'timeout' : 'unreachable';
       const text =
-        kind === 'refused' ? 'connection refused' : error.code === 'EHOSTUNREACH' ? 'no such host on the link' : error.code === 'ECONNRESET' ? 'connection reset' : error.message;
+        kind === 'refused'
+          ? 'connection refused'
+          : error.code === 'EHOSTUNREACH'
+            ? 'no such host on the link'
+            : error.code === 'ECONNRESET'
+              ? 'connection reset'
+              : error.message;
       finish(new VerifyError(kind, `${where}: ${text}`));
     });
     socket.on('close', () =>
-      finish(new VerifyError(exchange?.banner ? 'handshake' : 'not-ssh', `${where}: connection closed ${exchange?.banner ? 'during the key exchange' : 'without an SSH greeting'}`)),
+      finish(
+        new VerifyError(
+          exchange?.banner ? 'handshake' : 'not-ssh',
+          `${where}: connection closed ${exchange?.banner ? 'during the key exchange' : 'without an SSH greeting'}`,
+        ),
+      ),
     );
     socket.once('connect', () => {
       options.onConnected?.();

@@ -40,7 +40,14 @@ export function parseLoops(output: string): Map<string, string> {
   const loops = new Map<string, string>();
   for (const line of output.split('\n')) {
     const space = line.indexOf(' ');
-    if (space > 0) loops.set(line.slice(0, space), line.slice(space + 1).trim().replace(/ \(deleted\)$/, ''));
+    if (space > 0)
+      loops.set(
+        line.slice(0, space),
+        line
+          .slice(space + 1)
+          .trim()
+          .replace(/ \(deleted\)$/, ''),
+      );
   }
   return loops;
 }

@@ -106,7 +106,11 @@ function partitionsOf(disk: Disk) {
 export function assessDisk(disk: Disk, facts: Facts, options: DiskChoiceOptions = {}): DiskAssessment {
   const nodes = [disk, ...descendants(disk.children)];
   const mountpoints = [...new Set(nodes.flatMap((node) => node.mountpoints))];
-  const partUuids = new Set(partitionsOf(disk).map((part) => part.partUuid).filter(Boolean));
+  const partUuids = new Set(
+    partitionsOf(disk)
+      .map((part) => part.partUuid)
+      .filter(Boolean),
+  );
   const efiBootEntries = facts.efiBootEntries.filter((entry) => entry.partUuid && partUuids.has(entry.partUuid));
   const hasEsp = partitionsOf(disk).some((part) => espPartitionTypes.includes(part.partTypeGuid ?? ''));
   const isBootMedium = facts.bootDisks.includes(disk.name);
@@ -269,7 +273,10 @@ export function chooseDisk(facts: Facts, options: DiskChoiceOptions & { requeste
   if (!pick) {
     const external = disks.filter((a) => a.eligible && a.external);
     if (external.length) {
-      throw refusal(`no internal disk is eligible; external: ${external.map(describeCandidate).join(', ')}`, 'nothing was changed; name an external disk with --disk only if you mean it');
+      throw refusal(
+        `no internal disk is eligible; external: ${external.map(describeCandidate).join(', ')}`,
+        'nothing was changed; name an external disk with --disk only if you mean it',
+      );
     }
     const why = disks.map((a) => `${a.disk.name}: ${a.ineligibleReasons.join(', ')}`).join('; ');
     throw refusal(`no eligible disk on the target${why ? ` (${why})` : ''}`, 'nothing was changed');

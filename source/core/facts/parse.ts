@@ -134,10 +134,20 @@ export function sortById(links: string[]): string[] {
   return [...links].sort((a, b) => rank(a) - rank(b) || a.length - b.length || a.localeCompare(b));
 }
 
-const lines = (text: string | undefined) => (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+const lines = (text: string | undefined) =>
+  (text ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 
 /** Buses told apart by a directory in a disk's sysfs path, in the order to look for them. */
-const busInSysfsPath: [RegExp, string][] = [[/\/usb\d*\//, 'usb'], [/\/firewire|\/fw\d/, 'ieee1394'], [/\/mmc\d*\//, 'mmc'], [/\/nvme\d*\//, 'nvme'], [/\/virtio\d*\//, 'virtio']];
+const busInSysfsPath: [RegExp, string][] = [
+  [/\/usb\d*\//, 'usb'],
+  [/\/firewire|\/fw\d/, 'ieee1394'],
+  [/\/mmc\d*\//, 'mmc'],
+  [/\/nvme\d*\//, 'nvme'],
+  [/\/virtio\d*\//, 'virtio'],
+];
 
 /** Drivers built into the installer's kernel show their driver name, not their module's. */
 const moduleOfDriver: Record<string, string> = { sd: 'sd_mod', xhci_hcd: 'xhci_pci', ehci_pci: 'ehci_pci', usb_storage: 'usb_storage' };

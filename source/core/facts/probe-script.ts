@@ -8,14 +8,46 @@ export const probeFormatVersion = 1;
 
 /** lsblk columns, in lsblk's own names. MOUNTPOINTS (all mountpoints) exists from util-linux 2.37. */
 export const lsblkColumns = [
-  'NAME', 'PATH', 'MAJ:MIN', 'TYPE', 'SIZE', 'MODEL', 'SERIAL', 'RM', 'RO', 'TRAN', 'FSTYPE', 'LABEL',
-  'PARTLABEL', 'PARTTYPE', 'UUID', 'PARTUUID', 'MOUNTPOINTS', 'PTTYPE',
+  'NAME',
+  'PATH',
+  'MAJ:MIN',
+  'TYPE',
+  'SIZE',
+  'MODEL',
+  'SERIAL',
+  'RM',
+  'RO',
+  'TRAN',
+  'FSTYPE',
+  'LABEL',
+  'PARTLABEL',
+  'PARTTYPE',
+  'UUID',
+  'PARTUUID',
+  'MOUNTPOINTS',
+  'PTTYPE',
 ];
 
 /** Tools whose presence decides what the install can do. */
 export const probedTools = [
-  'nixos-install', 'nixos-generate-config', 'disko', 'nix', 'git', 'cryptsetup', 'sgdisk', 'parted', 'wipefs',
-  'partprobe', 'udevadm', 'mkfs.vfat', 'mkfs.ext4', 'mkfs.btrfs', 'mkswap', 'efibootmgr', 'lsblk', 'findmnt',
+  'nixos-install',
+  'nixos-generate-config',
+  'disko',
+  'nix',
+  'git',
+  'cryptsetup',
+  'sgdisk',
+  'parted',
+  'wipefs',
+  'partprobe',
+  'udevadm',
+  'mkfs.vfat',
+  'mkfs.ext4',
+  'mkfs.btrfs',
+  'mkswap',
+  'efibootmgr',
+  'lsblk',
+  'findmnt',
 ];
 
 export const probeScript = String.raw`

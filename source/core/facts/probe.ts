@@ -15,7 +15,6 @@ export interface ProbeOptions {
 /** lsblk -O of a big machine is some hundred KiB; the default exec capture would cut it. */
 const probeCaptureBytes = 16 * 1024 * 1024;
 
-
 /**
  * Runs the read-only probe script once over the session and parses what it printed.
  * Refuses (exit 3) when facts are missing, or when the target is not an installer (unless force).

@@ -57,9 +57,14 @@ export function inGitWorkTree(dir: string): boolean {
  */
 export async function trackedFiles(dir: string): Promise<string[] | undefined> {
   if (!inGitWorkTree(dir)) return undefined;
-  const listed = await run('git', ['-C', dir, 'ls-files', '-z', '--cached', '--', '.'], { encoding: 'utf8', maxBuffer: maxInputBytes }).catch((error: Error & { stderr?: string }) => {
-    const why = (error.stderr ?? error.message).trim().split('\n')[0];
-    throw usageError(`${dir} is in a git repository, but git cannot list its tracked files: ${why}`, 'it is uploaded as Nix sees it (tracked files only): run as the repository’s owner, or install git');
-  });
+  const listed = await run('git', ['-C', dir, 'ls-files', '-z', '--cached', '--', '.'], { encoding: 'utf8', maxBuffer: maxInputBytes }).catch(
+    (error: Error & { stderr?: string }) => {
+      const why = (error.stderr ?? error.message).trim().split('\n')[0];
+      throw usageError(
+        `${dir} is in a git repository, but git cannot list its tracked files: ${why}`,
+        'it is uploaded as Nix sees it (tracked files only): run as the repository’s owner, or install git',
+      );
+    },
+  );
   return listed.stdout.split('\0').filter((path) => path && existsSync(join(dir, path)));
 }

@@ -22,14 +22,20 @@ export async function checkExtraFiles(dir: string, owners: Array<{ path: string 
         // Resolved for real: a chain of links (sub/up -> .., l -> sub/up/..) can leave DIR too.
         const target = await readlink(path);
         const resolved = await realpath(path).catch(() => resolve(dirname(path), target));
-        if (isAbsolute(target) || outside(resolved)) throw usageError(`--extra-files: ${shown} links to ${target}, outside ${dir}`, 'copy the file itself, or link within the directory');
-      } else if (!entry.isFile()) throw usageError(`--extra-files: ${shown} is not a regular file, directory or symlink`, 'devices, sockets and FIFOs cannot be copied into the new system');
+        if (isAbsolute(target) || outside(resolved))
+          throw usageError(`--extra-files: ${shown} links to ${target}, outside ${dir}`, 'copy the file itself, or link within the directory');
+      } else if (!entry.isFile())
+        throw usageError(
+          `--extra-files: ${shown} is not a regular file, directory or symlink`,
+          'devices, sockets and FIFOs cannot be copied into the new system',
+        );
     }
   };
   await walk(root);
   for (const { path } of owners) {
     const found = await lstat(join(root, path)).catch(() => undefined);
-    if (!found || found.isSymbolicLink()) throw usageError(`--chown ${path}: not in --extra-files ${dir}${found ? ' (a symlink)' : ''}`, '--chown gives owners to what --extra-files copies');
+    if (!found || found.isSymbolicLink())
+      throw usageError(`--chown ${path}: not in --extra-files ${dir}${found ? ' (a symlink)' : ''}`, '--chown gives owners to what --extra-files copies');
   }
   return root;
 }

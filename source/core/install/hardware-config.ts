@@ -12,12 +12,12 @@ import { stateDir } from '../paths.js';
 import type { Session } from '../ssh/types.js';
 import { writeModule } from '../boot/write-disk-config.js';
 
-
 /** The read-only command each generator runs on the installer. */
 export const generatorCommand: Record<HardwareGenerator, string> = {
   'nixos-generate-config': 'nixos-generate-config --show-hardware-config --no-filesystems --root /mnt',
   // Not every installer has it: nixpkgs' own build then.
-  'nixos-facter': "if command -v nixos-facter >/dev/null; then nixos-facter; else nix --extra-experimental-features 'nix-command flakes' run nixpkgs#nixos-facter; fi",
+  'nixos-facter':
+    "if command -v nixos-facter >/dev/null; then nixos-facter; else nix --extra-experimental-features 'nix-command flakes' run nixpkgs#nixos-facter; fi",
 };
 
 export interface HardwareConfigTarget {
@@ -31,7 +31,8 @@ export interface HardwareConfigTarget {
 export function hardwareConfigTarget(path: string, generator: HardwareGenerator, host: string, flakeDir: string | undefined): HardwareConfigTarget {
   if (!flakeDir) return { path: join(stateDir(), `${host}-${generator === 'nixos-facter' ? 'facter.json' : 'hardware-configuration.nix'}`), inFlake: false };
   const target = resolve(path);
-  if (!isInside(flakeDir, target)) throw usageError(`--generate-hardware-config ${path} is outside the flake directory ${flakeDir}`, 'e.g. hosts/HOST/hardware-configuration.nix');
+  if (!isInside(flakeDir, target))
+    throw usageError(`--generate-hardware-config ${path} is outside the flake directory ${flakeDir}`, 'e.g. hosts/HOST/hardware-configuration.nix');
   return { path: target, inFlake: true };
 }
 
@@ -40,7 +41,11 @@ export async function generateHardwareConfig(session: Session, generator: Hardwa
   const result = await session.exec(generatorCommand[generator]);
   if (result.code !== 0 || !result.stdout.trim()) {
     const why = result.stderr.trim().split('\n').slice(-3).join(' ') || `exit ${result.code}`;
-    throw new BootstrapError(`${generator} failed on the installer: ${why}`, ExitCode.phaseFailed, 'nothing was changed; run it by hand on the installer to see why');
+    throw new BootstrapError(
+      `${generator} failed on the installer: ${why}`,
+      ExitCode.phaseFailed,
+      'nothing was changed; run it by hand on the installer to see why',
+    );
   }
   return result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`;
 }

@@ -28,8 +28,7 @@ export interface JournalData {
 export const journalDir = () => join(stateDir(), 'runs');
 
 /** One journal per installer, named after its host key (stable while the live system runs). */
-export const journalPath = (fingerprint: string) =>
-  join(journalDir(), `${fingerprint.replace(/^SHA256:/, '').replace(/[^A-Za-z0-9]/g, '_')}.json`);
+export const journalPath = (fingerprint: string) => join(journalDir(), `${fingerprint.replace(/^SHA256:/, '').replace(/[^A-Za-z0-9]/g, '_')}.json`);
 
 export class Journal {
   private constructor(
@@ -61,7 +60,10 @@ export class Journal {
       throw refusal(`the journal ${path} is damaged: ${(error as Error).message}`, 'move it aside and run the install again without --resume');
     }
     if (data?.version !== 1 || !Array.isArray(data.completed) || !data.choices) {
-      throw refusal(`the journal ${path} is not one this version can resume (version ${String(data?.version)})`, 'move it aside and run the install again without --resume');
+      throw refusal(
+        `the journal ${path} is not one this version can resume (version ${String(data?.version)})`,
+        'move it aside and run the install again without --resume',
+      );
     }
     // Journals written before --age-key-path name only the file under /etc/age.
     const ageKey = data.choices.ageKey as (typeof data.choices.ageKey & { fileName?: string }) | null;

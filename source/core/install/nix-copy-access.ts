@@ -34,12 +34,18 @@ export async function nixCopyAccess(session: Session): Promise<NixCopyAccess> {
   const knownHosts = join(dir, 'known_hosts');
   await writeFile(knownHosts, `${hostKeyAlias} ${hostKeyType(hostKey.key)} ${hostKey.key.toString('base64')}\n`, { mode: 0o600 });
   const options = [
-    '-p', String(session.target.port),
-    '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', `HostKeyAlias=${hostKeyAlias}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
+    '-p',
+    String(session.target.port),
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `HostKeyAlias=${hostKeyAlias}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
     ...(identity ? ['-i', identity, '-o', 'IdentitiesOnly=yes'] : []),
   ];
   return {

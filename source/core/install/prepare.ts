@@ -31,7 +31,8 @@ export async function checkFlakeSource(flake: Choices['flake'], install: Choices
   if (!existsSync(join(dir, 'flake.nix'))) throw usageError(`${dir} has no flake.nix`, 'point --flake at the directory that holds flake.nix');
   // A git flake is what git tracks, as Nix sees it: refused now if git cannot say, not at upload.
   const tracked = await trackedFiles(dir);
-  if (tracked && !tracked.includes('flake.nix')) throw usageError(`${dir}/flake.nix is not tracked by git, so Nix would not see it`, `git -C ${dir} add flake.nix`);
+  if (tracked && !tracked.includes('flake.nix'))
+    throw usageError(`${dir}/flake.nix is not tracked by git, so Nix would not see it`, `git -C ${dir} add flake.nix`);
   return { ...flake, localPath: dir };
 }
 
@@ -97,7 +98,13 @@ export interface HostKeyChoice {
   fingerprint: string;
 }
 
-const hostKeyTypes: Record<string, string> = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', 'ecdsa-sha2-nistp256': 'ecdsa', 'ecdsa-sha2-nistp384': 'ecdsa', 'ecdsa-sha2-nistp521': 'ecdsa' };
+const hostKeyTypes: Record<string, string> = {
+  'ssh-ed25519': 'ed25519',
+  'ssh-rsa': 'rsa',
+  'ecdsa-sha2-nistp256': 'ecdsa',
+  'ecdsa-sha2-nistp384': 'ecdsa',
+  'ecdsa-sha2-nistp521': 'ecdsa',
+};
 
 /** Reads --host-key FILE: an unencrypted OpenSSH private key whose public half ssh-keygen can derive. */
 export async function loadHostKey(file: string): Promise<HostKeyChoice> {

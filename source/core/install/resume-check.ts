@@ -80,7 +80,11 @@ export function checkResumeIdentity(recorded: ResumeIdentity, choices: Choices, 
   const before = withoutThisRun(disk, luks?.name);
   // Swap on the confirmed disk can only be this run's: it was ineligible with anyone else's.
   const onDisk = new Set([disk, ...descendants(disk.children)].map((node) => node.path));
-  const asBefore = { ...facts, disks: facts.disks.map((d) => (d.name === disk.name ? before : d)), activeSwaps: (facts.activeSwaps ?? []).filter((path) => !onDisk.has(path)) };
+  const asBefore = {
+    ...facts,
+    disks: facts.disks.map((d) => (d.name === disk.name ? before : d)),
+    activeSwaps: (facts.activeSwaps ?? []).filter((path) => !onDisk.has(path)),
+  };
   const reasons = assessDisk(before, asBefore, options).ineligibleReasons;
   if (reasons.length > 0) throw refusal(`refusing to resume on ${stablePath(disk)}: ${reasons.join('; ')}`, 'nothing was changed');
 }

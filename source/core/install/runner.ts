@@ -26,10 +26,7 @@ export interface RunOptions {
   localEnv?: Record<string, string>;
 }
 
-export type RunOutcome =
-  | { status: 'done' }
-  | { status: 'failed'; phase: PhaseId; message: string }
-  | { status: 'aborted'; phase?: PhaseId; message: string };
+export type RunOutcome = { status: 'done' } | { status: 'failed'; phase: PhaseId; message: string } | { status: 'aborted'; phase?: PhaseId; message: string };
 
 const lastLinesKept = 20;
 
@@ -115,9 +112,13 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
     }
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
-    const cleaned = await cleanUp(ranThisRun, session, (stream, line) => emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, line: redactor.redact(line) }));
+    const cleaned = await cleanUp(ranThisRun, session, (stream, line) =>
+      emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, line: redactor.redact(line) }),
+    );
     const where = current ? `during '${current.title}'` : 'between phases';
-    const undone = cleaned ? 'mounts and mappings made by this run were undone' : 'some mounts or mappings of this run may still be active (the target did not answer)';
+    const undone = cleaned
+      ? 'mounts and mappings made by this run were undone'
+      : 'some mounts or mappings of this run may still be active (the target did not answer)';
     const message = `stopped ${where}; ${undone}. Continue with: nixos-bootstrap install --resume`;
     emit({ type: 'aborted', id: current?.id, message });
     return { status: 'aborted', phase: current?.id, message };

@@ -16,7 +16,12 @@ export interface RebootResult {
  * After `reboot`, waits for the machine to go away and come back, then reads its host key
  * (without logging in). Throws when it does not come back within `timeoutMs`.
  */
-export async function waitForReboot(target: Target, installerFingerprint: string, timeoutMs: number, onWaiting: (message: string) => void): Promise<RebootResult> {
+export async function waitForReboot(
+  target: Target,
+  installerFingerprint: string,
+  timeoutMs: number,
+  onWaiting: (message: string) => void,
+): Promise<RebootResult> {
   const started = Date.now();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const scan = () => scanHostKey(target, { connectTimeoutMs: probeTimeoutMs, knownHostsFile: '/dev/null' }).catch(() => null);

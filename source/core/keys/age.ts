@@ -18,7 +18,10 @@ export async function generateAgeKey(): Promise<AgeKey> {
 
 /** Reads an identity file as age-keygen writes it (comments allowed); the error never quotes the key. */
 export async function parseAgeKeyFile(text: string, source: string): Promise<AgeKey> {
-  const keys = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const keys = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   if (keys.length !== 1 || !identityLine.test(keys[0]!)) {
     throw usageError(`${source} is not an age identity file`, 'expected one AGE-SECRET-KEY-1… line, as written by age-keygen');
   }

@@ -4,8 +4,7 @@ import type { RunEvent } from '../install/events.js';
 import { stateDir } from '../paths.js';
 
 /** Where a run logs unless told (--log): ~/.local/state/nixos-bootstrap/HOST-TIME.log */
-export const defaultLogPath = (host: string, now = new Date()) =>
-  join(stateDir(), `${host || 'install'}-${now.toISOString().replace(/[:.]/g, '-')}.log`);
+export const defaultLogPath = (host: string, now = new Date()) => join(stateDir(), `${host || 'install'}-${now.toISOString().replace(/[:.]/g, '-')}.log`);
 
 const flushIntervalMs = 100;
 const flushChars = 64 * 1024;

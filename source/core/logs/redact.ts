@@ -16,7 +16,12 @@ export class Redactor {
   add(secret: string): void {
     // Output arrives line by line: each line of a multi-line secret (a key's body) is one too.
     // Armour and comment lines (-----BEGIN …, # public key: …) say nothing secret.
-    const lines = secret.includes('\n') ? secret.split('\n').map((line) => line.trim()).filter((line) => line.length >= minLineChars && !/^(-----|# )/.test(line)) : [];
+    const lines = secret.includes('\n')
+      ? secret
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line.length >= minLineChars && !/^(-----|# )/.test(line))
+      : [];
     for (const part of [secret, ...lines]) {
       if (part && !this.secrets.includes(part)) this.secrets.push(part);
     }

@@ -14,8 +14,23 @@ export interface FlakeRef {
 export const uploadedFlakeDir = '/tmp/nixos-bootstrap/config';
 
 const remoteSchemes = new Set([
-  'github', 'gitlab', 'sourcehut', 'flake', 'git', 'git+https', 'git+http', 'git+ssh', 'git+file',
-  'https', 'http', 'tarball+https', 'tarball+http', 'file+https', 'file+http', 'hg+https', 'hg+http',
+  'github',
+  'gitlab',
+  'sourcehut',
+  'flake',
+  'git',
+  'git+https',
+  'git+http',
+  'git+ssh',
+  'git+file',
+  'https',
+  'http',
+  'tarball+https',
+  'tarball+http',
+  'file+https',
+  'file+http',
+  'hg+https',
+  'hg+http',
 ]);
 
 /** Parses `URI#host` (also `URI#nixosConfigurations.host`); a usage error names what is wrong. */
@@ -28,7 +43,8 @@ export function parseFlakeRef(text: string): FlakeRef {
   if (!hostNamePattern.test(host)) throw usageError(`flake reference '${text}': '${host}' is not a host name`, 'write it as URI#host');
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(uri)?.[1];
   if (scheme === undefined || scheme === 'path') return { uri: scheme ? uri.slice('path:'.length) : uri, host, local: true };
-  if (!remoteSchemes.has(scheme)) throw usageError(`flake reference '${text}': unknown scheme '${scheme}:'`, 'e.g. github:owner/repo, git+https://…, path:./dir');
+  if (!remoteSchemes.has(scheme))
+    throw usageError(`flake reference '${text}': unknown scheme '${scheme}:'`, 'e.g. github:owner/repo, git+https://…, path:./dir');
   const rest = uri.slice(scheme.length + 1);
   if (['github', 'gitlab', 'sourcehut'].includes(scheme) && !/^[^/\s]+\/[^/\s]+/.test(rest)) {
     throw usageError(`flake reference '${text}': ${scheme}: needs owner/repository`);

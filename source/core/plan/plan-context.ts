@@ -107,7 +107,10 @@ function refuseSharedLabels(facts: Facts, labels: string[]): void {
     const carriers = nodes.filter((node) => node.label === label);
     const devices = [...new Set(carriers.map((node) => node.path))];
     if (devices.length > 1) {
-      throw refusal(`label '${label}' is on ${devices.length} devices (${devices.join(', ')}): the mounted layout cannot tell which one to mount`, 'relabel or wipe the stale one, or choose other labels with --label-*');
+      throw refusal(
+        `label '${label}' is on ${devices.length} devices (${devices.join(', ')}): the mounted layout cannot tell which one to mount`,
+        'relabel or wipe the stale one, or choose other labels with --label-*',
+      );
     }
   }
 }

@@ -14,10 +14,7 @@ export function plan(facts: Facts, choices: Choices): Plan {
   const context = planContext(facts, choices);
   const disk = hasDisk(context) ? context.disk : null;
   if (disk && disk.sizeBytes < minimumDiskBytes(choices, facts.firmware)) {
-    throw refusal(
-      `${describeDisk(disk)} is too small for this layout`,
-      `it needs at least ${formatBytes(minimumDiskBytes(choices, facts.firmware))}`,
-    );
+    throw refusal(`${describeDisk(disk)} is too small for this layout`, `it needs at least ${formatBytes(minimumDiskBytes(choices, facts.firmware))}`);
   }
   const planned = phaseDefinitions
     .filter((phase) => phase.applies(context))
@@ -32,7 +29,12 @@ export function plan(facts: Facts, choices: Choices): Plan {
   return {
     choices,
     disk: hasDisk(context)
-      ? { path: context.disk.path, byId: context.diskRef !== context.disk.path ? context.diskRef : undefined, sizeBytes: context.disk.sizeBytes, description: describeDisk(context.disk) }
+      ? {
+          path: context.disk.path,
+          byId: context.diskRef !== context.disk.path ? context.diskRef : undefined,
+          sizeBytes: context.disk.sizeBytes,
+          description: describeDisk(context.disk),
+        }
       : null,
     phases: planned,
     warnings: warnings(facts, choices),

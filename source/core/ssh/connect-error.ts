@@ -19,9 +19,7 @@ export function connectError(error: Error & { code?: string; level?: string }, w
     case 'EAI_AGAIN':
       return unreachable(`cannot resolve ${target.host}`);
     case 'EINVAL':
-      return unreachable(
-        `cannot connect to ${where}: invalid address${target.interface ? ` or no interface '${target.interface}'` : ''}`,
-      );
+      return unreachable(`cannot connect to ${where}: invalid address${target.interface ? ` or no interface '${target.interface}'` : ''}`);
     case 'ENODEV':
       return unreachable(`cannot connect to ${where}: no interface '${target.interface ?? '?'}'`);
     default:

@@ -8,8 +8,11 @@ export class HostKeyMismatchError extends BootstrapError {
     readonly actual: string,
     why: string,
   ) {
-    super(`host key mismatch for ${where}: expected ${expected}, got ${actual} (${why}); nothing was sent`, ExitCode.refused,
-      'if the installer was rebooted it has a new key: check it on its console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and pass that with --expect-fingerprint');
+    super(
+      `host key mismatch for ${where}: expected ${expected}, got ${actual} (${why}); nothing was sent`,
+      ExitCode.refused,
+      'if the installer was rebooted it has a new key: check it on its console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and pass that with --expect-fingerprint',
+    );
     this.name = 'HostKeyMismatchError';
   }
 }

@@ -38,7 +38,10 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -80,9 +83,7 @@ export type HostKeyStatus =
 
 export function lookupHostKey(text: string, name: string, hostKey: Buffer): HostKeyStatus {
   const names = namesFor(name);
-  const entries = parseKnownHosts(text).filter(
-    (entry) => entry.marker !== '@cert-authority' && names.some((n) => hostFieldMatches(entry.hosts, n)),
-  );
+  const entries = parseKnownHosts(text).filter((entry) => entry.marker !== '@cert-authority' && names.some((n) => hostFieldMatches(entry.hosts, n)));
   if (entries.some((entry) => entry.marker === '@revoked' && entry.key.equals(hostKey))) return { status: 'revoked' };
   const plain = entries.filter((entry) => entry.marker === undefined);
   if (plain.some((entry) => entry.key.equals(hostKey))) return { status: 'known' };
@@ -115,13 +116,7 @@ export function knownHostsLine(name: string, keyType: string, hostKey: Buffer, h
  * Records `hostKey` for `name`, replacing any lines that named this host before (the previous
  * key of a re-booted installer), keeping every other line and comment as it was.
  */
-export async function recordHostKey(
-  file: string,
-  name: string,
-  keyType: string,
-  hostKey: Buffer,
-  options: { hash?: boolean } = {},
-): Promise<void> {
+export async function recordHostKey(file: string, name: string, keyType: string, hostKey: Buffer, options: { hash?: boolean } = {}): Promise<void> {
   const names = namesFor(name);
   const kept = (await readKnownHosts(file)).split('\n').filter((raw) => {
     const [entry] = parseKnownHosts(raw);

@@ -26,10 +26,13 @@ export class PausableTimer {
   resume(): void {
     if (this.finished || this.timer !== undefined) return;
     this.startedAt = Date.now();
-    this.timer = setTimeout(() => {
-      this.finished = true;
-      this.onExpire();
-    }, Math.max(0, this.remainingMs));
+    this.timer = setTimeout(
+      () => {
+        this.finished = true;
+        this.onExpire();
+      },
+      Math.max(0, this.remainingMs),
+    );
   }
 
   clear(): void {

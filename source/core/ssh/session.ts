@@ -6,14 +6,7 @@ import ssh2, { type ClientChannel } from 'ssh2';
 import { BootstrapError, ExitCode, refusal, unreachable } from '../exit-codes.js';
 import { AuthAttempt, Credentials, type AuthOptions } from './auth.js';
 import { connectError } from './connect-error.js';
-import {
-  AbortedError,
-  AuthFailedError,
-  ConnectionLostError,
-  HostKeyMismatchError,
-  HostKeyRejectedError,
-  abbreviate,
-} from './errors.js';
+import { AbortedError, AuthFailedError, ConnectionLostError, HostKeyMismatchError, HostKeyRejectedError, abbreviate } from './errors.js';
 import { fingerprint as fingerprintOf } from './fingerprint.js';
 import { describeHostKey, normalizeFingerprint, type HostKeyInfo } from './host-identity.js';
 import { defaultKnownHostsFile, readKnownHosts, recordHostKey } from './known-hosts.js';
@@ -127,10 +120,7 @@ export async function connect(target: Target, options: ConnectOptions = {}): Pro
  * reported only once the key exchange proved the server holds it (its signature verified): a
  * host replaying someone else's public key fails here.
  */
-export async function scanHostKey(
-  target: Target,
-  options: Pick<ConnectOptions, 'knownHostsFile' | 'connectTimeoutMs' | 'signal'> = {},
-): Promise<HostKeyInfo> {
+export async function scanHostKey(target: Target, options: Pick<ConnectOptions, 'knownHostsFile' | 'connectTimeoutMs' | 'signal'> = {}): Promise<HostKeyInfo> {
   const knownHostsFile = options.knownHostsFile ?? defaultKnownHostsFile();
   const knownText = await readKnownHosts(knownHostsFile);
   const where = formatTarget(target);
@@ -146,7 +136,13 @@ export async function scanHostKey(
       options.signal?.removeEventListener('abort', onAbort);
       client.destroy(); // end() would wait for a server that may never answer
       if (info && proven) resolve(info);
-      else if (info) reject(refusal(`${where} sent host key ${info.fingerprint} but could not prove it holds it (the key exchange failed)`, 'it may be replaying another machine’s public key: do not trust it'));
+      else if (info)
+        reject(
+          refusal(
+            `${where} sent host key ${info.fingerprint} but could not prove it holds it (the key exchange failed)`,
+            'it may be replaying another machine’s public key: do not trust it',
+          ),
+        );
       else reject(error ?? unreachable(`${where} closed the connection before showing its host key`));
     };
     const timer = new PausableTimer(options.connectTimeoutMs ?? defaultConnectTimeoutMs, () =>
@@ -279,12 +275,7 @@ export class SshSession implements Session {
     if (this.options.onHostKey) {
       if (!(await this.options.onHostKey(info))) throw new HostKeyRejectedError(this.where, info.fingerprint, 'declined');
     } else if (info.known.status === 'changed' && !info.matchesExpected) {
-      throw new HostKeyMismatchError(
-        this.where,
-        info.known.knownFingerprints.join(' or '),
-        info.fingerprint,
-        `differs from ${this.knownHostsFile}`,
-      );
+      throw new HostKeyMismatchError(this.where, info.known.knownFingerprints.join(' or '), info.fingerprint, `differs from ${this.knownHostsFile}`);
     }
     this.info = info;
     this.pinned = info.fingerprint;
@@ -305,9 +296,7 @@ export class SshSession implements Session {
         client.destroy(); // end() would wait for a server that may never answer
         reject(error);
       };
-      const timer = new PausableTimer(connectTimeoutMs, () =>
-        fail(unreachable(`timed out after ${connectTimeoutMs / 1000} s connecting to ${this.where}`)),
-      );
+      const timer = new PausableTimer(connectTimeoutMs, () => fail(unreachable(`timed out after ${connectTimeoutMs / 1000} s connecting to ${this.where}`)));
       const onAbort = () => fail(new AbortedError(`connecting to ${this.where}`));
       if (signal?.aborted) return fail(new AbortedError(`connecting to ${this.where}`));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -435,9 +424,10 @@ export class SshSession implements Session {
           if (error instanceof BootstrapError && error.exitCode === ExitCode.refused) this.fatal = error;
           throw error;
         }
-        delayMs = delayMs === 0
-          ? (this.options.reconnectInitialDelayMs ?? defaultReconnectInitialDelayMs)
-          : Math.min(delayMs * 2, this.options.reconnectMaxDelayMs ?? defaultReconnectMaxDelayMs);
+        delayMs =
+          delayMs === 0
+            ? (this.options.reconnectInitialDelayMs ?? defaultReconnectInitialDelayMs)
+            : Math.min(delayMs * 2, this.options.reconnectMaxDelayMs ?? defaultReconnectMaxDelayMs);
         if (Date.now() + delayMs > deadline) {
           throw unreachable(`lost the connection to ${this.where} and could not reconnect within ${timeoutMs / 1000} s (${error.message})`);
         }

@@ -69,10 +69,7 @@ export function parseTarget(spec: string, defaults: TargetDefaults = {}): Target
     if (!/^[\w.:-]{1,15}$/.test(zone)) throw usageError(`bad interface name '${zone}' in target '${spec}'`);
   }
   if (isLinkLocal(host) && zone === undefined) {
-    throw usageError(
-      `link-local address ${host} needs its interface`,
-      `write it as ${host}%IFACE, e.g. ${host}%eth0 (ip -6 addr shows your interfaces)`,
-    );
+    throw usageError(`link-local address ${host} needs its interface`, `write it as ${host}%IFACE, e.g. ${host}%eth0 (ip -6 addr shows your interfaces)`);
   }
   return {
     host: isIPv6(host) ? host.toLowerCase() : host,

@@ -7,10 +7,7 @@ import { produceAtomic, scratchPrefix } from './atomic-files.js';
 import { CpioWriter, type CpioEntry } from './cpio-newc.js';
 import { debDirOf, kernelPackage } from './kernel.js';
 import { ensureDeb, extractDeb } from './debian-packages.js';
-import {
-  bootMediumLabel, group, inittab, modprobeConf, nsswitch, passwd, profile, rcLab,
-  shutdownScript,
-} from './guest-files.js';
+import { bootMediumLabel, group, inittab, modprobeConf, nsswitch, passwd, profile, rcLab, shutdownScript } from './guest-files.js';
 import { commandAliases, findCommand, resolveHostCommands, sharedLibraries, usrMerged, type HostFile } from './host-binaries.js';
 import { indexModules, moduleGroups, moduleClosure, stageModules } from './kernel-modules.js';
 import { diskoStandIn, generateConfigStandIn, nixosInstallStandIn } from '../stand-ins.js';
@@ -38,12 +35,33 @@ export interface BaseInitramfs {
 }
 
 const skeletonDirs: Array<[string, number]> = [
-  ['usr/bin', 0o755], ['usr/sbin', 0o755], ['usr/lib', 0o755], ['usr/lib64', 0o755], ['usr/local/bin', 0o755],
-  ['usr/local/sbin', 0o755], ['usr/lib/systemd', 0o755], ['usr/lib/udev/rules.d', 0o755], ['etc/ssh', 0o755],
-  ['etc/avahi/services', 0o755], ['etc/udev/rules.d', 0o755], ['etc/modprobe.d', 0o755], ['etc/lab', 0o755],
-  ['proc', 0o555], ['sys', 0o555], ['dev', 0o755], ['run', 0o755], ['tmp', 0o1777], ['var/tmp', 0o1777],
-  ['var/log', 0o755], ['var/lib', 0o755], ['var/empty', 0o555], ['mnt', 0o755], ['iso', 0o755], ['home', 0o755],
-  ['root', 0o700], ['root/.ssh', 0o700],
+  ['usr/bin', 0o755],
+  ['usr/sbin', 0o755],
+  ['usr/lib', 0o755],
+  ['usr/lib64', 0o755],
+  ['usr/local/bin', 0o755],
+  ['usr/local/sbin', 0o755],
+  ['usr/lib/systemd', 0o755],
+  ['usr/lib/udev/rules.d', 0o755],
+  ['etc/ssh', 0o755],
+  ['etc/avahi/services', 0o755],
+  ['etc/udev/rules.d', 0o755],
+  ['etc/modprobe.d', 0o755],
+  ['etc/lab', 0o755],
+  ['proc', 0o555],
+  ['sys', 0o555],
+  ['dev', 0o755],
+  ['run', 0o755],
+  ['tmp', 0o1777],
+  ['var/tmp', 0o1777],
+  ['var/log', 0o755],
+  ['var/lib', 0o755],
+  ['var/empty', 0o555],
+  ['mnt', 0o755],
+  ['iso', 0o755],
+  ['home', 0o755],
+  ['root', 0o700],
+  ['root/.ssh', 0o700],
 ];
 
 function generatedFiles(): CpioEntry[] {
@@ -73,8 +91,7 @@ function generatedFiles(): CpioEntry[] {
   ];
 }
 
-const hostUdevPresent = () => findCommand('udevadm') !== null
-  && rulesDirs.some((dir) => existsSync(`/${dir}/60-persistent-storage.rules`));
+const hostUdevPresent = () => findCommand('udevadm') !== null && rulesDirs.some((dir) => existsSync(`/${dir}/60-persistent-storage.rules`));
 
 async function udevSource(cacheDir: string, onProgress?: (message: string) => void): Promise<{ deb?: string; identity: string }> {
   if (hostUdevPresent()) return { identity: `host:${(await stat(findCommand('udevadm')!)).mtimeMs}` };
@@ -102,7 +119,10 @@ function udevEntries(root: string): { entries: CpioEntry[]; udevadm: string } {
     const path = findIn(root, ['lib/udev', 'usr/lib/udev'], helper);
     if (path) entries.push({ kind: 'host-file', path: `usr/lib/udev/${helper}`, source: path, mode: 0o755 });
   }
-  for (const [rulesRoot, rules] of [[root, udevRulesFromUdev], ['/', udevRulesFromDmsetup]] as const) {
+  for (const [rulesRoot, rules] of [
+    [root, udevRulesFromUdev],
+    ['/', udevRulesFromDmsetup],
+  ] as const) {
     for (const rule of rules) {
       const path = findIn(rulesRoot, rulesDirs, rule);
       if (!path) throw new Error(`lab: udev rule ${rule} not found (udev/dmsetup package)`);
@@ -114,7 +134,10 @@ function udevEntries(root: string): { entries: CpioEntry[]; udevadm: string } {
 
 function hostFileEntries(files: HostFile[]): CpioEntry[] {
   return files.map((file) => ({
-    kind: 'host-file', path: file.path, source: file.source, mode: file.path.startsWith('/etc/') ? 0o644 : 0o755,
+    kind: 'host-file',
+    path: file.path,
+    source: file.source,
+    mode: file.path.startsWith('/etc/') ? 0o644 : 0o755,
   }));
 }
 
@@ -128,23 +151,36 @@ const dpkgStatus = '/var/lib/dpkg/status';
 async function inputFingerprint(kernelVersion: string, udevIdentity: string): Promise<string> {
   const commands = await resolveHostCommands();
   const hostFiles = [...commands, { path: 'busybox', source: findCommand('busybox') ?? '' }, { path: 'dpkg', source: dpkgStatus }];
-  const stamps = await Promise.all(hostFiles.map(async (file) => {
-    const info = await stat(file.source).catch(() => null);
-    return `${file.path}=${file.source}:${info?.size}:${info?.mtimeMs}`;
-  }));
+  const stamps = await Promise.all(
+    hostFiles.map(async (file) => {
+      const info = await stat(file.source).catch(() => null);
+      return `${file.path}=${file.source}:${info?.size}:${info?.mtimeMs}`;
+    }),
+  );
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({
-    baseLayoutVersion, kernelVersion, udevIdentity, stamps, moduleGroups, commandAliases,
-    generated: generatedFiles(),
-  }));
+  hash.update(
+    JSON.stringify({
+      baseLayoutVersion,
+      kernelVersion,
+      udevIdentity,
+      stamps,
+      moduleGroups,
+      commandAliases,
+      generated: generatedFiles(),
+    }),
+  );
   return hash.digest('hex').slice(0, 16);
 }
 
-export const basePathFor = (cacheDir: string, kernelVersion: string, fingerprint: string) =>
-  join(cacheDir, `base-${kernelVersion}-${fingerprint}.cpio`);
+export const basePathFor = (cacheDir: string, kernelVersion: string, fingerprint: string) => join(cacheDir, `base-${kernelVersion}-${fingerprint}.cpio`);
 
-async function writeBase(target: string, cacheDir: string, kernelVersion: string, udevDeb: string | undefined,
-  onProgress?: (message: string) => void): Promise<void> {
+async function writeBase(
+  target: string,
+  cacheDir: string,
+  kernelVersion: string,
+  udevDeb: string | undefined,
+  onProgress?: (message: string) => void,
+): Promise<void> {
   const scratch = await mkdtemp(scratchPrefix(cacheDir, 'base'));
   try {
     onProgress?.(`extracting kernel modules ${kernelVersion}`);
@@ -181,7 +217,8 @@ async function writeBase(target: string, cacheDir: string, kernelVersion: string
       for (const dir of ['bin', 'sbin', 'lib', 'lib64']) await writer.add({ kind: 'symlink', path: dir, target: `usr/${dir}` });
       for (const [path, mode] of skeletonDirs) await writer.add({ kind: 'dir', path, mode });
       await writer.addAll(hostFileEntries(commands));
-      for (const library of libraries) if (!writer.has(library.path)) await writer.add({ kind: 'host-file', path: library.path, source: library.source, mode: 0o755 });
+      for (const library of libraries)
+        if (!writer.has(library.path)) await writer.add({ kind: 'host-file', path: library.path, source: library.source, mode: 0o755 });
       await writer.addAll(udev.entries);
       for (const [alias, target] of Object.entries(commandAliases)) {
         const dir = writer.has(`usr/sbin/${target}`) ? 'usr/sbin' : 'usr/bin';
@@ -201,7 +238,9 @@ async function writeBase(target: string, cacheDir: string, kernelVersion: string
       const applets = (await run([busybox, '--list-full'])).split('\n').filter(Boolean);
       for (const applet of applets) {
         const name = applet.replace(/^.*\//, '');
-        const dir = usrMerged(`/${applet}`).replace(/\/[^/]+$/, '').replace(/^\//, '');
+        const dir = usrMerged(`/${applet}`)
+          .replace(/\/[^/]+$/, '')
+          .replace(/^\//, '');
         if (writer.has(`usr/bin/${name}`) || writer.has(`usr/sbin/${name}`)) continue;
         await writer.add({ kind: 'symlink', path: `${dir}/${name}`, target: '/usr/bin/busybox' });
       }
@@ -219,7 +258,8 @@ async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await walk(path)); else out.push(path);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+    else out.push(path);
   }
   return out.sort();
 }
@@ -230,20 +270,21 @@ async function walk(dir: string): Promise<string[]> {
  */
 async function pruneCache(cacheDir: string, keepBase: string, kernelVersion: string, udevDeb?: string): Promise<void> {
   for (const name of await readdir(cacheDir)) {
-    const stale = (/^base-.*\.cpio$/.test(name) && join(cacheDir, name) !== keepBase)
-      || (name.startsWith('kernel-') && !name.endsWith('.json') && name !== `kernel-${kernelVersion}`);
+    const stale =
+      (/^base-.*\.cpio$/.test(name) && join(cacheDir, name) !== keepBase) ||
+      (name.startsWith('kernel-') && !name.endsWith('.json') && name !== `kernel-${kernelVersion}`);
     if (stale) await rm(join(cacheDir, name), { recursive: true, force: true });
   }
   const debDir = debDirOf(cacheDir);
   for (const name of await readdir(debDir).catch(() => [] as string[])) {
-    const stale = (name.startsWith('linux-image-') && !name.startsWith(`${kernelPackage(kernelVersion)}_`))
-      || (name.startsWith('udev_') && udevDeb !== undefined && join(debDir, name) !== udevDeb);
+    const stale =
+      (name.startsWith('linux-image-') && !name.startsWith(`${kernelPackage(kernelVersion)}_`)) ||
+      (name.startsWith('udev_') && udevDeb !== undefined && join(debDir, name) !== udevDeb);
     if (stale) await rm(join(debDir, name), { force: true });
   }
 }
 
-export async function ensureBaseInitramfs(cacheDir: string, kernelVersion: string,
-  onProgress?: (message: string) => void): Promise<BaseInitramfs> {
+export async function ensureBaseInitramfs(cacheDir: string, kernelVersion: string, onProgress?: (message: string) => void): Promise<BaseInitramfs> {
   const udev = await udevSource(cacheDir, onProgress);
   const fingerprint = await inputFingerprint(kernelVersion, udev.identity);
   const path = basePathFor(cacheDir, kernelVersion, fingerprint);

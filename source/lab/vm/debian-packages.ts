@@ -30,8 +30,7 @@ export async function currentKernelVersion(cacheDir?: string): Promise<string> {
 
 /** Newest cached `.deb` whose file name starts with `<name>_`. */
 async function cachedDeb(debDir: string, name: string): Promise<string | null> {
-  const files = (await readdir(debDir).catch(() => [] as string[]))
-    .filter((file) => file.startsWith(`${name}_`) && file.endsWith('.deb'));
+  const files = (await readdir(debDir).catch(() => [] as string[])).filter((file) => file.startsWith(`${name}_`) && file.endsWith('.deb'));
   if (files.length === 0) return null;
   const withTimes = await Promise.all(files.map(async (file) => ({ file, mtimeMs: (await stat(join(debDir, file))).mtimeMs })));
   withTimes.sort((a, b) => b.mtimeMs - a.mtimeMs);

@@ -17,9 +17,27 @@ nobody:x:65534:65534:Unprivileged account:/var/empty:/usr/sbin/nologin
 `;
 
 // udev rules name these groups; without them udevd warns for every device.
-export const group = ['root:x:0:', 'tty:x:5:', 'disk:x:6:', 'lp:x:7:', 'kmem:x:9:', 'dialout:x:20:',
-  'cdrom:x:24:', 'floppy:x:25:', 'tape:x:26:', 'audio:x:29:', 'video:x:44:', 'input:x:100:',
-  'kvm:x:101:', 'render:x:102:', 'sgx:x:103:', 'avahi:x:997:', 'sshd:x:998:', 'nogroup:x:65534:'].join('\n') + '\n';
+export const group =
+  [
+    'root:x:0:',
+    'tty:x:5:',
+    'disk:x:6:',
+    'lp:x:7:',
+    'kmem:x:9:',
+    'dialout:x:20:',
+    'cdrom:x:24:',
+    'floppy:x:25:',
+    'tape:x:26:',
+    'audio:x:29:',
+    'video:x:44:',
+    'input:x:100:',
+    'kvm:x:101:',
+    'render:x:102:',
+    'sgx:x:103:',
+    'avahi:x:997:',
+    'sshd:x:998:',
+    'nogroup:x:65534:',
+  ].join('\n') + '\n';
 
 export const nsswitch = 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n';
 

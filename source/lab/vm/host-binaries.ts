@@ -8,22 +8,111 @@ import { run } from '../run-command.js';
 
 /** Tools the installer must have: what nixos-bootstrap's probe and install scripts run. */
 export const requiredCommands = [
-  'sshd', 'ssh-keygen', 'avahi-daemon', 'bash', 'kmod', 'ip',
-  'cryptsetup', 'dmsetup', 'sgdisk', 'parted', 'partprobe', 'wipefs',
-  'mkfs.fat', 'mke2fs', 'mkswap', 'swapon', 'swapoff',
-  'lsblk', 'blkid', 'findmnt', 'mount', 'umount', 'mountpoint', 'efibootmgr', 'sfdisk', 'tar',
+  'sshd',
+  'ssh-keygen',
+  'avahi-daemon',
+  'bash',
+  'kmod',
+  'ip',
+  'cryptsetup',
+  'dmsetup',
+  'sgdisk',
+  'parted',
+  'partprobe',
+  'wipefs',
+  'mkfs.fat',
+  'mke2fs',
+  'mkswap',
+  'swapon',
+  'swapoff',
+  'lsblk',
+  'blkid',
+  'findmnt',
+  'mount',
+  'umount',
+  'mountpoint',
+  'efibootmgr',
+  'sfdisk',
+  'tar',
   // GNU coreutils/grep/sed/findutils, like a NixOS system has (busybox's differ in flags)
-  'cat', 'chmod', 'chown', 'chroot', 'cp', 'date', 'dd', 'df', 'ln', 'ls', 'mkdir', 'mknod', 'mktemp', 'mv',
-  'readlink', 'rm', 'rmdir', 'sleep', 'sync', 'touch', 'uname', 'basename', 'base64', 'cut', 'dirname',
-  'du', 'env', 'head', 'id', 'install', 'md5sum', 'nproc', 'od', 'realpath', 'seq', 'sha256sum',
-  'sha512sum', 'sort', 'stat', 'tac', 'tail', 'tee', 'timeout', 'tr', 'truncate', 'uniq', 'wc', 'yes', 'nohup',
-  'grep', 'sed', 'find', 'xargs',
+  'cat',
+  'chmod',
+  'chown',
+  'chroot',
+  'cp',
+  'date',
+  'dd',
+  'df',
+  'ln',
+  'ls',
+  'mkdir',
+  'mknod',
+  'mktemp',
+  'mv',
+  'readlink',
+  'rm',
+  'rmdir',
+  'sleep',
+  'sync',
+  'touch',
+  'uname',
+  'basename',
+  'base64',
+  'cut',
+  'dirname',
+  'du',
+  'env',
+  'head',
+  'id',
+  'install',
+  'md5sum',
+  'nproc',
+  'od',
+  'realpath',
+  'seq',
+  'sha256sum',
+  'sha512sum',
+  'sort',
+  'stat',
+  'tac',
+  'tail',
+  'tee',
+  'timeout',
+  'tr',
+  'truncate',
+  'uniq',
+  'wc',
+  'yes',
+  'nohup',
+  'grep',
+  'sed',
+  'find',
+  'xargs',
 ];
 
 /** Nice to have; taken when this machine has them. */
 export const optionalCommands = [
-  'e2fsck', 'tune2fs', 'resize2fs', 'dumpe2fs', 'e2label', 'fatlabel', 'fsck.fat', 'fsck',
-  'partx', 'blockdev', 'losetup', 'flock', 'setsid', 'gzip', 'less', 'git', 'ps', 'pgrep', 'pkill', 'chrt', 'nice',
+  'e2fsck',
+  'tune2fs',
+  'resize2fs',
+  'dumpe2fs',
+  'e2label',
+  'fatlabel',
+  'fsck.fat',
+  'fsck',
+  'partx',
+  'blockdev',
+  'losetup',
+  'flock',
+  'setsid',
+  'gzip',
+  'less',
+  'git',
+  'ps',
+  'pgrep',
+  'pkill',
+  'chrt',
+  'nice',
 ];
 
 /** Extra paths that are not commands on PATH. */
@@ -32,9 +121,18 @@ export const optionalFiles = ['/etc/ssh/moduli'];
 
 /** Names that are links to another command on Debian (and in the VM). */
 export const commandAliases: Record<string, string> = {
-  'mkfs.vfat': 'mkfs.fat', 'mkdosfs': 'mkfs.fat', 'mkfs.ext4': 'mke2fs', 'mkfs.ext2': 'mke2fs',
-  'fsck.ext4': 'e2fsck', 'fsck.vfat': 'fsck.fat', 'modprobe': 'kmod', 'insmod': 'kmod', 'rmmod': 'kmod',
-  'lsmod': 'kmod', 'depmod': 'kmod', 'modinfo': 'kmod',
+  'mkfs.vfat': 'mkfs.fat',
+  mkdosfs: 'mkfs.fat',
+  'mkfs.ext4': 'mke2fs',
+  'mkfs.ext2': 'mke2fs',
+  'fsck.ext4': 'e2fsck',
+  'fsck.vfat': 'fsck.fat',
+  modprobe: 'kmod',
+  insmod: 'kmod',
+  rmmod: 'kmod',
+  lsmod: 'kmod',
+  depmod: 'kmod',
+  modinfo: 'kmod',
   // git clone runs it, also for a repository on the same machine (--mode clone).
   'git-upload-pack': 'git',
 };
@@ -67,19 +165,23 @@ export async function resolveHostCommands(): Promise<HostFile[]> {
   const found: string[] = [];
   for (const name of requiredCommands) {
     const path = findCommand(name);
-    if (path) found.push(path); else missing.push(name);
+    if (path) found.push(path);
+    else missing.push(name);
   }
   for (const name of optionalCommands) {
     const path = findCommand(name);
     if (path) found.push(path);
   }
   for (const file of requiredFiles) {
-    if (existsSync(file)) found.push(file); else missing.push(file);
+    if (existsSync(file)) found.push(file);
+    else missing.push(file);
   }
   for (const file of optionalFiles) if (existsSync(file)) found.push(file);
   if (missing.length > 0) {
-    throw new Error(`lab: the VM installer is built from this machine's tools, but these are missing: ${missing.join(', ')}`
-      + ' (apt-get install openssh-server avahi-daemon cryptsetup gdisk parted dosfstools e2fsprogs util-linux iproute2 efibootmgr kmod)');
+    throw new Error(
+      `lab: the VM installer is built from this machine's tools, but these are missing: ${missing.join(', ')}` +
+        ' (apt-get install openssh-server avahi-daemon cryptsetup gdisk parted dosfstools e2fsprogs util-linux iproute2 efibootmgr kmod)',
+    );
   }
   return Promise.all(found.map(async (path) => ({ path: usrMerged(path), source: await realpath(path) })));
 }

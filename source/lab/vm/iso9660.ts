@@ -34,8 +34,13 @@ const padded = (buffer: Buffer, offset: number, length: number, text: string) =>
 
 function recordingDate(date: Date): Buffer {
   return Buffer.from([
-    date.getUTCFullYear() - 1900, date.getUTCMonth() + 1, date.getUTCDate(),
-    date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), 0,
+    date.getUTCFullYear() - 1900,
+    date.getUTCMonth() + 1,
+    date.getUTCDate(),
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+    0,
   ]);
 }
 
@@ -44,8 +49,9 @@ function descriptorDate(date: Date | null): Buffer {
   out[16] = 0;
   if (date) {
     const two = (n: number) => String(n).padStart(2, '0');
-    const text = `${date.getUTCFullYear()}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}`
-      + `${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}00`;
+    const text =
+      `${date.getUTCFullYear()}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}` +
+      `${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}00`;
     out.write(text, 0, 'ascii');
   }
   return out;

@@ -14,8 +14,25 @@ export const moduleGroups = {
    * (aes-xts-plain64) and the AF_ALG interfaces cryptsetup uses, ext4, vfat + code pages, loop,
    * uas, fuse.
    */
-  install: ['dm_mod', 'dm_crypt', 'xts', 'aesni_intel', 'crc32c_intel', 'crc32c_generic', 'algif_skcipher',
-    'algif_hash', 'ext4', 'vfat', 'nls_cp437', 'nls_iso8859_1', 'nls_utf8', 'nls_ascii', 'loop', 'uas', 'fuse'],
+  install: [
+    'dm_mod',
+    'dm_crypt',
+    'xts',
+    'aesni_intel',
+    'crc32c_intel',
+    'crc32c_generic',
+    'algif_skcipher',
+    'algif_hash',
+    'ext4',
+    'vfat',
+    'nls_cp437',
+    'nls_iso8859_1',
+    'nls_utf8',
+    'nls_ascii',
+    'loop',
+    'uas',
+    'fuse',
+  ],
   /** Only when booted by EFI firmware (efivarfs refuses to load otherwise): for efibootmgr. */
   efi: ['efivarfs'],
 } as const;

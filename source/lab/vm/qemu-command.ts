@@ -33,35 +33,64 @@ export const kernelAppend = 'console=ttyS0,115200 panic=-1 loglevel=4 8250.nr_ua
 
 export function qemuArgs(layout: QemuLayout): string[] {
   const firmware = layout.efi
-    ? [
-        '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${ovmfCode}`,
-        '-drive', `if=pflash,format=raw,unit=1,file=${requireVars(layout)}`,
-      ]
+    ? ['-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${ovmfCode}`, '-drive', `if=pflash,format=raw,unit=1,file=${requireVars(layout)}`]
     : ['-bios', qbootRom];
   return [
     'qemu-system-x86_64',
-    '-name', `${layout.name},process=${layout.name}`,
+    '-name',
+    `${layout.name},process=${layout.name}`,
     // /dev/kvm on these machines is PVM-based and hangs stock kernels: emulate.
-    '-accel', 'tcg', '-cpu', 'max',
-    '-smp', String(layout.cpus), '-m', String(layout.memoryMiB),
-    '-nodefaults', '-no-user-config', '-display', 'none', ...(layout.allowReboot ? [] : ['-no-reboot']),
-    '-daemonize', '-pidfile', layout.pidFile,
+    '-accel',
+    'tcg',
+    '-cpu',
+    'max',
+    '-smp',
+    String(layout.cpus),
+    '-m',
+    String(layout.memoryMiB),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    ...(layout.allowReboot ? [] : ['-no-reboot']),
+    '-daemonize',
+    '-pidfile',
+    layout.pidFile,
     ...firmware,
-    '-kernel', layout.kernel, '-initrd', layout.initrd, '-append', layout.append,
-    '-chardev', `socket,id=console,path=${layout.consoleSocket},server=on,wait=off,logfile=${layout.consoleLog}`,
-    '-serial', 'chardev:console',
-    '-drive', `file=${layout.internalDisk.image},if=none,id=internal,format=raw,cache=unsafe,discard=unmap`,
-    '-device', `virtio-blk-pci,drive=internal,serial=${layout.internalDisk.serial}`,
-    '-device', 'qemu-xhci,id=xhci',
-    '-drive', `file=${layout.bootMedium.image},if=none,id=bootmedium,format=raw,cache=unsafe`,
-    '-device', `usb-storage,bus=xhci.0,drive=bootmedium,removable=on,serial=${layout.bootMedium.serial}`,
+    '-kernel',
+    layout.kernel,
+    '-initrd',
+    layout.initrd,
+    '-append',
+    layout.append,
+    '-chardev',
+    `socket,id=console,path=${layout.consoleSocket},server=on,wait=off,logfile=${layout.consoleLog}`,
+    '-serial',
+    'chardev:console',
+    '-drive',
+    `file=${layout.internalDisk.image},if=none,id=internal,format=raw,cache=unsafe,discard=unmap`,
+    '-device',
+    `virtio-blk-pci,drive=internal,serial=${layout.internalDisk.serial}`,
+    '-device',
+    'qemu-xhci,id=xhci',
+    '-drive',
+    `file=${layout.bootMedium.image},if=none,id=bootmedium,format=raw,cache=unsafe`,
+    '-device',
+    `usb-storage,bus=xhci.0,drive=bootmedium,removable=on,serial=${layout.bootMedium.serial}`,
     ...(layout.usbBackup
-      ? ['-drive', `file=${layout.usbBackup.image},if=none,id=backup,format=raw,cache=unsafe`,
-        '-device', `usb-storage,bus=xhci.0,drive=backup,removable=off,serial=${layout.usbBackup.serial}`]
+      ? [
+          '-drive',
+          `file=${layout.usbBackup.image},if=none,id=backup,format=raw,cache=unsafe`,
+          '-device',
+          `usb-storage,bus=xhci.0,drive=backup,removable=off,serial=${layout.usbBackup.serial}`,
+        ]
       : []),
-    '-netdev', `tap,id=lan,ifname=${layout.tap},script=no,downscript=no`,
-    '-device', `virtio-net-pci,netdev=lan,mac=${layout.mac}`,
-    '-device', 'virtio-rng-pci',
+    '-netdev',
+    `tap,id=lan,ifname=${layout.tap},script=no,downscript=no`,
+    '-device',
+    `virtio-net-pci,netdev=lan,mac=${layout.mac}`,
+    '-device',
+    'virtio-rng-pci',
   ];
 }
 

@@ -4,8 +4,16 @@ import { ovmfCode, ovmfVarsTemplate, qbootRom } from './qemu-command.js';
 
 /** What the VM installer needs on this machine beyond the netns lab, with the Debian package of each. */
 const neededCommands: Record<string, string> = {
-  'qemu-system-x86_64': 'qemu-system-x86', xz: 'xz-utils', depmod: 'kmod', modprobe: 'kmod', busybox: 'busybox-static',
-  'dpkg-deb': 'dpkg', 'apt-get': 'apt', 'apt-cache': 'apt', ldd: 'libc-bin', nsenter: 'util-linux',
+  'qemu-system-x86_64': 'qemu-system-x86',
+  xz: 'xz-utils',
+  depmod: 'kmod',
+  modprobe: 'kmod',
+  busybox: 'busybox-static',
+  'dpkg-deb': 'dpkg',
+  'apt-get': 'apt',
+  'apt-cache': 'apt',
+  ldd: 'libc-bin',
+  nsenter: 'util-linux',
 };
 
 /** Throws one error naming every missing piece and the apt-get line that installs them. */

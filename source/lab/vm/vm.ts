@@ -15,7 +15,13 @@ import { isQemuWithConsole, isRunning } from './qemu-process.js';
 import { sshBannerAnswers } from './ssh-banner.js';
 import { checkVmPrerequisites } from './vm-prerequisites.js';
 import {
-  bootMediumSerial, bootMediumSizeBytes, createBootMedium, createSparseImage, internalDiskSerial, usbBackupSerial, usbBackupSizeBytes,
+  bootMediumSerial,
+  bootMediumSizeBytes,
+  createBootMedium,
+  createSparseImage,
+  internalDiskSerial,
+  usbBackupSerial,
+  usbBackupSizeBytes,
 } from './vm-disks.js';
 import { run, sleep } from '../run-command.js';
 
@@ -132,8 +138,13 @@ async function kernelVersionFor(cacheDir: string): Promise<string> {
 
 /** Last lines of the serial console (and qemu's own log), for errors. */
 async function consoleTail(consoleLog: string, qemuLog?: string): Promise<string> {
-  const tail = async (file: string) => (await readFile(file, 'utf8').catch(() => ''))
-    .replace(/\r/g, '').split('\n').filter((line) => line.trim() !== '').slice(-consoleTailLines).join('\n');
+  const tail = async (file: string) =>
+    (await readFile(file, 'utf8').catch(() => ''))
+      .replace(/\r/g, '')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(-consoleTailLines)
+      .join('\n');
   const serial = await tail(consoleLog);
   const qemu = qemuLog ? await tail(qemuLog) : '';
   return [`--- serial console (${consoleLog}) ---`, serial || '(empty)', ...(qemu ? ['--- qemu ---', qemu] : [])].join('\n');
@@ -180,8 +191,13 @@ async function writeInitrd(target: string, parts: string[]): Promise<void> {
   }
 }
 
-async function waitForSsh(info: { pid: number; consoleLog: string }, options: VmStartOptions, qemuLog: string,
-  startedAt: number, timeoutMs: number): Promise<void> {
+async function waitForSsh(
+  info: { pid: number; consoleLog: string },
+  options: VmStartOptions,
+  qemuLog: string,
+  startedAt: number,
+  timeoutMs: number,
+): Promise<void> {
   const address = `${staticLinkLocal}%${options.tap}`;
   let reported = 0;
   for (;;) {
@@ -195,10 +211,12 @@ async function waitForSsh(info: { pid: number; consoleLog: string }, options: Vm
       const why = failure ? 'the VM installer failed to boot' : 'qemu exited during boot';
       throw new Error(`lab: ${why}\n${await consoleTail(info.consoleLog, qemuLog)}`);
     }
-    if (serial.includes(readyMarker) && await sshBannerAnswers(options.laptopAnchorPid, address)) return;
+    if (serial.includes(readyMarker) && (await sshBannerAnswers(options.laptopAnchorPid, address))) return;
     if (Date.now() - startedAt > timeoutMs) {
-      throw new Error(`lab: the VM installer did not answer SSH on [${address}]:22 within ${Math.round(timeoutMs / 1000)} s\n`
-        + await consoleTail(info.consoleLog, qemuLog));
+      throw new Error(
+        `lab: the VM installer did not answer SSH on [${address}]:22 within ${Math.round(timeoutMs / 1000)} s\n` +
+          (await consoleTail(info.consoleLog, qemuLog)),
+      );
     }
     await sleep(serial.includes(readyMarker) ? 50 : 200);
   }
@@ -238,10 +256,17 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
   const hostPublicKey = await run(['ssh-keygen', '-y', '-f', options.hostKeyFile]);
   await rm(files.configArchive, { force: true });
   try {
-    await writeCpio(files.configArchive, configEntries({
-      hostname: options.hostname, hostKey, hostPublicKey, authorizedKeys: options.authorizedKeys,
-      passwordHash: options.passwordHash, ipv4Address: options.ipv4Address,
-    }));
+    await writeCpio(
+      files.configArchive,
+      configEntries({
+        hostname: options.hostname,
+        hostKey,
+        hostPublicKey,
+        authorizedKeys: options.authorizedKeys,
+        passwordHash: options.passwordHash,
+        ipv4Address: options.ipv4Address,
+      }),
+    );
     await writeInitrd(files.initrd, [base.path, files.configArchive]);
   } catch (error) {
     await rm(files.configArchive, { force: true });
@@ -254,11 +279,20 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
     { role: 'boot-medium', image: files.bootMedium, serial: bootMediumSerial, sizeBytes: bootMediumSizeBytes },
     ...(options.usbBackupDisk ? [{ role: 'usb-backup' as const, image: files.usbBackup, serial: usbBackupSerial, sizeBytes: usbBackupSizeBytes }] : []),
   ];
-  const runtimeFiles = [files.initrd, files.configArchive, files.pidFile, files.consoleSocket, files.qemuLog,
-    ...(options.efi ? [files.ovmfVars] : [])];
+  const runtimeFiles = [files.initrd, files.configArchive, files.pidFile, files.consoleSocket, files.qemuLog, ...(options.efi ? [files.ovmfVars] : [])];
   const info: VmInfo = {
-    pid: 0, tap: options.tap, mac: vmMac, consoleLog: files.consoleLog, disks, bootMs: 0, efi: options.efi,
-    laptopNetns: options.laptopNetns, runtimeFiles, kernelVersion, baseBuilt: base.built, prepareMs,
+    pid: 0,
+    tap: options.tap,
+    mac: vmMac,
+    consoleLog: files.consoleLog,
+    disks,
+    bootMs: 0,
+    efi: options.efi,
+    laptopNetns: options.laptopNetns,
+    runtimeFiles,
+    kernelVersion,
+    baseBuilt: base.built,
+    prepareMs,
   };
 
   try {
@@ -331,7 +365,7 @@ export async function stopVm(info: VmInfo): Promise<void> {
     }
     if (isRunning(info.pid)) throw new Error(`lab: qemu (pid ${info.pid}) did not stop`);
   }
-  if (info.laptopNetns && existsSync(`/run/netns/${info.laptopNetns}`) && await tapExists(info.laptopNetns, info.tap)) {
+  if (info.laptopNetns && existsSync(`/run/netns/${info.laptopNetns}`) && (await tapExists(info.laptopNetns, info.tap))) {
     await run(['ip', '-n', info.laptopNetns, 'link', 'del', 'dev', info.tap]);
   }
   for (const disk of info.disks) await rm(disk.image, { force: true });

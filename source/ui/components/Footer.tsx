@@ -20,7 +20,9 @@ export function Footer({ hints, quit = 'quit' }: { hints: readonly KeyHint[]; qu
         {all.map(([key, action], index) => (
           <Text key={`${key}-${action}`}>
             {index > 0 ? <Text color={theme.muted}> · </Text> : null}
-            <Text bold color={theme.key}>{key}</Text>
+            <Text bold color={theme.key}>
+              {key}
+            </Text>
             <Text color={theme.muted}> {action}</Text>
           </Text>
         ))}

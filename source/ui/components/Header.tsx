@@ -18,8 +18,13 @@ export function Header() {
     return (
       <Box width={size.columns}>
         <Text wrap="truncate-end">
-          <Text bold color={theme.accent}>{product}</Text>
-          <Text color={theme.muted}>  step {current + 1}/{steps.length} · </Text>
+          <Text bold color={theme.accent}>
+            {product}
+          </Text>
+          <Text color={theme.muted}>
+            {' '}
+            step {current + 1}/{steps.length} ·{' '}
+          </Text>
           <Text bold>{stepTitles[state.step]}</Text>
         </Text>
       </Box>
@@ -30,17 +35,23 @@ export function Header() {
       <Text wrap="truncate-end">
         {withProduct ? (
           <Text>
-            <Text bold color={theme.accent}>{product}</Text>
-            <Text>  </Text>
+            <Text bold color={theme.accent}>
+              {product}
+            </Text>
+            <Text> </Text>
           </Text>
         ) : null}
         {steps.map((step, index) => (
           <Text key={step}>
             {index > 0 ? <Text color={theme.muted}> › </Text> : null}
             {index === current ? (
-              <Text bold underline>{stepTitles[step]}</Text>
+              <Text bold underline>
+                {stepTitles[step]}
+              </Text>
             ) : (
-              <Text color={index < current ? theme.ok : theme.muted} dimColor={index > current}>{stepTitles[step]}</Text>
+              <Text color={index < current ? theme.ok : theme.muted} dimColor={index > current}>
+                {stepTitles[step]}
+              </Text>
             )}
           </Text>
         ))}

@@ -17,7 +17,11 @@ const dropRenderMeasures = () => performance.clearMeasures();
  * spinner and clocks move with it), one last snapshot when it ends, nothing in between.
  */
 export function useFeed(feed: InstallFeed | undefined, tailLines: number, intervalMs = feedIntervalMs): { snapshot: FeedSnapshot | undefined; tick: number } {
-  const [view, setView] = useState<{ feed: InstallFeed | undefined; snapshot: FeedSnapshot | undefined; tick: number }>(() => ({ feed, snapshot: feed?.snapshot(tailLines), tick: 0 }));
+  const [view, setView] = useState<{ feed: InstallFeed | undefined; snapshot: FeedSnapshot | undefined; tick: number }>(() => ({
+    feed,
+    snapshot: feed?.snapshot(tailLines),
+    tick: 0,
+  }));
   const tail = useRef(tailLines);
   tail.current = tailLines;
   useEffect(() => {

@@ -49,9 +49,10 @@ export function usePlan() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per plan, as the plan itself
   }, [state.plan]);
-  const bootRefusal = bootCheck && bootBlockers(bootCheck).length > 0
-    ? 'the configuration would not boot from what this install creates: add the lines shown, or start again with --skip-boot-check'
-    : undefined;
+  const bootRefusal =
+    bootCheck && bootBlockers(bootCheck).length > 0
+      ? 'the configuration would not boot from what this install creates: add the lines shown, or start again with --skip-boot-check'
+      : undefined;
 
   /** Starts the confirmed plan: the secrets it needs, the journal, the run; then the Install screen. */
   const start = async (confirmed: Plan) => {

@@ -14,10 +14,11 @@ export function useTerminalSize(): TerminalSize {
   const read = (): TerminalSize => ({ columns: stdout.columns || fallback.columns, rows: stdout.rows || fallback.rows });
   const [size, setSize] = useState(read);
   useEffect(() => {
-    const onResize = () => setSize((previous) => {
-      const next = read();
-      return next.columns === previous.columns && next.rows === previous.rows ? previous : next;
-    });
+    const onResize = () =>
+      setSize((previous) => {
+        const next = read();
+        return next.columns === previous.columns && next.rows === previous.rows ? previous : next;
+      });
     stdout.on('resize', onResize);
     onResize(); // a resize between the first render and this subscription is not lost
     return () => {

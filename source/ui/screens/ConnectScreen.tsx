@@ -15,18 +15,26 @@ function KnownStatus({ info }: { info: HostKeyInfo }) {
   const theme = useTheme();
   switch (info.known.status) {
     case 'known':
-      return <Text color={theme.ok}>{glyphs.ok} the same key as last time ({info.knownHostsFile})</Text>;
+      return (
+        <Text color={theme.ok}>
+          {glyphs.ok} the same key as last time ({info.knownHostsFile})
+        </Text>
+      );
     case 'new':
       return <Text color={theme.muted}>first time this tool sees {info.knownHostsName}: compare the key with the console</Text>;
     case 'changed':
       return (
         <Text color={theme.warn}>
-          {glyphs.warn} known_hosts has another key for {info.knownHostsName} ({info.known.knownFingerprints.join(', ')}). A rebooted installer
-          makes a new key; compare with its console before you trust this one.
+          {glyphs.warn} known_hosts has another key for {info.knownHostsName} ({info.known.knownFingerprints.join(', ')}). A rebooted installer makes a new key;
+          compare with its console before you trust this one.
         </Text>
       );
     case 'revoked':
-      return <Text color={theme.bad}>{glyphs.bad} this key is marked @revoked in {info.knownHostsFile}</Text>;
+      return (
+        <Text color={theme.bad}>
+          {glyphs.bad} this key is marked @revoked in {info.knownHostsFile}
+        </Text>
+      );
   }
 }
 
@@ -41,9 +49,9 @@ function HostKeyPanel({ info, rows, columns }: { info: HostKeyInfo; rows: number
         {info.description} <Text bold>{info.fingerprint}</Text>
       </Text>
       <Text>
-        <Text color={theme.muted}>Pairing  </Text>
+        <Text color={theme.muted}>Pairing </Text>
         <Text bold inverse>{` ${info.pairingCode} `}</Text>
-        <Text color={theme.muted}>  the first characters of the fingerprint</Text>
+        <Text color={theme.muted}> the first characters of the fingerprint</Text>
       </Text>
       <Box width={columns}>
         <KnownStatus info={info} />
@@ -57,7 +65,7 @@ function HostKeyPanel({ info, rows, columns }: { info: HostKeyInfo; rows: number
           </Box>
           <Box flexDirection="column" width={Math.max(20, columns - 24)}>
             <Text>On the installer's console, run:</Text>
-            <Text bold>  {info.consoleCommand}</Text>
+            <Text bold> {info.consoleCommand}</Text>
             <Text>It must print the same fingerprint and the same picture.</Text>
             <Text color={theme.muted}>Nothing has been sent to this machine yet.</Text>
           </Box>
@@ -99,7 +107,9 @@ export function ConnectScreen() {
   const title = (
     <Text wrap="truncate-end">
       <Text bold>{phase.kind === 'ready' ? 'Connected to ' : 'Connect to '}</Text>
-      <Text bold color={theme.accent}>{where}</Text>
+      <Text bold color={theme.accent}>
+        {where}
+      </Text>
       {name ? <Text color={theme.muted}> ({name})</Text> : null}
     </Text>
   );
@@ -122,7 +132,10 @@ export function ConnectScreen() {
           <Text bold>Is this the installer you mean? Its key is pinned for the whole run.</Text>
         </>
       );
-      hints = [['y/Enter', 'trust and log in'], ['n/Esc', 'back']];
+      hints = [
+        ['y/Enter', 'trust and log in'],
+        ['n/Esc', 'back'],
+      ];
       break;
     case 'ready':
       body = (
@@ -177,7 +190,13 @@ export function ConnectScreen() {
           )}
         </>
       );
-      hints = phase.kind === 'password' ? [['Enter', 'log in'], ['Esc', 'cancel']] : [];
+      hints =
+        phase.kind === 'password'
+          ? [
+              ['Enter', 'log in'],
+              ['Esc', 'cancel'],
+            ]
+          : [];
       break;
     case 'failed':
       body = (
@@ -186,7 +205,10 @@ export function ConnectScreen() {
           <Message kind="error" title={phase.message} lines={phase.hint ? [phase.hint] : []} width={size.columns} />
         </>
       );
-      hints = [['r', 'try again'], ['q', 'quit']];
+      hints = [
+        ['r', 'try again'],
+        ['q', 'quit'],
+      ];
       break;
   }
 

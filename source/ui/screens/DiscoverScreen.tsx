@@ -47,7 +47,12 @@ function useNothingFoundHint(result: DiscoveryResult | undefined, empty: boolean
     if (!result || !empty) return setLines([]);
     let live = true;
     void import('../../headless/discover-command.js').then(({ nothingFoundHint }) => {
-      if (live) setLines(nothingFoundHint(result).split('\n').map((line) => line.trim()));
+      if (live)
+        setLines(
+          nothingFoundHint(result)
+            .split('\n')
+            .map((line) => line.trim()),
+        );
     });
     return () => {
       live = false;
@@ -129,7 +134,9 @@ export function DiscoverScreen() {
       <Box flexDirection="column" height={bodyRows} overflowY="hidden">
         <Text wrap="truncate-end">{status}</Text>
         <Text> </Text>
-        {view.error ? <Message kind="error" title={`Discovery failed: ${view.error}`} lines={['Type the address by hand with m.']} width={size.columns} /> : null}
+        {view.error ? (
+          <Message kind="error" title={`Discovery failed: ${view.error}`} lines={['Type the address by hand with m.']} width={size.columns} />
+        ) : null}
         {candidates.length > 0 ? (
           <HostTable
             candidates={candidates}
@@ -149,15 +156,33 @@ export function DiscoverScreen() {
               <Text bold>Address: </Text>
               <TextField value={manual} onChange={setManual} onSubmit={submitManual} focus placeholder="root@fe80::47%eth0 or 192.168.1.20:22" />
             </Text>
-            {manualError ? <Text color={theme.bad} wrap="truncate-end">{manualError}</Text> : <Text color={theme.muted}>user@host[:port]; IPv6 link-local with its interface</Text>}
+            {manualError ? (
+              <Text color={theme.bad} wrap="truncate-end">
+                {manualError}
+              </Text>
+            ) : (
+              <Text color={theme.muted}>user@host[:port]; IPv6 link-local with its interface</Text>
+            )}
           </Box>
         ) : null}
       </Box>
       <Footer
         hints={
           manual !== null
-            ? [['Enter', 'connect'], ['Esc', 'cancel']]
-            : [...(candidates.length ? ([['↑↓', 'choose'], ['Enter', 'connect']] as const) : []), ['r', 'rescan'], ['m', 'address']]
+            ? [
+                ['Enter', 'connect'],
+                ['Esc', 'cancel'],
+              ]
+            : [
+                ...(candidates.length
+                  ? ([
+                      ['↑↓', 'choose'],
+                      ['Enter', 'connect'],
+                    ] as const)
+                  : []),
+                ['r', 'rescan'],
+                ['m', 'address'],
+              ]
         }
       />
     </Box>

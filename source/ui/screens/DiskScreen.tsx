@@ -30,8 +30,16 @@ export function DiskScreen() {
     [facts, state.preset.allowLoopDisks, minSizeBytes],
   );
   const pick = useMemo(() => recommendDisk(disks), [disks]);
-  const chosenIndex = state.disk ? disks.findIndex((a) => stablePath(a.disk) === state.disk || a.disk.path === state.disk || a.disk.byId.includes(state.disk!)) : -1;
-  const initial = chosenIndex >= 0 ? chosenIndex : Math.max(0, disks.findIndex((a) => a.disk.name === pick?.disk.name));
+  const chosenIndex = state.disk
+    ? disks.findIndex((a) => stablePath(a.disk) === state.disk || a.disk.path === state.disk || a.disk.byId.includes(state.disk!))
+    : -1;
+  const initial =
+    chosenIndex >= 0
+      ? chosenIndex
+      : Math.max(
+          0,
+          disks.findIndex((a) => a.disk.name === pick?.disk.name),
+        );
   const highlight = useHighlight(disks[initial]?.disk.name);
   const [refused, setRefused] = useState<string | undefined>();
   const onHighlight = (name: string) => {
@@ -83,9 +91,16 @@ export function DiskScreen() {
           {...(recommended ? { recommended } : {})}
         />
         {refused ? <Message kind="error" title={refused} width={size.columns} /> : null}
-        {eligible === 0 ? <Message kind="error" title="No disk can be used on this machine (reasons above)." lines={['Nothing was changed.']} width={size.columns} /> : null}
+        {eligible === 0 ? (
+          <Message kind="error" title="No disk can be used on this machine (reasons above)." lines={['Nothing was changed.']} width={size.columns} />
+        ) : null}
       </Box>
-      <Footer hints={[['↑↓', 'choose'], ['Enter', 'use this disk']]} />
+      <Footer
+        hints={[
+          ['↑↓', 'choose'],
+          ['Enter', 'use this disk'],
+        ]}
+      />
     </Box>
   );
 }

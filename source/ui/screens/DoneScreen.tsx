@@ -113,13 +113,26 @@ export function DoneScreen() {
       <Text> </Text>
       {retryable ? (
         <Text wrap="wrap">
-          Fix the cause, then press <Text bold>r</Text> to retry from '{stoppedTitle}' (phases already done are checked on the target and skipped). Or quit and later run:
+          Fix the cause, then press <Text bold>r</Text> to retry from '{stoppedTitle}' (phases already done are checked on the target and skipped). Or quit and
+          later run:
         </Text>
       ) : (
         <Text bold>{install.phase === 'aborted' ? 'Continue later with:' : 'Fix the cause, then continue with:'}</Text>
       )}
       {command(resumeCommand(state))}
-      <Footer hints={install.phase === 'aborted' ? [] : retryable ? [['r', 'retry'], ['Enter', 'quit']] : [['Enter', 'quit']]} quit={null} />
+      <Footer
+        hints={
+          install.phase === 'aborted'
+            ? []
+            : retryable
+              ? [
+                  ['r', 'retry'],
+                  ['Enter', 'quit'],
+                ]
+              : [['Enter', 'quit']]
+        }
+        quit={null}
+      />
     </Box>
   );
 }

@@ -33,7 +33,8 @@ export function FlakeScreen() {
   const { state, dispatch, runtime, size, bodyRows } = useWizard();
   const theme = useTheme();
   const answers = state.flake;
-  const fields: Field[] = answers.mode === 'flake' || answers.mode === 'copy' ? ['flake', 'mode'] : ['mode', answers.mode === 'clone' ? 'repo' : 'system', 'host'];
+  const fields: Field[] =
+    answers.mode === 'flake' || answers.mode === 'copy' ? ['flake', 'mode'] : ['mode', answers.mode === 'clone' ? 'repo' : 'system', 'host'];
   fields.push('continue');
   const [field, setField] = useState<Field>(fields[0]!);
   const current = fields.includes(field) ? field : fields[0]!;
@@ -97,7 +98,13 @@ export function FlakeScreen() {
     flake: (
       <Text key="flake">
         {label('flake', 'Flake')}
-        <TextField value={answers.flake} onChange={(flake) => edit({ flake })} onSubmit={next} focus={current === 'flake' && !checking} placeholder="github:me/nixos-config#web or ./config#web" />
+        <TextField
+          value={answers.flake}
+          onChange={(flake) => edit({ flake })}
+          onSubmit={next}
+          focus={current === 'flake' && !checking}
+          placeholder="github:me/nixos-config#web or ./config#web"
+        />
       </Text>
     ),
     mode: (
@@ -115,13 +122,25 @@ export function FlakeScreen() {
     repo: (
       <Text key="repo">
         {label('repo', 'Repository')}
-        <TextField value={answers.repo} onChange={(repo) => edit({ repo })} onSubmit={next} focus={current === 'repo' && !checking} placeholder="https://github.com/me/nixos-config" />
+        <TextField
+          value={answers.repo}
+          onChange={(repo) => edit({ repo })}
+          onSubmit={next}
+          focus={current === 'repo' && !checking}
+          placeholder="https://github.com/me/nixos-config"
+        />
       </Text>
     ),
     system: (
       <Text key="system">
         {label('system', 'System path')}
-        <TextField value={answers.systemPath} onChange={(systemPath) => edit({ systemPath })} onSubmit={next} focus={current === 'system' && !checking} placeholder="/nix/store/…-nixos-system-web" />
+        <TextField
+          value={answers.systemPath}
+          onChange={(systemPath) => edit({ systemPath })}
+          onSubmit={next}
+          focus={current === 'system' && !checking}
+          placeholder="/nix/store/…-nixos-system-web"
+        />
       </Text>
     ),
     host: (
@@ -145,7 +164,8 @@ export function FlakeScreen() {
         <Text>
           {current === 'continue' ? <Text color={theme.accent}>{glyphs.pointer} </Text> : '  '}
           <Text bold inverse={current === 'continue'}>
-            {' '}Continue{' '}
+            {' '}
+            Continue{' '}
           </Text>
           {checking ? (
             <Text>
@@ -156,7 +176,13 @@ export function FlakeScreen() {
         </Text>
         {error ? <Message kind="error" title={error} width={size.columns} /> : null}
       </Box>
-      <Footer hints={[['↑↓', 'field'], ['←→', 'change'], ['Enter', current === 'continue' ? 'continue' : 'next']]} />
+      <Footer
+        hints={[
+          ['↑↓', 'field'],
+          ['←→', 'change'],
+          ['Enter', current === 'continue' ? 'continue' : 'next'],
+        ]}
+      />
     </Box>
   );
 }

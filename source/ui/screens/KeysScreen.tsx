@@ -34,7 +34,12 @@ async function prepareKey(state: WizardState, runtime: WizardRuntime) {
   let choice = runtime.ageKey;
   const wanted = keys.source === 'generate' ? resolve(defaultOut(state)) : resolve(keys.file);
   if (!choice || choice.file !== wanted || choice.generated !== (keys.source === 'generate')) {
-    choice = await services.obtainAgeKey(keys.source === 'generate' ? 'generate' : { file: keys.file }, defaultOut(state), preset.replaceAgeKey, state.resolvedFlake?.localPath);
+    choice = await services.obtainAgeKey(
+      keys.source === 'generate' ? 'generate' : { file: keys.file },
+      defaultOut(state),
+      preset.replaceAgeKey,
+      state.resolvedFlake?.localPath,
+    );
     // Saved right away: the person may stop here to re-encrypt the secrets, and come back.
     await services.saveAgeKey(choice, preset.replaceAgeKey);
     runtime.ageKey = choice;
@@ -136,13 +141,17 @@ export function KeysScreen() {
           <Text color={theme.muted}>{ageKey.generated ? ' (saved, 0600)' : ''}</Text>
         </Text>
         <Text wrap="truncate-end">
-          <Text color={theme.muted}>On target  </Text>
+          <Text color={theme.muted}>On target </Text>
           {ageKeyTarget(state)}
         </Text>
         <Text> </Text>
         {state.secrets ? (
           unreadable.length === 0 ? (
-            <Message kind="ok" title={`Secrets check: all ${state.secrets.readable.length} secret(s) in ${state.secrets.dir} decrypt with this key.`} width={size.columns} />
+            <Message
+              kind="ok"
+              title={`Secrets check: all ${state.secrets.readable.length} secret(s) in ${state.secrets.dir} decrypt with this key.`}
+              width={size.columns}
+            />
           ) : (
             <Message
               kind="warning"
@@ -162,7 +171,12 @@ export function KeysScreen() {
         )}
       </>
     ) : (
-      <Message kind="warning" title="No age key will be handed off." lines={['Secrets encrypted to this host will not decrypt on its first boot.']} width={size.columns} />
+      <Message
+        kind="warning"
+        title="No age key will be handed off."
+        lines={['Secrets encrypted to this host will not decrypt on its first boot.']}
+        width={size.columns}
+      />
     );
     hints = [['Enter', 'continue'], ...(state.ageKey ? ([['s', 'stop here']] as const) : []), ['c', 'other key']];
   } else {
@@ -192,7 +206,7 @@ export function KeysScreen() {
               focus={current === 'path' && !working}
               placeholder={keys.source === 'generate' ? defaultOut(state) : '~/keys/web.agekey'}
             />
-            {keys.source === 'generate' ? <Text color={theme.muted}>  (mode 0600{isAbsolute(defaultOut(state)) ? '' : `, in ${process.cwd()}`})</Text> : null}
+            {keys.source === 'generate' ? <Text color={theme.muted}> (mode 0600{isAbsolute(defaultOut(state)) ? '' : `, in ${process.cwd()}`})</Text> : null}
           </Text>
         ) : null}
         <Text> </Text>
@@ -209,10 +223,22 @@ export function KeysScreen() {
             </Text>
           ) : null}
         </Text>
-        {error ? <Message kind="error" title={error.message} lines={error.existing ? [`l uses that existing key (${error.existing}) instead`] : []} width={size.columns} /> : null}
+        {error ? (
+          <Message
+            kind="error"
+            title={error.message}
+            lines={error.existing ? [`l uses that existing key (${error.existing}) instead`] : []}
+            width={size.columns}
+          />
+        ) : null}
       </>
     );
-    hints = [['↑↓', 'field'], ['←→', 'change'], ['Enter', current === 'continue' ? 'do it' : 'next'], ...(error?.existing ? ([['l', 'use the existing key']] as const) : [])];
+    hints = [
+      ['↑↓', 'field'],
+      ['←→', 'change'],
+      ['Enter', current === 'continue' ? 'do it' : 'next'],
+      ...(error?.existing ? ([['l', 'use the existing key']] as const) : []),
+    ];
   }
 
   return (

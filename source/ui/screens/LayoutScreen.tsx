@@ -131,7 +131,7 @@ export function LayoutScreen() {
           <Text>
             {label('luks', 'Encrypt (LUKS2)')}
             <Choice options={yesNo} value={layout.luks ? 'yes' : 'no'} focus={current === 'luks'} />
-            {layout.kind === 'mounted' && layout.luks ? <Text color={theme.muted}>  opens the existing container</Text> : null}
+            {layout.kind === 'mounted' && layout.luks ? <Text color={theme.muted}> opens the existing container</Text> : null}
           </Text>
         ) : null}
         {layout.kind !== 'disko' && layout.luks ? (
@@ -149,7 +149,7 @@ export function LayoutScreen() {
             <Text>
               {label('pass2', 'Repeat')}
               <TextField value={second} onChange={setSecond} onSubmit={nextField} focus={current === 'pass2'} mask="•" />
-              {second ? first === second ? <Text color={theme.ok}>  {glyphs.ok} same</Text> : <Text color={theme.bad}>  {glyphs.bad} differs</Text> : null}
+              {second ? first === second ? <Text color={theme.ok}> {glyphs.ok} same</Text> : <Text color={theme.bad}> {glyphs.bad} differs</Text> : null}
             </Text>
             <Text color={theme.muted} wrap="truncate-end">
               {'                    '}Typed at boot with a US keymap unless your config sets console.keyMap.
@@ -160,13 +160,25 @@ export function LayoutScreen() {
           <>
             <Text>
               {label('swap', 'Swap size')}
-              <TextField value={layout.swapSize} onChange={(swapSize) => dispatch({ type: 'layout-edited', patch: { swapSize } })} onSubmit={nextField} focus={current === 'swap'} placeholder="0" />
-              <Text color={theme.muted}>  0 for none, e.g. 8G</Text>
+              <TextField
+                value={layout.swapSize}
+                onChange={(swapSize) => dispatch({ type: 'layout-edited', patch: { swapSize } })}
+                onSubmit={nextField}
+                focus={current === 'swap'}
+                placeholder="0"
+              />
+              <Text color={theme.muted}> 0 for none, e.g. 8G</Text>
             </Text>
             <Text>
               {label('efi', 'ESP size')}
-              <TextField value={layout.efiSize} onChange={(efiSize) => dispatch({ type: 'layout-edited', patch: { efiSize } })} onSubmit={nextField} focus={current === 'efi'} placeholder={defaultEfiSize} />
-              <Text color={theme.muted}>  e.g. 512M, 1G</Text>
+              <TextField
+                value={layout.efiSize}
+                onChange={(efiSize) => dispatch({ type: 'layout-edited', patch: { efiSize } })}
+                onSubmit={nextField}
+                focus={current === 'efi'}
+                placeholder={defaultEfiSize}
+              />
+              <Text color={theme.muted}> e.g. 512M, 1G</Text>
             </Text>
           </>
         ) : null}
@@ -174,12 +186,19 @@ export function LayoutScreen() {
         <Text>
           {current === 'continue' ? <Text color={theme.accent}>{glyphs.pointer} </Text> : '  '}
           <Text bold inverse={current === 'continue'}>
-            {' '}Continue{' '}
+            {' '}
+            Continue{' '}
           </Text>
         </Text>
         {error ? <Message kind="error" title={error} width={size.columns} /> : null}
       </Box>
-      <Footer hints={[['↑↓', 'field'], ['←→', 'change'], ['Enter', current === 'continue' ? 'continue' : 'next']]} />
+      <Footer
+        hints={[
+          ['↑↓', 'field'],
+          ['←→', 'change'],
+          ['Enter', current === 'continue' ? 'continue' : 'next'],
+        ]}
+      />
     </Box>
   );
 }

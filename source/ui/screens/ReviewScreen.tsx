@@ -30,8 +30,7 @@ function summary(plan: Plan, where: string, fingerprint: string): Array<[string,
     parts.push(layout.swapSizeMiB ? `swap ${formatBytes(layout.swapSizeMiB * 1024 * 1024)}` : 'no swap');
     parts.push(`ESP ${formatBytes(layout.efiSizeMiB * 1024 * 1024)}`);
   }
-  const system =
-    choices.install.mode === 'prebuilt' ? `${choices.install.systemPath} (${choices.flake.host})` : `${choices.flake.uri}#${choices.flake.host}`;
+  const system = choices.install.mode === 'prebuilt' ? `${choices.install.systemPath} (${choices.flake.host})` : `${choices.flake.uri}#${choices.flake.host}`;
   return [
     ['Target', `${where} · host key ${fingerprint}`],
     ['Disk', plan.disk ? plan.disk.description : 'already partitioned and mounted by label'],
@@ -104,7 +103,9 @@ export function ReviewScreen() {
               <Text
                 key={top + index}
                 wrap="truncate-end"
-                color={/^\s*(DESTROYS |✖ )/.test(line) ? theme.bad : /^\s*! /.test(line) ? theme.warn : /^\d+\. |^Target disk/.test(line) ? undefined : theme.muted}
+                color={
+                  /^\s*(DESTROYS |✖ )/.test(line) ? theme.bad : /^\s*! /.test(line) ? theme.warn : /^\d+\. |^Target disk/.test(line) ? undefined : theme.muted
+                }
                 bold={/^\d+\. /.test(line)}
               >
                 {line}
@@ -139,7 +140,19 @@ export function ReviewScreen() {
         ) : null}
         {error ? <Message kind="error" title={error} width={size.columns} /> : null}
       </Box>
-      <Footer hints={state.preset.dryRun ? [['↑↓', 'scroll'], ['Enter', 'quit']] : [['↑↓', 'scroll'], ['Enter', 'confirm']]} />
+      <Footer
+        hints={
+          state.preset.dryRun
+            ? [
+                ['↑↓', 'scroll'],
+                ['Enter', 'quit'],
+              ]
+            : [
+                ['↑↓', 'scroll'],
+                ['Enter', 'confirm'],
+              ]
+        }
+      />
     </Box>
   );
 }

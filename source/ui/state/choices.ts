@@ -40,10 +40,12 @@ export function buildChoices(state: WizardState): Choices | undefined {
 export function answeredFlake(answers: FlakeAnswers): Choices['flake'] {
   const { mode } = answers;
   const host = answers.host.trim();
-  if ((mode === 'flake' || mode === 'copy') && !answers.flake.trim()) throw usageError('a flake reference is needed: URI#host, e.g. github:me/nixos-config#web or ./config#web');
+  if ((mode === 'flake' || mode === 'copy') && !answers.flake.trim())
+    throw usageError('a flake reference is needed: URI#host, e.g. github:me/nixos-config#web or ./config#web');
   if (mode === 'clone' && !answers.repo.trim()) throw usageError('clone needs the repository URL');
   if (mode === 'prebuilt' && !answers.systemPath.startsWith('/nix/store/')) throw usageError('prebuilt needs the store path of the system: /nix/store/…');
-  if ((mode === 'clone' || mode === 'prebuilt') && !hostNamePattern.test(host)) throw usageError(host ? `'${host}' is not a host name` : 'a host name is needed');
+  if ((mode === 'clone' || mode === 'prebuilt') && !hostNamePattern.test(host))
+    throw usageError(host ? `'${host}' is not a host name` : 'a host name is needed');
   const flake = mode === 'flake' || mode === 'copy' ? parseFlakeRef(answers.flake.trim()) : undefined;
   return flakeChoice({ mode, flake, repo: answers.repo.trim(), systemPath: answers.systemPath, host })!;
 }

@@ -38,7 +38,10 @@ let flakes = 0;
 function flake(settings: Record<string, string | undefined>): string {
   const dir = join(work, `flake${flakes++}`);
   mkdirSync(dir, { recursive: true });
-  const body = Object.entries(settings).filter(([, value]) => value !== undefined).map(([path, value]) => `${path} = ${value};`).join(' ');
+  const body = Object.entries(settings)
+    .filter(([, value]) => value !== undefined)
+    .map(([path, value]) => `${path} = ${value};`)
+    .join(' ');
   writeFileSync(join(dir, 'flake.nix'), `{ outputs = _: { nixosConfigurations.web.config = { ${body} }; }; }\n`);
   return dir;
 }
@@ -76,7 +79,10 @@ test('/ from a device this install does not create, or no / at all, is refused w
 
 test('a LUKS root the initrd never opens, or opens from another device, is refused', async () => {
   const missing = await check({ ...agreeing, 'boot.initrd.luks.devices.cryptroot.device': undefined });
-  assert.deepEqual(missing.findings.filter((f) => f.refuse).map((f) => f.message), ['the initrd opens no LUKS device on the partition this install encrypts (/dev/disk/by-label/cryptroot), so /dev/mapper/cryptroot never appears']);
+  assert.deepEqual(
+    missing.findings.filter((f) => f.refuse).map((f) => f.message),
+    ['the initrd opens no LUKS device on the partition this install encrypts (/dev/disk/by-label/cryptroot), so /dev/mapper/cryptroot never appears'],
+  );
   const other = await check({ ...agreeing, 'boot.initrd.luks.devices.cryptroot.device': '"/dev/disk/by-uuid/0000"' });
   assert.match(other.findings.find((f) => f.refuse)!.message, /opens \/dev\/disk\/by-uuid\/0000, not the partition this install encrypts/);
   assert.equal(other.findings[0]!.fix, 'boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-label/cryptroot";');
@@ -85,21 +91,40 @@ test('a LUKS root the initrd never opens, or opens from another device, is refus
 test('loader, initrd driver, swap, /boot and logins are findings (not refusals), each with its line', async () => {
   const cases: Array<[Record<string, string | undefined>, RegExp, string]> = [
     [{ 'boot.loader.systemd-boot.enable': undefined }, /neither systemd-boot nor GRUB with EFI support/, 'boot.loader.systemd-boot.enable = true;'],
-    [{ 'boot.initrd.availableKernelModules': '[ "ahci" ]' }, /drivers virtio_blk, virtio_pci are not in boot.initrd.availableKernelModules/, 'boot.initrd.availableKernelModules = [ "virtio_blk" "virtio_pci" ];'],
-    [{ swapDevices: '[ { device = "/dev/disk/by-uuid/5555"; } ]' }, /swap partition this install creates is not used/, 'swapDevices = [ { device = "/dev/disk/by-label/swap"; } ];'],
+    [
+      { 'boot.initrd.availableKernelModules': '[ "ahci" ]' },
+      /drivers virtio_blk, virtio_pci are not in boot.initrd.availableKernelModules/,
+      'boot.initrd.availableKernelModules = [ "virtio_blk" "virtio_pci" ];',
+    ],
+    [
+      { swapDevices: '[ { device = "/dev/disk/by-uuid/5555"; } ]' },
+      /swap partition this install creates is not used/,
+      'swapDevices = [ { device = "/dev/disk/by-label/swap"; } ];',
+    ],
     [{ 'fileSystems."/boot"': undefined }, /\/boot is not mounted/, 'fileSystems."/boot" = { device = "/dev/disk/by-label/boot"; fsType = "vfat"; };'],
-    [{ 'users.users.root.openssh.authorizedKeys.keys': undefined }, /nobody can log in after the first boot/, 'users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA… you@laptop" ];'],
+    [
+      { 'users.users.root.openssh.authorizedKeys.keys': undefined },
+      /nobody can log in after the first boot/,
+      'users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA… you@laptop" ];',
+    ],
   ];
   for (const [change, message, fix] of cases) {
     const result = await check({ ...agreeing, ...change });
     assert.ok(result.findings.length >= 1, `${message}: ${describeBootCheck(result)}`);
-    assert.ok(result.findings.every((f) => !f.refuse), describeBootCheck(result));
+    assert.ok(
+      result.findings.every((f) => !f.refuse),
+      describeBootCheck(result),
+    );
     const finding = result.findings.find((f) => message.test(f.message));
     assert.ok(finding, `${message} not in ${describeBootCheck(result)}`);
     assert.equal(finding.fix, fix);
   }
   // A wheel user with a password counts as a way in.
-  const wheel = await check({ ...agreeing, 'users.users.root.openssh.authorizedKeys.keys': undefined, 'users.users.me': '{ extraGroups = [ "wheel" ]; hashedPassword = "$6$x"; }' });
+  const wheel = await check({
+    ...agreeing,
+    'users.users.root.openssh.authorizedKeys.keys': undefined,
+    'users.users.me': '{ extraGroups = [ "wheel" ]; hashedPassword = "$6$x"; }',
+  });
   assert.deepEqual(wheel.findings, []);
 });
 
@@ -122,7 +147,10 @@ test('without nix, or when the evaluation fails, the check says it was skipped a
   const dir = flake(agreeing);
   const wrongHost = await checkBoot(plan(virtio, choices({ flake: { uri: dir, host: 'db', localPath: dir } })), virtio, evaluate);
   assert.equal(wrongHost.skipped, undefined);
-  assert.deepEqual(wrongHost.findings.map((f) => [f.refuse, f.message]), [[true, 'the flake has no nixosConfigurations.db (it has web)']]);
+  assert.deepEqual(
+    wrongHost.findings.map((f) => [f.refuse, f.message]),
+    [[true, 'the flake has no nixosConfigurations.db (it has web)']],
+  );
   const broken = join(work, 'broken');
   mkdirSync(broken);
   writeFileSync(join(broken, 'flake.nix'), '{ outputs = _: { nixosConfigurations.web.config = throw "no such option"; }; }\n');
@@ -147,12 +175,22 @@ test('the evaluation is pure: the flake cannot read this machine’s environment
 test('names NixOS users write for the same devices are accepted: by-partlabel, the inner label, another mapper name, fsType auto', async () => {
   const accepted: Array<Record<string, string | undefined>> = [
     { 'fileSystems."/"': '{ device = "/dev/disk/by-label/nixos"; fsType = "auto"; }' },
-    { 'fileSystems."/"': '{ device = "/dev/mapper/luks-root"; fsType = "ext4"; }', 'boot.initrd.luks.devices.cryptroot.device': undefined, 'boot.initrd.luks.devices.luks-root.device': '"/dev/disk/by-partlabel/cryptroot"' },
+    {
+      'fileSystems."/"': '{ device = "/dev/mapper/luks-root"; fsType = "ext4"; }',
+      'boot.initrd.luks.devices.cryptroot.device': undefined,
+      'boot.initrd.luks.devices.luks-root.device': '"/dev/disk/by-partlabel/cryptroot"',
+    },
     { 'fileSystems."/boot"': '{ device = "/dev/disk/by-partlabel/boot"; fsType = "vfat"; }' },
     { swapDevices: '[ { device = "/dev/disk/by-partlabel/swap"; } { device = "/swapfile"; size = 1024; } ]' },
   ];
   for (const change of accepted) assert.deepEqual((await check({ ...agreeing, ...change })).findings, [], JSON.stringify(change));
   // The mounted layout is the user's own: any device may be right, nothing is refused.
-  const mounted = await check({ ...agreeing, 'fileSystems."/"': '{ device = "/dev/disk/by-uuid/77"; fsType = "btrfs"; }' }, { layout: { kind: 'mounted', luks }, disk: '' });
-  assert.ok(mounted.findings.every((f) => !f.refuse), describeBootCheck(mounted));
+  const mounted = await check(
+    { ...agreeing, 'fileSystems."/"': '{ device = "/dev/disk/by-uuid/77"; fsType = "btrfs"; }' },
+    { layout: { kind: 'mounted', luks }, disk: '' },
+  );
+  assert.ok(
+    mounted.findings.every((f) => !f.refuse),
+    describeBootCheck(mounted),
+  );
 });

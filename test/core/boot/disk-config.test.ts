@@ -14,10 +14,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'nb-parse-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const hadNix = existsSync('/nix');
 after(() => assert.equal(existsSync('/nix'), hadNix, 'parsing created this machine’s /nix'));
-const parses = (text: string) => spawnSync('nix-instantiate', ['--parse', '-E', text], {
-  encoding: 'utf8',
-  env: { PATH: process.env.PATH, HOME: scratch, NIX_CONFIG: `build-users-group =\nstore = ${join(scratch, 'store')}` },
-});
+const parses = (text: string) =>
+  spawnSync('nix-instantiate', ['--parse', '-E', text], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: scratch, NIX_CONFIG: `build-users-group =\nstore = ${join(scratch, 'store')}` },
+  });
 
 test('LUKS + swap: the mapper root, the ESP, the swap label, the LUKS device and the disk driver', () => {
   const virtio = facts({ disks: [disk({ modules: ['virtio_blk', 'virtio_pci'] })] });

@@ -61,16 +61,16 @@ test('two installers with the same name but different keys are two entries (shar
     seen('fe80::5054:ff:fe47:1', 'lan0', 'mdns', 5, { name: 'bootstrap.local' }),
     seen('fe80::5054:ff:fe47:2', 'lan0', 'mdns', 6, { name: 'bootstrap.local' }),
   ];
-  const verifications = [
-    verified('fe80::47', 'lan0', keyA, 20, { mac: '52:54:00:47:00:01' }),
-    verified('fe80::5054:ff:fe47:2', 'lan0', keyB, 22),
-  ];
+  const verifications = [verified('fe80::47', 'lan0', keyA, 20, { mac: '52:54:00:47:00:01' }), verified('fe80::5054:ff:fe47:2', 'lan0', keyB, 22)];
   const candidates = mergeCandidates(sightings, verifications);
   assert.equal(candidates.length, 2);
-  assert.deepEqual(candidates.map((c) => [c.fingerprint, c.mac, c.names, c.addresses.map((a) => a.address)]), [
-    [keyA, '52:54:00:47:00:01', ['bootstrap.local'], ['fe80::47', 'fe80::5054:ff:fe47:1']],
-    [keyB, '52:54:00:47:00:02', ['bootstrap.local'], ['fe80::5054:ff:fe47:2']],
-  ]);
+  assert.deepEqual(
+    candidates.map((c) => [c.fingerprint, c.mac, c.names, c.addresses.map((a) => a.address)]),
+    [
+      [keyA, '52:54:00:47:00:01', ['bootstrap.local'], ['fe80::47', 'fe80::5054:ff:fe47:1']],
+      [keyB, '52:54:00:47:00:02', ['bootstrap.local'], ['fe80::5054:ff:fe47:2']],
+    ],
+  );
 });
 
 test('the same installer on two links (two cards) stays one entry when the MAC is unknown on one', () => {
@@ -89,10 +89,13 @@ test('two machines presenting the SAME key (cloned image, spoofer) are split by 
     verified('fe80::47', 'inst2', keyA, 11, { mac: '52:54:00:47:00:02' }),
   ];
   const candidates = mergeCandidates([], verifications);
-  assert.deepEqual(candidates.map((c) => [c.id, c.mac, c.fingerprint]), [
-    [keyA, '52:54:00:47:00:01', keyA],
-    [`${keyA}#2`, '52:54:00:47:00:02', keyA],
-  ]);
+  assert.deepEqual(
+    candidates.map((c) => [c.id, c.mac, c.fingerprint]),
+    [
+      [keyA, '52:54:00:47:00:01', keyA],
+      [`${keyA}#2`, '52:54:00:47:00:02', keyA],
+    ],
+  );
 });
 
 test('ids stay stable as more is learned: a later address does not rename the entry', () => {
@@ -104,29 +107,50 @@ test('ids stay stable as more is learned: a later address does not rename the en
 });
 
 test('the same link-local address on two links is two places; IPv4 is one place whatever the link', () => {
-  const verifications = [verified('fe80::47', 'inst1', keyA, 10, { mac: '52:54:00:47:00:01' }), verified('fe80::47', 'inst2', keyB, 11, { mac: '52:54:00:47:00:02' })];
+  const verifications = [
+    verified('fe80::47', 'inst1', keyA, 10, { mac: '52:54:00:47:00:01' }),
+    verified('fe80::47', 'inst2', keyB, 11, { mac: '52:54:00:47:00:02' }),
+  ];
   const sightings = [seen('fe80::47', 'inst2', 'mdns', 3, { name: 'nixos.local' }), seen('fe80::47', 'inst1', 'ndp', 4)];
   const candidates = mergeCandidates(sightings, verifications);
-  assert.deepEqual(candidates.map((c) => [c.names, c.firstSeenMs]), [
-    [['nixos.local'], 3],
-    [[], 4],
-  ]);
+  assert.deepEqual(
+    candidates.map((c) => [c.names, c.firstSeenMs]),
+    [
+      [['nixos.local'], 3],
+      [[], 4],
+    ],
+  );
   assert.equal(mergeCandidates([], [verified('10.0.0.7', 'a', keyA, 1), verified('10.0.0.7', 'b', keyA, 2)])[0]!.addresses.length, 1);
 });
 
 test('an unverified place of another MAC is never attached', () => {
   const sightings = [seen('fe80::5054:ff:fe99:1', 'inst1', 'ndp', 2)];
   const candidates = mergeCandidates(sightings, [verified('fe80::47', 'inst1', keyA, 10, { mac: '52:54:00:47:00:01' })]);
-  assert.deepEqual(candidates[0]!.addresses.map((a) => a.address), ['fe80::47']);
-  assert.deepEqual(unverifiedPlaces(sightings, []).map((s) => s.address), ['fe80::5054:ff:fe99:1']);
+  assert.deepEqual(
+    candidates[0]!.addresses.map((a) => a.address),
+    ['fe80::47'],
+  );
+  assert.deepEqual(
+    unverifiedPlaces(sightings, []).map((s) => s.address),
+    ['fe80::5054:ff:fe99:1'],
+  );
 });
 
 test('nothing verified → nothing listed; unverifiedPlaces reports each place once, with its name', () => {
-  const sightings = [seen('fe80::47', 'inst1', 'ndp', 1), seen('fe80::47', 'inst1', 'mdns', 2, { name: 'bootstrap.local' }), seen('10.1.1.1', 'inst1', 'mdns', 3, { name: 'nixos.local' })];
+  const sightings = [
+    seen('fe80::47', 'inst1', 'ndp', 1),
+    seen('fe80::47', 'inst1', 'mdns', 2, { name: 'bootstrap.local' }),
+    seen('10.1.1.1', 'inst1', 'mdns', 3, { name: 'nixos.local' }),
+  ];
   assert.deepEqual(mergeCandidates(sightings, []), []);
-  assert.deepEqual(unverifiedPlaces(sightings, [verified('10.1.1.1', 'inst1', keyA, 5)]), [{ address: 'fe80::47', interface: 'inst1', via: 'ndp', atMs: 1, name: 'bootstrap.local' }]);
+  assert.deepEqual(unverifiedPlaces(sightings, [verified('10.1.1.1', 'inst1', keyA, 5)]), [
+    { address: 'fe80::47', interface: 'inst1', via: 'ndp', atMs: 1, name: 'bootstrap.local' },
+  ]);
 });
 
 test('addresses are ordered IPv4, global IPv6, fe80::47, other link-local', () => {
-  assert.deepEqual(['fe80::5054:ff:fe47:1', 'fe80::47', '2001:db8::5', '10.0.0.1'].sort((a, b) => addressRank(a) - addressRank(b)), ['10.0.0.1', '2001:db8::5', 'fe80::47', 'fe80::5054:ff:fe47:1']);
+  assert.deepEqual(
+    ['fe80::5054:ff:fe47:1', 'fe80::47', '2001:db8::5', '10.0.0.1'].sort((a, b) => addressRank(a) - addressRank(b)),
+    ['10.0.0.1', '2001:db8::5', 'fe80::47', 'fe80::5054:ff:fe47:1'],
+  );
 });

@@ -8,7 +8,10 @@ const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, impor
 
 test('parseIpAddrJson reads a recorded lab laptop (two veth links, one with IPv4)', () => {
   const links = parseIpAddrJson(fixture('ip-addr-two-links.json'));
-  assert.deepEqual(links.map((l) => l.name), ['lo', 'inst1', 'inst2']);
+  assert.deepEqual(
+    links.map((l) => l.name),
+    ['lo', 'inst1', 'inst2'],
+  );
   const inst2 = links[2]!;
   assert.deepEqual(
     { index: inst2.index, mac: inst2.mac, linkLocal: inst2.linkLocal, ipv4: inst2.ipv4, up: inst2.up, lowerUp: inst2.lowerUp, multicast: inst2.multicast },
@@ -63,12 +66,15 @@ test('fromOsInterfaces combines os.networkInterfaces() with sysfs flags', () => 
     port0: { index: 4, flags: 0x1003, carrier: true, master: 'lan0' },
   };
   const links = fromOsInterfaces(os, (name) => sysfs[name])!;
-  assert.deepEqual(links.map((l) => [l.name, unusableReason(l) ?? 'usable']), [
-    ['lo', 'loopback'],
-    ['inst1', 'usable'],
-    ['inst2', 'usable'],
-    ['port0', 'part of lan0'],
-  ]);
+  assert.deepEqual(
+    links.map((l) => [l.name, unusableReason(l) ?? 'usable']),
+    [
+      ['lo', 'loopback'],
+      ['inst1', 'usable'],
+      ['inst2', 'usable'],
+      ['port0', 'part of lan0'],
+    ],
+  );
   assert.deepEqual(links[2]!.ipv4, ['10.47.2.1']);
   assert.equal(links[1]!.mac, 'ce:06:c1:57:de:e4');
   assert.equal(links[0]!.mac, undefined);
@@ -76,6 +82,14 @@ test('fromOsInterfaces combines os.networkInterfaces() with sysfs flags', () => 
 
 test('fromOsInterfaces gives up (→ ip -j addr) when sysfs belongs to another network namespace', () => {
   const os = { eth0: [info('fe80::1', 'IPv6', '02:00:00:00:00:01', 7)] };
-  assert.equal(fromOsInterfaces(os, () => ({ index: 2, flags: 0x1003, carrier: true })), undefined, 'index mismatch');
-  assert.equal(fromOsInterfaces(os, () => undefined), undefined, 'no such interface in sysfs');
+  assert.equal(
+    fromOsInterfaces(os, () => ({ index: 2, flags: 0x1003, carrier: true })),
+    undefined,
+    'index mismatch',
+  );
+  assert.equal(
+    fromOsInterfaces(os, () => undefined),
+    undefined,
+    'no such interface in sysfs',
+  );
 });

@@ -52,7 +52,7 @@ interface Exchange {
 async function exchange(reply: (query: Packet, n: number) => { answers?: Answer[]; additionals?: Answer[] } | undefined): Promise<Exchange> {
   const peer = await bound();
   const socket = await bound();
-  const mdns = makeMdns({ type: 'udp4', ip: '127.0.0.1', port: (peer.address()).port, socket, bind: false, multicast: false });
+  const mdns = makeMdns({ type: 'udp4', ip: '127.0.0.1', port: peer.address().port, socket, bind: false, multicast: false });
   const controller = new AbortController();
   const run: Exchange = { hosts: [], errors: [], sent: [], responses: 0, peer, ours: undefined, stop: async () => {} };
   peer.on('message', (message, rinfo) => {
@@ -61,7 +61,13 @@ async function exchange(reply: (query: Packet, n: number) => { answers?: Answer[
     run.ours = rinfo;
     const records = reply(query, run.sent.length);
     if (!records || query.type !== 'query') return;
-    const response = dnsPacket.encode({ type: 'response', id: query.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: query.questions ?? [], ...records });
+    const response = dnsPacket.encode({
+      type: 'response',
+      id: query.id ?? 0,
+      flags: dnsPacket.AUTHORITATIVE_ANSWER,
+      questions: query.questions ?? [],
+      ...records,
+    });
     peer.send(response, rinfo.port, rinfo.address);
   });
   const closed = new Promise<void>((resolve) => socket.once('close', resolve));
@@ -89,11 +95,7 @@ test('one one-shot query asks the names (AAAA, A) and browses _ssh._tcp and _wor
   assert.equal(first!.type, 'query');
   assert.deepEqual(
     first!.questions!.map((q) => `${q.type} ${q.name}`),
-    [
-      ...wanted.flatMap((name) => [`AAAA ${name}`, `A ${name}`]),
-      'PTR _ssh._tcp.local',
-      'PTR _workstation._tcp.local',
-    ],
+    [...wanted.flatMap((name) => [`AAAA ${name}`, `A ${name}`]), 'PTR _ssh._tcp.local', 'PTR _workstation._tcp.local'],
   );
   assert.notEqual(run.ours!.port, 5353, 'sent from an ephemeral port (one-shot query: answered by unicast, at once)');
   assert.deepEqual(run.errors, []);
@@ -124,7 +126,10 @@ test('one response gives the host once, with all its addresses (normalized) and 
   await until('the answer to the repeated query', () => run.responses >= 2);
   await run.stop();
   assert.deepEqual(run.hosts, [{ name: 'nixos.local', interface: 'eth7', addresses: ['10.47.2.2', 'fe80::47', 'fe80::5054:ff:fe47:2'], sshPort: 22 }]);
-  assert.ok(run.sent[1]!.questions!.some((q) => q.type === 'PTR' && q.name === '_ssh._tcp.local'), 'the repeat browses again');
+  assert.ok(
+    run.sent[1]!.questions!.some((q) => q.type === 'PTR' && q.name === '_ssh._tcp.local'),
+    'the repeat browses again',
+  );
 });
 
 test('_workstation._tcp instance names give the MAC, merged with the SSH port from the same response', async () => {
@@ -133,7 +138,12 @@ test('_workstation._tcp instance names give the MAC, merged with the SSH port fr
       ? {
           answers: [
             { name: '_workstation._tcp.local', type: 'PTR', ttl: 10, data: 'bootstrap [52:54:00:47:00:01]._workstation._tcp.local' },
-            { name: 'bootstrap [52:54:00:47:00:01]._workstation._tcp.local', type: 'SRV', ttl: 10, data: { priority: 0, weight: 0, port: 9, target: 'bootstrap.local' } },
+            {
+              name: 'bootstrap [52:54:00:47:00:01]._workstation._tcp.local',
+              type: 'SRV',
+              ttl: 10,
+              data: { priority: 0, weight: 0, port: 9, target: 'bootstrap.local' },
+            },
             { name: '_ssh._tcp.local', type: 'PTR', ttl: 10, data: 'bootstrap._ssh._tcp.local' },
             { name: 'bootstrap._ssh._tcp.local', type: 'SRV', ttl: 10, data: { priority: 0, weight: 0, port: 22, target: 'bootstrap.local' } },
             { name: 'bootstrap.local', type: 'AAAA', ttl: 10, data: 'fe80::47' },
@@ -159,7 +169,10 @@ test('a service whose host has no address in the response is asked for by name, 
   });
   await until('the host, by name', () => run.hosts.length >= 1);
   await run.stop();
-  assert.deepEqual(run.sent[1]!.questions!.map((q) => `${q.type} ${q.name}`), ['AAAA nixos-installer-3.local', 'A nixos-installer-3.local']);
+  assert.deepEqual(
+    run.sent[1]!.questions!.map((q) => `${q.type} ${q.name}`),
+    ['AAAA nixos-installer-3.local', 'A nixos-installer-3.local'],
+  );
   assert.deepEqual(run.hosts, [{ name: 'nixos-installer-3.local', interface: 'eth7', addresses: ['fe80::5054:ff:fe47:3'], sshPort: 2200 }]);
 });
 
@@ -196,11 +209,19 @@ test('browse only: queries from the LAN get no answer, and only queries ever lea
   // An answer would leave at once; the repeat 250 ms after the first query comes well after it.
   await until('the repeated query', () => run.sent.length >= 2);
   await run.stop();
-  assert.deepEqual(run.sent.map((p) => p.type), ['query', 'query']);
+  assert.deepEqual(
+    run.sent.map((p) => p.type),
+    ['query', 'query'],
+  );
 });
 
 test('abort ends it cleanly: browsers stopped, socket closed, no timer left behind', async () => {
-  const resources = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'UDPWRAP').sort().join(',');
+  const resources = () =>
+    process
+      .getActiveResourcesInfo()
+      .filter((r) => r === 'Timeout' || r === 'UDPWRAP')
+      .sort()
+      .join(',');
   const before = resources();
   const run = await exchange(() => ({ answers: installerAnswer }));
   await until('the answer', () => run.hosts.length >= 1);
@@ -234,7 +255,8 @@ test('macFromInstance reads avahi workstation instance names', () => {
 
 test('isWantedName: the names asked for and their -N twins, case-insensitive, nothing else', () => {
   for (const name of ['bootstrap.local', 'Bootstrap-2.local.', 'nixos-installer-12.local', 'NIXOS.local']) assert.ok(isWantedName(name, wanted), name);
-  for (const name of ['bootstrap2.local', 'bootstrap-x.local', 'nixos-installer.lan', 'laptop.local', 'bootstrap.local.evil']) assert.ok(!isWantedName(name, wanted), name);
+  for (const name of ['bootstrap2.local', 'bootstrap-x.local', 'nixos-installer.lan', 'laptop.local', 'bootstrap.local.evil'])
+    assert.ok(!isWantedName(name, wanted), name);
   assert.ok(isWantedName('my.installer-3.local', ['my.installer.local']) === false, 'the dot in a custom name is literal');
   assert.ok(isWantedName('myhost-3.local', ['myhost']));
 });

@@ -18,7 +18,10 @@ test('parsePingReply reads reply sources from recorded `ping -6 -n ff02::1%inst2
 test('parsePingReply ignores headers and summaries, accepts DUP! lines and unzoned sources', () => {
   assert.equal(parsePingReply('PING ff02::1%inst2(ff02::1%inst2) 56 data bytes'), undefined);
   assert.equal(parsePingReply('2 packets transmitted, 2 received, +1 duplicates, 0% packet loss, time 204ms'), undefined);
-  assert.deepEqual(parsePingReply('64 bytes from fe80::5054:ff:fe47:2%inst2: icmp_seq=2 ttl=64 time=0.052 ms (DUP!)'), { address: 'fe80::5054:ff:fe47:2', zone: 'inst2' });
+  assert.deepEqual(parsePingReply('64 bytes from fe80::5054:ff:fe47:2%inst2: icmp_seq=2 ttl=64 time=0.052 ms (DUP!)'), {
+    address: 'fe80::5054:ff:fe47:2',
+    zone: 'inst2',
+  });
   assert.deepEqual(parsePingReply('64 bytes from 2001:DB8::0001: icmp_seq=1 ttl=64 time=0.1 ms'), { address: '2001:db8::1' });
 });
 
@@ -26,18 +29,19 @@ test('parseNeighJson reads a recorded lab neighbour table (IPv4 and IPv6 entries
   const neighbours = parseNeighJson(fixture('ip-neigh.json'));
   assert.equal(neighbours.length, 5);
   assert.deepEqual(neighbours[1], { address: 'fe80::47', interface: 'inst2', mac: '52:54:00:47:00:02', state: ['REACHABLE'], router: false });
-  assert.deepEqual(neighbours.filter(isLiveNeighbour).map((n) => `${n.address}%${n.interface}`), [
-    'fe80::47%inst2',
-    'fe80::5054:ff:fe47:1%inst1',
-    'fe80::47%inst1',
-    'fe80::5054:ff:fe47:2%inst2',
-  ]);
+  assert.deepEqual(
+    neighbours.filter(isLiveNeighbour).map((n) => `${n.address}%${n.interface}`),
+    ['fe80::47%inst2', 'fe80::5054:ff:fe47:1%inst1', 'fe80::47%inst1', 'fe80::5054:ff:fe47:2%inst2'],
+  );
 });
 
 test('only link-local neighbours with a known MAC are worth probing; failed and incomplete entries are not', () => {
   const neighbours = parseNeighJson(fixture('ip-neigh-laptop.json'));
   assert.equal(neighbours.find((n) => n.address === 'fe80::1')?.router, true);
-  assert.deepEqual(neighbours.filter(isLiveNeighbour).map((n) => `${n.address}%${n.interface}`), ['fe80::1%wlp2s0', 'fe80::47%wlp2s0']);
+  assert.deepEqual(
+    neighbours.filter(isLiveNeighbour).map((n) => `${n.address}%${n.interface}`),
+    ['fe80::1%wlp2s0', 'fe80::47%wlp2s0'],
+  );
   assert.deepEqual(parseNeighJson(''), []);
 });
 

@@ -17,7 +17,10 @@ test('reads are answered in order, each with the table as it was then, all by on
   try {
     writeFileSync(join(fake.dir, 'neigh.json'), JSON.stringify([entry('inst1', '52:54:00:47:00:01')]));
     const [a, b] = await Promise.all([shell.read(), shell.read()]);
-    assert.deepEqual(a.map((n) => `${n.address}%${n.interface} ${n.mac}`), ['fe80::47%inst1 52:54:00:47:00:01']);
+    assert.deepEqual(
+      a.map((n) => `${n.address}%${n.interface} ${n.mac}`),
+      ['fe80::47%inst1 52:54:00:47:00:01'],
+    );
     assert.deepEqual(b, a);
     writeFileSync(join(fake.dir, 'neigh.json'), JSON.stringify([entry('inst1', '52:54:00:47:00:01'), entry('inst2', '52:54:00:47:00:02')]));
     assert.equal((await shell.read()).length, 2);

@@ -20,13 +20,19 @@ const options = (onReply: (address: string, iface: string) => void, signal = new
 
 test('one call pings every link; each reply comes with the link it came from', async () => {
   const replies: string[] = [];
-  await pingAllNodes(['inst1', 'inst2', 'inst3'], options((address, iface) => replies.push(`${address}%${iface}`)));
+  await pingAllNodes(
+    ['inst1', 'inst2', 'inst3'],
+    options((address, iface) => replies.push(`${address}%${iface}`)),
+  );
   assert.deepEqual(replies.sort(), ['fe80::5054:ff:fe47:1%inst1', 'fe80::5054:ff:fe47:1%inst2', 'fe80::5054:ff:fe47:1%inst3']);
 });
 
 test('a link whose ping fails is reported, the others still answer', async () => {
   const replies: string[] = [];
-  const error = await pingAllNodes(['inst1', 'bad0'], options((_address, iface) => replies.push(iface))).then(
+  const error = await pingAllNodes(
+    ['inst1', 'bad0'],
+    options((_address, iface) => replies.push(iface)),
+  ).then(
     () => assert.fail('expected a failure'),
     (e: Error) => e,
   );
@@ -40,7 +46,10 @@ test('a missing ping rejects with ENOENT', async () => {
   const bin = mkdtempSync(join(tmpdir(), 'nb-no-ping-'));
   symlinkSync('/bin/sh', join(bin, 'sh'));
   process.env.PATH = bin;
-  const error = await pingAllNodes(['inst1'], options(() => {})).then(
+  const error = await pingAllNodes(
+    ['inst1'],
+    options(() => {}),
+  ).then(
     () => assert.fail('expected a failure'),
     (e: NodeJS.ErrnoException) => e,
   );
@@ -51,10 +60,13 @@ test('a missing ping rejects with ENOENT', async () => {
 test('aborting stops every ping it started', async () => {
   const controller = new AbortController();
   const replies: string[] = [];
-  const done = pingAllNodes(['slow1', 'slow2'], options((_address, iface) => {
-    replies.push(iface);
-    if (replies.length === 2) setTimeout(() => controller.abort(), 50);
-  }, controller.signal));
+  const done = pingAllNodes(
+    ['slow1', 'slow2'],
+    options((_address, iface) => {
+      replies.push(iface);
+      if (replies.length === 2) setTimeout(() => controller.abort(), 50);
+    }, controller.signal),
+  );
   const started = performance.now();
   await done;
   assert.ok(performance.now() - started < 5000);

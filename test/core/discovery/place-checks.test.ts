@@ -1,7 +1,13 @@
 // The check scheduler with fake key exchanges: no sockets, a fake clock.
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PlaceChecks, defaultCheckConcurrency, defaultRetryAfterMs, defaultSameMachineWaitMs, type Place } from '../../../source/core/discovery/place-checks.js';
+import {
+  PlaceChecks,
+  defaultCheckConcurrency,
+  defaultRetryAfterMs,
+  defaultSameMachineWaitMs,
+  type Place,
+} from '../../../source/core/discovery/place-checks.js';
 
 let nowMs = 0;
 const now = () => nowMs;
@@ -31,8 +37,7 @@ function manualChecks(options: Partial<ConstructorParameters<typeof PlaceChecks>
   const changes: string[] = [];
   const checks = new PlaceChecks({
     now,
-    check: (place, learnedMac) =>
-      new Promise((resolve, reject) => started.push({ place, learnedMac, resolve: (mac) => resolve(mac ? { mac } : {}), reject })),
+    check: (place, learnedMac) => new Promise((resolve, reject) => started.push({ place, learnedMac, resolve: (mac) => resolve(mac ? { mac } : {}), reject })),
     onChange: (place) => changes.push(`${place.address}%${place.interface} ${place.state}`),
     ...options,
   });
@@ -73,10 +78,7 @@ async function sharedCpuRun(installers: number, concurrency?: number): Promise<{
   const checks = new PlaceChecks({
     now,
     ...(concurrency === undefined ? {} : { concurrency }),
-    check: (place) =>
-      new Promise((resolve) =>
-        jobs.push({ left: workMs, done: () => resolve({ mac: `52:54:00:47:00:0${place.interface!.slice(4)}` }) }),
-      ),
+    check: (place) => new Promise((resolve) => jobs.push({ left: workMs, done: () => resolve({ mac: `52:54:00:47:00:0${place.interface!.slice(4)}` }) })),
     onChange: (place) => {
       if (place.state === 'ok') verifiedAt.push(nowMs - startMs);
     },

@@ -37,10 +37,13 @@ test('our KEXINIT parses back, and negotiation picks the first of OUR algorithms
   const ours = parseKexInit(buildKexInit());
   assert.equal(ours.kex[0], 'curve25519-sha256');
   assert.equal(ours.hostKey[0], 'ssh-ed25519');
-  assert.deepEqual(negotiate({ kex: ['sntrup761x25519-sha512@openssh.com', 'ecdh-sha2-nistp256', 'curve25519-sha256'], hostKey: ['rsa-sha2-256', 'ssh-ed25519'] }), {
-    kex: 'curve25519-sha256',
-    hostKey: 'ssh-ed25519',
-  });
+  assert.deepEqual(
+    negotiate({ kex: ['sntrup761x25519-sha512@openssh.com', 'ecdh-sha2-nistp256', 'curve25519-sha256'], hostKey: ['rsa-sha2-256', 'ssh-ed25519'] }),
+    {
+      kex: 'curve25519-sha256',
+      hostKey: 'ssh-ed25519',
+    },
+  );
   assert.throws(() => negotiate({ kex: ['diffie-hellman-group1-sha1'], hostKey: ['ssh-ed25519'] }), /no common key exchange/);
   assert.throws(() => negotiate({ kex: ['curve25519-sha256'], hostKey: ['ssh-dss'] }), /no common host key type/);
 });

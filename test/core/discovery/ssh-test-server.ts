@@ -43,10 +43,13 @@ function loadableKeyPair(key: KeySpec): { private: string; public: string } {
 export async function sshServer(key: KeySpec, kex?: string[], ident?: string): Promise<TestServer> {
   const pair = loadableKeyPair(key);
   const blob = Buffer.from(pair.public.split(' ')[1]!, 'base64');
-  const server = new ssh2.Server({ hostKeys: [pair.private], ...(ident ? { ident } : {}), ...(kex ? { algorithms: { kex: kex as ssh2.KexAlgorithm[] } } : {}) }, (client) => {
-    client.on('error', () => {});
-    client.on('authentication', (ctx) => ctx.reject());
-  });
+  const server = new ssh2.Server(
+    { hostKeys: [pair.private], ...(ident ? { ident } : {}), ...(kex ? { algorithms: { kex: kex as ssh2.KexAlgorithm[] } } : {}) },
+    (client) => {
+      client.on('error', () => {});
+      client.on('authentication', (ctx) => ctx.reject());
+    },
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (client) => client.on('error', () => {}));
   const port = await listen(server);

@@ -21,17 +21,40 @@ const labInstaller = () => parseProbeOutput(probeFixture('lab-netns-installer'))
 
 const ESP = 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b';
 const part = (name: string, extra: Partial<BlockChild> = {}): BlockChild => ({
-  name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, mountpoints: [], children: [], ...extra,
+  name,
+  path: `/dev/${name}`,
+  type: 'part',
+  sizeBytes: GiB,
+  mountpoints: [],
+  children: [],
+  ...extra,
 });
 const disk = (name: string, sizeBytes: number, extra: Partial<Disk> = {}): Disk => ({
-  name, path: `/dev/${name}`, byId: [], type: 'disk', sizeBytes, removable: false, readOnly: false, mountpoints: [], children: [], ...extra,
+  name,
+  path: `/dev/${name}`,
+  byId: [],
+  type: 'disk',
+  sizeBytes,
+  removable: false,
+  readOnly: false,
+  mountpoints: [],
+  children: [],
+  ...extra,
 });
 const facts = (disks: Disk[], extra: Partial<Facts> = {}): Facts => ({
-  osRelease: { VARIANT_ID: 'installer' }, isInstaller: true, hostname: 'nixos', arch: 'x86_64', memoryBytes: 8 * GiB,
-  firmware: 'efi', disks, efiBootEntries: [], bootDisks: [], tools: {}, ...extra,
+  osRelease: { VARIANT_ID: 'installer' },
+  isInstaller: true,
+  hostname: 'nixos',
+  arch: 'x86_64',
+  memoryBytes: 8 * GiB,
+  firmware: 'efi',
+  disks,
+  efiBootEntries: [],
+  bootDisks: [],
+  tools: {},
+  ...extra,
 });
-const verdicts = (f: Facts, options?: DiskChoiceOptions) =>
-  Object.fromEntries(assessDisks(f, options).map((a) => [a.disk.name, a.ineligibleReasons]));
+const verdicts = (f: Facts, options?: DiskChoiceOptions) => Object.fromEntries(assessDisks(f, options).map((a) => [a.disk.name, a.ineligibleReasons]));
 const refused = (pattern: RegExp) => (error: unknown) => {
   assert.ok(error instanceof BootstrapError, String(error));
   assert.equal(error.exitCode, ExitCode.refused);
@@ -48,7 +71,10 @@ test('laptop: the Windows NVMe is picked for its EFI boot entry; the stick and t
     nvme0n1: [],
   });
   const nvme = assessDisks(f).find((a) => a.disk.name === 'nvme0n1')!;
-  assert.deepEqual(nvme.efiBootEntries.map((e) => e.label), ['Windows Boot Manager', 'Linux Firmware Updater']);
+  assert.deepEqual(
+    nvme.efiBootEntries.map((e) => e.label),
+    ['Windows Boot Manager', 'Linux Firmware Updater'],
+  );
   assert.equal(nvme.hasEsp, true);
   assert.equal(nvme.partitionCount, 4);
   const pick = recommendDisk(assessDisks(f))!;
@@ -76,10 +102,16 @@ test('BIOS server: the disk with most partitions; the virtual CD is not a disk',
 test('lab: loop disks only with the switch; the /iso loop never', () => {
   const f = labInstaller();
   assert.deepEqual(verdicts(f), { loop0: ['loop device'], loop1: ['loop device', "the installer's boot medium", 'mounted: /iso'] });
-  assert.throws(() => chooseDisk(f), refused(/no eligible disk on the target \(loop0: loop device; loop1: loop device, the installer's boot medium, mounted: \/iso\)/));
+  assert.throws(
+    () => chooseDisk(f),
+    refused(/no eligible disk on the target \(loop0: loop device; loop1: loop device, the installer's boot medium, mounted: \/iso\)/),
+  );
   const { pick } = chooseDisk(f, { allowLoopDisks: true });
   assert.deepEqual([pick.disk.name, pick.reason, pick.devicePath], ['loop0', 'only eligible disk', '/dev/loop0']);
-  assert.throws(() => chooseDisk(f, { allowLoopDisks: true, requested: '/dev/loop1' }), refused(/refusing --disk \/dev\/loop1 \(\/dev\/loop1\): the installer's boot medium; mounted: \/iso/));
+  assert.throws(
+    () => chooseDisk(f, { allowLoopDisks: true, requested: '/dev/loop1' }),
+    refused(/refusing --disk \/dev\/loop1 \(\/dev\/loop1\): the installer's boot medium; mounted: \/iso/),
+  );
 });
 
 test('rule order: EFI boot entry > ESP > most partitions > largest > name', () => {
@@ -188,7 +220,10 @@ test('--disk refusals (exit 3): missing, partition, other /dev/disk names, remov
     selectDisk(f, '/dev/sdb');
     assert.fail('not refused');
   } catch (error) {
-    assert.match((error as BootstrapError).hint ?? '', /eligible: \/dev\/disk\/by-id\/ata-Samsung_SSD_870_EVO_1TB_S6PUNX0T123456A \(931\.5 GiB\), \/dev\/disk\/by-id\/nvme-Samsung/);
+    assert.match(
+      (error as BootstrapError).hint ?? '',
+      /eligible: \/dev\/disk\/by-id\/ata-Samsung_SSD_870_EVO_1TB_S6PUNX0T123456A \(931\.5 GiB\), \/dev\/disk\/by-id\/nvme-Samsung/,
+    );
   }
 });
 
@@ -199,7 +234,6 @@ test('--disk beats INSTALL_DISK; blank values count as unset', () => {
   assert.equal(requestedDisk(undefined, { INSTALL_DISK: '' }), undefined);
   assert.equal(requestedDisk(undefined, {}), undefined);
 });
-
 
 test('a blank NVMe and a USB-SATA backup drive that says RM=0 with data: the NVMe is recommended, the drive marked external', () => {
   const nvme = disk('nvme0n1', 500 * GiB, { transport: 'nvme' });
@@ -215,23 +249,32 @@ test('a blank NVMe and a USB-SATA backup drive that says RM=0 with data: the NVM
   assert.equal(selectDisk(facts([backup, nvme]), '/dev/sda').disk.name, 'sda');
   // only the external disk: nothing is recommended, and the refusal says how to mean it
   assert.equal(recommendDisk(assessDisks(facts([backup]))), undefined);
-  assert.throws(() => chooseDisk(facts([backup])), refused(/no internal disk is eligible; external: \/dev\/sda \(2.0 TiB, usb, external; holds ext4 'backup' on sda1\)/));
+  assert.throws(
+    () => chooseDisk(facts([backup])),
+    refused(/no internal disk is eligible; external: \/dev\/sda \(2.0 TiB, usb, external; holds ext4 'backup' on sda1\)/),
+  );
 });
 
 test('--yes without --disk: several eligible disks (or only an external one) are refused with each candidate described', () => {
   const nvme = disk('nvme0n1', 500 * GiB, { transport: 'nvme', byId: ['/dev/disk/by-id/nvme-Blank_1'] });
   const backup = disk('sda', 2000 * GiB, { transport: 'usb', children: [part('sda1', { fsType: 'ext4', label: 'backup' })] });
-  assert.throws(() => refuseAmbiguousDisk(assessDisks(facts([nvme, backup]))), (error: unknown) => {
-    assert.ok(error instanceof BootstrapError);
-    assert.equal(error.exitCode, ExitCode.refused);
-    assert.equal(error.message, [
-      'refusing to pick a disk with --yes: 2 disks are eligible',
-      '  /dev/disk/by-id/nvme-Blank_1 (500 GiB, nvme; empty)',
-      "  /dev/sda (2.0 TiB, usb, external; holds ext4 'backup' on sda1)",
-    ].join('\n'));
-    assert.match(error.hint ?? '', /--disk/);
-    return true;
-  });
+  assert.throws(
+    () => refuseAmbiguousDisk(assessDisks(facts([nvme, backup]))),
+    (error: unknown) => {
+      assert.ok(error instanceof BootstrapError);
+      assert.equal(error.exitCode, ExitCode.refused);
+      assert.equal(
+        error.message,
+        [
+          'refusing to pick a disk with --yes: 2 disks are eligible',
+          '  /dev/disk/by-id/nvme-Blank_1 (500 GiB, nvme; empty)',
+          "  /dev/sda (2.0 TiB, usb, external; holds ext4 'backup' on sda1)",
+        ].join('\n'),
+      );
+      assert.match(error.hint ?? '', /--disk/);
+      return true;
+    },
+  );
   assert.throws(() => refuseAmbiguousDisk(assessDisks(facts([backup]))), refused(/the only eligible disk is external/));
   refuseAmbiguousDisk(assessDisks(facts([nvme, { ...backup, removable: true }])));
 });
@@ -270,7 +313,10 @@ test('disks in use that look unmounted: a mounted btrfs’s second device, md an
 });
 
 test('the probe’s swaps and zfs-pools sections reach the facts', () => {
-  const sample = probeFixture('bios-server-two-sata').replace('@@nb section efibootmgr', '@@nb section swaps\n/dev/sdb2\n\n@@nb section zfs-pools\ntank\n\n@@nb section efibootmgr');
+  const sample = probeFixture('bios-server-two-sata').replace(
+    '@@nb section efibootmgr',
+    '@@nb section swaps\n/dev/sdb2\n\n@@nb section zfs-pools\ntank\n\n@@nb section efibootmgr',
+  );
   const f = parseProbeOutput(sample);
   assert.deepEqual([f.activeSwaps, f.zfsPools], [['/dev/sdb2'], ['tank']]);
 });
@@ -279,7 +325,16 @@ test('soldered eMMC (lsblk: mmc) is an internal disk; an SD card (sysfs type SD)
   const emmc = disk('mmcblk0', 64 * GiB, { transport: 'mmc' });
   assert.equal(chooseDisk(facts([emmc])).pick.disk.name, 'mmcblk0');
   const card = disk('mmcblk1', 64 * GiB, { transport: 'sd' });
-  assert.deepEqual(assessDisks(facts([emmc, card])).map((a) => [a.disk.name, a.external]), [['mmcblk0', false], ['mmcblk1', true]]);
-  const sample = probeFixture('lab-netns-installer').replace('@@nb section by-id', '@@nb section sysfs\nloop0 /sys/devices/platform/mmc0/mmc_host/mmc0/mmc0:aaaa/block/loop0 SD\n\n@@nb section by-id');
+  assert.deepEqual(
+    assessDisks(facts([emmc, card])).map((a) => [a.disk.name, a.external]),
+    [
+      ['mmcblk0', false],
+      ['mmcblk1', true],
+    ],
+  );
+  const sample = probeFixture('lab-netns-installer').replace(
+    '@@nb section by-id',
+    '@@nb section sysfs\nloop0 /sys/devices/platform/mmc0/mmc_host/mmc0/mmc0:aaaa/block/loop0 SD\n\n@@nb section by-id',
+  );
   assert.equal(parseProbeOutput(sample).disks.find((d) => d.name === 'loop0')!.transport, 'sd');
 });

@@ -15,7 +15,10 @@ test('laptop: NVMe with Windows, SATA SSD, NixOS USB stick mounted at /iso', () 
   assert.equal(facts.firmware, 'efi');
   assert.equal(facts.tools['nixos-install'], true);
   assert.equal(facts.tools.disko, false);
-  assert.deepEqual(facts.disks.map((d) => d.name), ['loop0', 'sda', 'sdb', 'nvme0n1']);
+  assert.deepEqual(
+    facts.disks.map((d) => d.name),
+    ['loop0', 'sda', 'sdb', 'nvme0n1'],
+  );
 
   const nvme = facts.disks.find((d) => d.name === 'nvme0n1')!;
   assert.equal(nvme.model, 'Samsung SSD 980 PRO 1TB');
@@ -70,15 +73,26 @@ test('BIOS server: two SATA disks, installer on a virtual CD-ROM', () => {
   assert.equal(facts.firmware, 'bios');
   assert.equal(facts.memoryBytes, 131841212 * 1024);
   assert.deepEqual(facts.efiBootEntries, []);
-  assert.deepEqual(facts.disks.map((d) => [d.name, d.type]), [['loop0', 'loop'], ['sda', 'disk'], ['sdb', 'disk'], ['sr0', 'rom']]);
+  assert.deepEqual(
+    facts.disks.map((d) => [d.name, d.type]),
+    [
+      ['loop0', 'loop'],
+      ['sda', 'disk'],
+      ['sdb', 'disk'],
+      ['sr0', 'rom'],
+    ],
+  );
   assert.deepEqual(facts.bootDisks, ['loop0', 'sr0']);
   const sda = facts.disks.find((d) => d.name === 'sda')!;
   assert.equal(sda.partitionTable, 'dos');
-  assert.deepEqual(sda.children.map((p) => [p.name, p.fsType, p.partTypeGuid]), [
-    ['sda1', 'ext4', '0x83'],
-    ['sda2', 'swap', '0x82'],
-    ['sda3', 'LVM2_member', '0x8e'],
-  ]);
+  assert.deepEqual(
+    sda.children.map((p) => [p.name, p.fsType, p.partTypeGuid]),
+    [
+      ['sda1', 'ext4', '0x83'],
+      ['sda2', 'swap', '0x82'],
+      ['sda3', 'LVM2_member', '0x8e'],
+    ],
+  );
   assert.deepEqual(facts.disks.find((d) => d.name === 'sdb')!.children, []);
   assert.deepEqual(facts.disks.find((d) => d.name === 'sr0')!.mountpoints, ['/iso']);
 });
@@ -109,13 +123,25 @@ test('blkid fills only what lsblk left empty', () => {
 });
 
 test('older lsblk JSON (strings, single MOUNTPOINT, no PATH) parses the same', () => {
-  const { disks, topLevel } = parseLsblk(JSON.stringify({
-    blockdevices: [
-      { name: 'sda', 'maj:min': '8:0', rm: '0', ro: '0', size: '500107862016', type: 'disk', mountpoint: null, model: 'WDC WD5000AAKX  ', tran: 'sata',
-        children: [{ name: 'sda1', 'maj:min': '8:1', rm: '0', ro: '0', size: '536870912', type: 'part', mountpoint: '[SWAP]', fstype: 'swap' }] },
-      { name: 'sdb', rm: '1', ro: '1', size: '0', type: 'disk', mountpoint: null },
-    ],
-  }));
+  const { disks, topLevel } = parseLsblk(
+    JSON.stringify({
+      blockdevices: [
+        {
+          name: 'sda',
+          'maj:min': '8:0',
+          rm: '0',
+          ro: '0',
+          size: '500107862016',
+          type: 'disk',
+          mountpoint: null,
+          model: 'WDC WD5000AAKX  ',
+          tran: 'sata',
+          children: [{ name: 'sda1', 'maj:min': '8:1', rm: '0', ro: '0', size: '536870912', type: 'part', mountpoint: '[SWAP]', fstype: 'swap' }],
+        },
+        { name: 'sdb', rm: '1', ro: '1', size: '0', type: 'disk', mountpoint: null },
+      ],
+    }),
+  );
   const [sda, sdb] = disks;
   assert.equal(sda!.path, '/dev/sda');
   assert.equal(sda!.sizeBytes, 500107862016);
@@ -128,14 +154,22 @@ test('older lsblk JSON (strings, single MOUNTPOINT, no PATH) parses the same', (
 });
 
 test('a dm device under two disks (RAID, LVM) belongs to both', () => {
-  const member = (disk: string) => ({ name: disk, type: 'disk', size: 1, children: [{ name: `${disk}1`, type: 'part', size: 1, children: [{ name: 'md0', type: 'raid1', size: 1 }] }] });
+  const member = (disk: string) => ({
+    name: disk,
+    type: 'disk',
+    size: 1,
+    children: [{ name: `${disk}1`, type: 'part', size: 1, children: [{ name: 'md0', type: 'raid1', size: 1 }] }],
+  });
   const { topLevel } = parseLsblk(JSON.stringify({ blockdevices: [member('sda'), member('sdb')] }));
   assert.deepEqual([...topLevel.get('md0')!].sort(), ['sda', 'sdb']);
 });
 
 test('os-release quoting', () => {
   assert.deepEqual(parseOsRelease('A="x y"\nB=\'q "r"\'\nC=plain\nD="esc \\"q\\" \\$x"\n# c\nbad line\n'), {
-    A: 'x y', B: 'q "r"', C: 'plain', D: 'esc "q" $x',
+    A: 'x y',
+    B: 'q "r"',
+    C: 'plain',
+    D: 'esc "q" $x',
   });
 });
 
@@ -146,12 +180,14 @@ test('by-id: partitions map to their own path; stable names sorted most specific
   assert.deepEqual(sortById(map.get('/dev/sda')!), ['/dev/disk/by-id/ata-X_1', '/dev/disk/by-id/wwn-0x5']);
 });
 
-const refused = (pattern: RegExp) => (error: unknown) =>
-  error instanceof BootstrapError && error.exitCode === ExitCode.refused && pattern.test(error.message);
+const refused = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === ExitCode.refused && pattern.test(error.message);
 
 test('missing facts are a refusal naming each one (as nixos-anywhere get-facts does)', () => {
   const full = probeFixture('laptop-windows-nvme-sata-usb');
-  assert.throws(() => parseProbeOutput('', 'root@x'), refused(/the probe of root@x is missing facts: probe header .*end of output .*\/etc\/os-release.*hostname.*architecture.*memory.*firmware.*block devices/));
+  assert.throws(
+    () => parseProbeOutput('', 'root@x'),
+    refused(/the probe of root@x is missing facts: probe header .*end of output .*\/etc\/os-release.*hostname.*architecture.*memory.*firmware.*block devices/),
+  );
   assert.throws(() => parseProbeOutput(full.replace('@@nb end', '')), refused(/end of output \(cut short\)/));
   assert.throws(() => parseProbeOutput(full.replace(/^arch=.*$/m, '')), refused(/missing facts: architecture/));
   assert.throws(() => parseProbeOutput(full.replace(/^firmware=.*$/m, 'firmware=uboot')), refused(/firmware type/));
@@ -165,7 +201,13 @@ test('sections split on markers only', () => {
   const out = splitProbeOutput('junk before\n@@nb probe 1\n@@nb section a\nx=1\n\n@@nb section b\n@@nb end\ntrailing');
   assert.equal(out.version, 1);
   assert.equal(out.complete, true);
-  assert.deepEqual([...out.sections], [['a', 'x=1'], ['b', '']]);
+  assert.deepEqual(
+    [...out.sections],
+    [
+      ['a', 'x=1'],
+      ['b', ''],
+    ],
+  );
 });
 
 test('labels, models and names from the target reach no terminal with their escape sequences', () => {
@@ -180,26 +222,32 @@ test('labels, models and names from the target reach no terminal with their esca
 });
 
 test('without a udev database lsblk has no TRAN: the sysfs path tells a USB disk (and virtio, NVMe) apart', () => {
-  const sample = probeFixture('lab-netns-installer').replace('@@nb section by-id', [
-    '@@nb section sysfs',
-    'loop0 /sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/loop0',
-    'loop1 /sys/devices/virtual/block/loop1',
-    '',
+  const sample = probeFixture('lab-netns-installer').replace(
     '@@nb section by-id',
-  ].join('\n'));
+    [
+      '@@nb section sysfs',
+      'loop0 /sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/loop0',
+      'loop1 /sys/devices/virtual/block/loop1',
+      '',
+      '@@nb section by-id',
+    ].join('\n'),
+  );
   const facts = parseProbeOutput(sample);
   assert.equal(facts.disks.find((d) => d.name === 'loop0')!.transport, 'usb');
   assert.equal(facts.disks.find((d) => d.name === 'loop1')!.transport, undefined);
 });
 
 test('the sysfs section names each disk’s drivers as the modules an initrd needs (built-in drivers by their module’s name)', () => {
-  const sample = probeFixture('lab-netns-installer').replace('@@nb section by-id', [
-    '@@nb section sysfs',
-    'loop0 /sys/devices/pci0000:00/0000:00:02.0/virtio1/block/loop0 - virtio_blk,virtio-pci,',
-    'loop1 /sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/loop1 - sd,uas,usb,hub,xhci_hcd,',
-    '',
+  const sample = probeFixture('lab-netns-installer').replace(
     '@@nb section by-id',
-  ].join('\n'));
+    [
+      '@@nb section sysfs',
+      'loop0 /sys/devices/pci0000:00/0000:00:02.0/virtio1/block/loop0 - virtio_blk,virtio-pci,',
+      'loop1 /sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/loop1 - sd,uas,usb,hub,xhci_hcd,',
+      '',
+      '@@nb section by-id',
+    ].join('\n'),
+  );
   const disks = parseProbeOutput(sample).disks;
   assert.deepEqual(disks.find((d) => d.name === 'loop0')!.modules, ['virtio_blk', 'virtio_pci']);
   assert.deepEqual(disks.find((d) => d.name === 'loop1')!.modules, ['sd_mod', 'uas', 'xhci_pci']);

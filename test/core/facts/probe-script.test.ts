@@ -17,7 +17,22 @@ test('the probe script only reads: every redirection goes to /dev/null or anothe
   const writes = redirections.filter((r) => !/>\s*(\/dev\/null|&[12])$/.test(r));
   assert.deepEqual(writes, []);
   const commands = probeScript.replace(/^for tool in .*$/m, ''); // names of tools looked up, not run
-  for (const forbidden of ['mkdir', 'touch', 'rm ', 'mount ', 'umount', 'sgdisk', 'wipefs', 'mkfs', 'efibootmgr -c', 'efibootmgr -b', 'tee', 'dd ', 'partprobe', 'blockdev --rereadpt']) {
+  for (const forbidden of [
+    'mkdir',
+    'touch',
+    'rm ',
+    'mount ',
+    'umount',
+    'sgdisk',
+    'wipefs',
+    'mkfs',
+    'efibootmgr -c',
+    'efibootmgr -b',
+    'tee',
+    'dd ',
+    'partprobe',
+    'blockdev --rereadpt',
+  ]) {
     assert.ok(!commands.includes(forbidden), `probe script must not run ${forbidden}`);
   }
   assert.match(probeScript, /efibootmgr -v 2>&1/);

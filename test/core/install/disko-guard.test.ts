@@ -12,7 +12,10 @@ import type { Choices } from '../../../source/core/plan/types.js';
 const work = mkdtempSync(join(tmpdir(), 'nb-disko-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const devices = (disks: Record<string, string>) => `{ ${Object.entries(disks).map(([n, device]) => `${n} = { type = "disk"; device = ${device}; };`).join(' ')} }`;
+const devices = (disks: Record<string, string>) =>
+  `{ ${Object.entries(disks)
+    .map(([n, device]) => `${n} = { type = "disk"; device = ${device}; };`)
+    .join(' ')} }`;
 
 /** A flake without inputs: its host's disko module names these disks, and `outputs` adds more. */
 function flake(name: string, disks: Record<string, string>, outputs = ''): string {
@@ -69,7 +72,11 @@ test('disko’s own choice is checked: diskoConfigurations.<host> wins over the 
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /would format \/dev\/sdb/);
   // A function of `disks` (the config disko calls with --arg disks): it gets the confirmed disk.
-  const fn = flake('disko-function', { main: '/dev/sdx' }, `diskoConfigurations.labhost = { disks ? [ "/dev/sda" ], ... }: { disko.devices.disk = ${devices({ main: 'builtins.head disks' })}; };`);
+  const fn = flake(
+    'disko-function',
+    { main: '/dev/sdx' },
+    `diskoConfigurations.labhost = { disks ? [ "/dev/sda" ], ... }: { disko.devices.disk = ${devices({ main: 'builtins.head disks' })}; };`,
+  );
   const passed = guard(fn, '/dev/vda');
   assert.equal(passed.status, 0, passed.stderr);
   assert.match(passed.stdout, /formats only: \/dev\/vda/);

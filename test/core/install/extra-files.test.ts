@@ -16,7 +16,8 @@ import { choices, facts } from '../plan/fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nb-extra-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
+const usage = (pattern: RegExp) => (error: unknown) =>
+  error instanceof BootstrapError && error.exitCode === 2 && pattern.test(`${error.message} ${error.hint ?? ''}`);
 
 function tree(name: string): string {
   const dir = join(work, name);
@@ -32,7 +33,13 @@ function tree(name: string): string {
 test('--chown takes PATH and UID:GID as nixos-anywhere does, and only with --extra-files', () => {
   const flake = ['--flake', 'github:me/c#web'];
   const request = parseInstallFlags([...flake, '--extra-files', '/x', '--chown', '/persist/home/me', '1000:100', '--chown', '/var/lib/a', '0:0'], {});
-  assert.deepEqual(request.choices.extraFiles, { dir: '/x', owners: [{ path: '/persist/home/me', uid: 1000, gid: 100 }, { path: '/var/lib/a', uid: 0, gid: 0 }] });
+  assert.deepEqual(request.choices.extraFiles, {
+    dir: '/x',
+    owners: [
+      { path: '/persist/home/me', uid: 1000, gid: 100 },
+      { path: '/var/lib/a', uid: 0, gid: 0 },
+    ],
+  });
   assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', '/p'], {}), usage(/--chown takes two values/));
   assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', '/p', 'me:users'], {}), usage(/UID:GID in numbers/));
   assert.throws(() => parseInstallFlags([...flake, '--extra-files', '/x', '--chown', 'rel', '1:1'], {}), usage(/a path inside the new system/));

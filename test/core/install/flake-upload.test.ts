@@ -13,7 +13,13 @@ import { stateDir } from '../../../source/core/paths.js';
 import { parseInstallFlags } from '../../../source/headless/install-options.js';
 import { parseWizardFlags } from '../../../source/ui/wizard-options.js';
 
-const listing = (tar: Buffer) => execFileSync('tar', ['-t'], { input: tar, encoding: 'utf8' }).trim().split('\n').map((p) => p.replace(/^\.\//, '')).filter((p) => p && p !== '.').sort();
+const listing = (tar: Buffer) =>
+  execFileSync('tar', ['-t'], { input: tar, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((p) => p.replace(/^\.\//, ''))
+    .filter((p) => p && p !== '.')
+    .sort();
 const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { stdio: 'pipe' });
 
 function flakeDir(): string {
@@ -69,7 +75,11 @@ test('run from inside the flake, the new key’s default file moves to the state
     };
     assert.throws(() => refuseSecretInFlake('--luks-passphrase-file', join(dir, 'pass'), dir), insideFlake);
     assert.throws(() => refuseSecretInFlake('--host-key', `${dir}/secrets/../host_ed25519`, dir), insideFlake);
-    assert.throws(() => refuseSecretInFlake('--luks-passphrase-file', join(dir, '..pass'), dir), insideFlake, 'a name that starts with two dots is still inside');
+    assert.throws(
+      () => refuseSecretInFlake('--luks-passphrase-file', join(dir, '..pass'), dir),
+      insideFlake,
+      'a name that starts with two dots is still inside',
+    );
     refuseSecretInFlake('--luks-passphrase-file', '-', dir);
     refuseSecretInFlake('--luks-passphrase-file', join(tmpdir(), 'pass'), dir);
     // a symlink that points into the flake is inside it too

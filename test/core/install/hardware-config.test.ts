@@ -14,8 +14,14 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 test('the flag takes the generator and the path; only nixos-generate-config and nixos-facter', () => {
   const flake = ['--flake', 'github:me/c#web'];
-  assert.deepEqual(parseInstallFlags([...flake, '--generate-hardware-config', 'nixos-facter', 'hosts/web/facter.json'], {}).hardwareConfig, { generator: 'nixos-facter', path: 'hosts/web/facter.json' });
-  assert.throws(() => parseInstallFlags([...flake, '--generate-hardware-config', 'lshw', 'x'], {}), (e: unknown) => e instanceof BootstrapError && /--generate-hardware-config must be one of nixos-generate-config, nixos-facter/.test(e.message));
+  assert.deepEqual(parseInstallFlags([...flake, '--generate-hardware-config', 'nixos-facter', 'hosts/web/facter.json'], {}).hardwareConfig, {
+    generator: 'nixos-facter',
+    path: 'hosts/web/facter.json',
+  });
+  assert.throws(
+    () => parseInstallFlags([...flake, '--generate-hardware-config', 'lshw', 'x'], {}),
+    (e: unknown) => e instanceof BootstrapError && /--generate-hardware-config must be one of nixos-generate-config, nixos-facter/.test(e.message),
+  );
   assert.throws(() => parseInstallFlags([...flake, '--generate-hardware-config', 'nixos-facter'], {}), /takes two values/);
 });
 

@@ -19,10 +19,20 @@ test('after an install, the hints name where the new system answers, never the i
 });
 
 test('without a MAC only the mDNS name is offered; reached over IPv4, the same address first (same card, same lease)', () => {
-  assert.deepEqual(installedSystemAddresses('web', installer, facts()).map((a) => a.target), ['root@web.local']);
+  assert.deepEqual(
+    installedSystemAddresses('web', installer, facts()).map((a) => a.target),
+    ['root@web.local'],
+  );
   const ipv4 = { host: '192.168.1.20', port: 2222, user: 'root' };
-  assert.deepEqual(installedSystemAddresses('web', ipv4, facts({ interface: 'eth0', mac: '52:54:00:47:00:01' })).map((a) => a.target), ['root@192.168.1.20', 'root@web.local']);
-  assert.deepEqual(installedSystemAddresses('web', { host: 'bootstrap.local', port: 22, user: 'root' }, undefined).map((a) => a.target), ['root@web.local'], 'never the installer’s own name');
+  assert.deepEqual(
+    installedSystemAddresses('web', ipv4, facts({ interface: 'eth0', mac: '52:54:00:47:00:01' })).map((a) => a.target),
+    ['root@192.168.1.20', 'root@web.local'],
+  );
+  assert.deepEqual(
+    installedSystemAddresses('web', { host: 'bootstrap.local', port: 22, user: 'root' }, undefined).map((a) => a.target),
+    ['root@web.local'],
+    'never the installer’s own name',
+  );
 });
 
 test('the probe’s connection section becomes facts.connection; a missing one is no refusal', () => {

@@ -23,7 +23,10 @@ let session: SshSession;
 before(async () => {
   process.env.XDG_STATE_HOME = join(work, 'state'); // the wizard's journal goes here
   sshd = await startLoopbackSshd();
-  session = await connect({ host: '127.0.0.1', port: sshd.port, user: 'root' }, { agentSocket: '', defaultIdentities: false, env: {}, knownHostsFile: join(work, 'known_hosts'), identityFiles: [sshd.clientKeyFile] });
+  session = await connect(
+    { host: '127.0.0.1', port: sshd.port, user: 'root' },
+    { agentSocket: '', defaultIdentities: false, env: {}, knownHostsFile: join(work, 'known_hosts'), identityFiles: [sshd.clientKeyFile] },
+  );
 });
 after(async () => {
   if (savedStateHome === undefined) delete process.env.XDG_STATE_HOME;

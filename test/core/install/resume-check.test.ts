@@ -11,18 +11,44 @@ import type { Choices } from '../../../source/core/plan/types.js';
 
 const GiB = 1024 ** 3;
 const disk = (name: string, extra: Partial<Disk> = {}): Disk => ({
-  name, path: `/dev/${name}`, byId: [`/dev/disk/by-id/ata-DISK_${name}`], serial: `SER-${name}`, type: 'disk', sizeBytes: 100 * GiB,
-  removable: false, readOnly: false, mountpoints: [], children: [], ...extra,
+  name,
+  path: `/dev/${name}`,
+  byId: [`/dev/disk/by-id/ata-DISK_${name}`],
+  serial: `SER-${name}`,
+  type: 'disk',
+  sizeBytes: 100 * GiB,
+  removable: false,
+  readOnly: false,
+  mountpoints: [],
+  children: [],
+  ...extra,
 });
 const facts = (disks: Disk[], extra: Partial<Facts> = {}): Facts => ({
-  osRelease: {}, isInstaller: true, hostname: 'nixos', arch: 'x86_64', memoryBytes: GiB, firmware: 'efi', disks, efiBootEntries: [], bootDisks: [], tools: {},
-  connection: { interface: 'eth0', mac: '52:54:00:00:00:01' }, ...extra,
+  osRelease: {},
+  isInstaller: true,
+  hostname: 'nixos',
+  arch: 'x86_64',
+  memoryBytes: GiB,
+  firmware: 'efi',
+  disks,
+  efiBootEntries: [],
+  bootDisks: [],
+  tools: {},
+  connection: { interface: 'eth0', mac: '52:54:00:00:00:01' },
+  ...extra,
 });
 const choices = (diskPath: string): Choices => ({
   disk: diskPath,
   layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks: { label: 'cryptroot', name: 'cryptroot' } },
-  labels: { efi: 'boot', root: 'nixos', swap: 'swap' }, mkdirs: [], postMount: [], tmpstore: false,
-  flake: { uri: 'github:me/cfg', host: 'web' }, install: { mode: 'flake', repoPath: '/mnt/nix-config' }, finish: 'poweroff', ageKey: null, hostKey: null,
+  labels: { efi: 'boot', root: 'nixos', swap: 'swap' },
+  mkdirs: [],
+  postMount: [],
+  tmpstore: false,
+  flake: { uri: 'github:me/cfg', host: 'web' },
+  install: { mode: 'flake', repoPath: '/mnt/nix-config' },
+  finish: 'poweroff',
+  ageKey: null,
+  hostKey: null,
 });
 const refused = (pattern: RegExp) => (error: unknown) => {
   assert.ok(error instanceof BootstrapError, String(error));
@@ -37,7 +63,14 @@ test('resume: the same disk at the path goes on, this run’s own mounts and LUK
   const midway = disk('sda', {
     children: [
       { name: 'sda1', path: '/dev/sda1', type: 'part', sizeBytes: GiB, mountpoints: ['/mnt/boot'], children: [] },
-      { name: 'sda2', path: '/dev/sda2', type: 'part', sizeBytes: GiB, mountpoints: [], children: [{ name: 'cryptroot', path: '/dev/mapper/cryptroot', type: 'crypt', sizeBytes: GiB, mountpoints: ['/mnt'], children: [] }] },
+      {
+        name: 'sda2',
+        path: '/dev/sda2',
+        type: 'part',
+        sizeBytes: GiB,
+        mountpoints: [],
+        children: [{ name: 'cryptroot', path: '/dev/mapper/cryptroot', type: 'crypt', sizeBytes: GiB, mountpoints: ['/mnt'], children: [] }],
+      },
     ],
   });
   checkResumeIdentity(recorded, choices('/dev/sda'), facts([midway]));
@@ -45,7 +78,16 @@ test('resume: the same disk at the path goes on, this run’s own mounts and LUK
 });
 
 test('resume after a cut mid-install: the mounted filesystems and active swap on the disk are this run’s (seen by UUID and /proc/swaps too)', () => {
-  const part = (name: string, fsType: string, uuid: string, mountpoints: string[]): BlockChild => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, fsType, uuid, mountpoints, children: [] });
+  const part = (name: string, fsType: string, uuid: string, mountpoints: string[]): BlockChild => ({
+    name,
+    path: `/dev/${name}`,
+    type: 'part',
+    sizeBytes: GiB,
+    fsType,
+    uuid,
+    mountpoints,
+    children: [],
+  });
   const midway = disk('vda', {
     children: [part('vda2', 'vfat', 'AAAA-0001', ['/mnt/boot']), part('vda3', 'swap', 'sw-1', ['[SWAP]']), part('vda4', 'ext4', 'root-1', ['/mnt'])],
   });
@@ -56,10 +98,22 @@ test('resume after a cut mid-install: the mounted filesystems and active swap on
 });
 
 test('resume of a disko layout: its own LUKS/LVM mounted under /mnt is this run’s; a mapping mounted elsewhere is not', () => {
-  const mapping = (name: string, type: string, mountpoints: string[], children: BlockChild[] = []): BlockChild => ({ name, path: `/dev/mapper/${name}`, type, sizeBytes: GiB, mountpoints, children });
+  const mapping = (name: string, type: string, mountpoints: string[], children: BlockChild[] = []): BlockChild => ({
+    name,
+    path: `/dev/mapper/${name}`,
+    type,
+    sizeBytes: GiB,
+    mountpoints,
+    children,
+  });
   const part = (name: string, children: BlockChild[]): BlockChild => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, mountpoints: [], children });
   const disko = { ...choices('/dev/sda'), layout: { kind: 'disko' as const } };
-  const ours = disk('sda', { children: [part('sda1', []), part('sda2', [mapping('crypted', 'crypt', [], [mapping('pool-root', 'lvm', ['/mnt']), mapping('pool-swap', 'lvm', ['[SWAP]'])])])] });
+  const ours = disk('sda', {
+    children: [
+      part('sda1', []),
+      part('sda2', [mapping('crypted', 'crypt', [], [mapping('pool-root', 'lvm', ['/mnt']), mapping('pool-swap', 'lvm', ['[SWAP]'])])]),
+    ],
+  });
   checkResumeIdentity({ disk: diskIdentity(disk('sda')) }, disko, facts([ours]));
   const theirs = disk('sda', { children: [part('sda2', [mapping('data', 'crypt', ['/srv'])])] });
   assert.throws(() => checkResumeIdentity({ disk: diskIdentity(disk('sda')) }, disko, facts([theirs])), refused(/in use: data \(crypt\)/));
@@ -68,9 +122,15 @@ test('resume of a disko layout: its own LUKS/LVM mounted under /mnt is this run�
 test('resume refuses (exit 3) another disk at the same path, the boot medium, a disk in use, a gone disk, another MAC', () => {
   const recorded = { disk: diskIdentity(disk('sda')), mac: '52:54:00:00:00:01' };
   const other = disk('sda', { serial: 'SER-other', byId: ['/dev/disk/by-id/ata-OTHER'] });
-  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([other])), refused(/\/dev\/sda is now another disk \(\/dev\/disk\/by-id\/ata-OTHER, 100 GiB, serial SER-other\); the run started on \/dev\/disk\/by-id\/ata-DISK_sda/));
+  assert.throws(
+    () => checkResumeIdentity(recorded, choices('/dev/sda'), facts([other])),
+    refused(/\/dev\/sda is now another disk \(\/dev\/disk\/by-id\/ata-OTHER, 100 GiB, serial SER-other\); the run started on \/dev\/disk\/by-id\/ata-DISK_sda/),
+  );
   assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda', { sizeBytes: 50 * GiB })])), refused(/is now another disk/));
-  assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda')], { bootDisks: ['sda'] })), refused(/refusing to resume on .*: the installer's boot medium/));
+  assert.throws(
+    () => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda')], { bootDisks: ['sda'] })),
+    refused(/refusing to resume on .*: the installer's boot medium/),
+  );
   assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sda', { mountpoints: ['/data'] })])), refused(/mounted: \/data/));
   assert.throws(() => checkResumeIdentity(recorded, choices('/dev/sda'), facts([disk('sdb')])), refused(/disk \/dev\/sda .* is gone from the target/));
   assert.throws(
@@ -84,7 +144,11 @@ test('resume refuses (exit 3) another disk at the same path, the boot medium, a 
   const moved = disk('vda', { serial: undefined, byId: [], busPath: slot.replace('04.0/virtio1', '05.0/virtio2') });
   assert.throws(() => checkResumeIdentity({ disk: diskIdentity(plain) }, choices('/dev/vda'), facts([moved])), refused(/is now another disk/));
   const unknown = disk('vda', { serial: undefined, byId: [] });
-  assert.throws(() => checkResumeIdentity({ disk: diskIdentity(unknown) }, choices('/dev/vda'), facts([unknown])), refused(/is now another disk/), 'nothing but the name to compare');
+  assert.throws(
+    () => checkResumeIdentity({ disk: diskIdentity(unknown) }, choices('/dev/vda'), facts([unknown])),
+    refused(/is now another disk/),
+    'nothing but the name to compare',
+  );
 });
 
 test('a journal that exists but cannot be read or parsed is reported as that, with its path', async () => {

@@ -19,11 +19,15 @@ const secrets: Secrets = {
   'host-key': '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n',
 };
 // The key material itself (a PEM armour line or an age comment is not secret).
-const secretLines = Object.values(secrets).flatMap((s) => s!.split('\n')).filter((line) => line.length > 12 && !line.startsWith('-----') && !line.startsWith('# '));
+const secretLines = Object.values(secrets)
+  .flatMap((s) => s!.split('\n'))
+  .filter((line) => line.length > 12 && !line.startsWith('-----') && !line.startsWith('# '));
 
 test('a phase the journal has as done but the target does not is run again, and is not done until it finishes again', async () => {
   const thePlan = plan(facts(), choices({ ageKey: null, finish: 'none' }));
-  const session = new ScriptedSession((command) => (command.startsWith('sgdisk -n') ? { code: 4, stderr: 'sgdisk: disk busy' } : command.includes('sfdisk --part-label') ? { code: 1 } : {}));
+  const session = new ScriptedSession((command) =>
+    command.startsWith('sgdisk -n') ? { code: 4, stderr: 'sgdisk: disk busy' } : command.includes('sfdisk --part-label') ? { code: 1 } : {},
+  );
   const journal = await Journal.start({ target: session.target, fingerprint: session.fingerprint, choices: thePlan.choices });
   await journal.markDone('partition');
   const events: RunEvent[] = [];
@@ -35,7 +39,10 @@ test('a phase the journal has as done but the target does not is run again, and 
 });
 
 test('every secret kind, echoed on stdout or stderr or quoted in a failure, reaches no event', async () => {
-  const thePlan = plan(facts(), choices({ finish: 'none', layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks }, hostKey: { publicKey: 'ssh-ed25519 AAAA', type: 'ed25519' } }));
+  const thePlan = plan(
+    facts(),
+    choices({ finish: 'none', layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 0, luks }, hostKey: { publicKey: 'ssh-ed25519 AAAA', type: 'ed25519' } }),
+  );
   // A careless target: every command prints what it read on stdin, on both streams; the age
   // hand-off then fails, quoting it.
   const session = new ScriptedSession((command, options) => {

@@ -25,7 +25,15 @@ test('every event goes to the log (0600) and then to the renderer; the journal r
   const events: RunEvent[] = [];
   const p = luksPlan();
   const journal = await journalFor(session, p);
-  const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal, resume: false, logPath: join(work, 'one.log'), onEvent: (e) => events.push(e) });
+  const run = await startRun({
+    plan: p,
+    session,
+    secrets: { 'luks-passphrase': passphrase },
+    journal,
+    resume: false,
+    logPath: join(work, 'one.log'),
+    onEvent: (e) => events.push(e),
+  });
   assert.deepEqual(await run.outcome, { status: 'done' });
   assert.equal(journal.value.logFile, join(work, 'one.log'));
   assert.equal(statSync(run.logPath).mode & 0o777, 0o600);
@@ -33,7 +41,10 @@ test('every event goes to the log (0600) and then to the renderer; the journal r
   assert.equal(log.trim().split('\n').length, events.length, 'one log line per event');
   assert.match(log, /building…/);
   assert.ok(!log.includes(passphrase) && !JSON.stringify(events).includes(passphrase), 'a secret in remote output was not redacted');
-  assert.deepEqual(journal.value.completed, p.phases.map((phase) => phase.id));
+  assert.deepEqual(
+    journal.value.completed,
+    p.phases.map((phase) => phase.id),
+  );
 });
 
 test('a retry after a failure resumes: the phases the journal and the target agree on are skipped', async () => {
@@ -41,7 +52,15 @@ test('a retry after a failure resumes: the phases the journal and the target agr
   const session = new ScriptedSession((command) => (command.includes('nixos-install') && failInstall ? { code: 1, stdout: 'error: out of space\n' } : {}));
   const events: RunEvent[] = [];
   const p = luksPlan();
-  const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal: await journalFor(session, p), resume: false, logPath: join(work, 'two.log'), onEvent: (e) => events.push(e) });
+  const run = await startRun({
+    plan: p,
+    session,
+    secrets: { 'luks-passphrase': passphrase },
+    journal: await journalFor(session, p),
+    resume: false,
+    logPath: join(work, 'two.log'),
+    onEvent: (e) => events.push(e),
+  });
   const first = await run.outcome;
   assert.equal(first.status, 'failed');
   failInstall = false;
@@ -60,7 +79,15 @@ test('a stop undoes this run’s mappings and mounts, newest first, and says so'
   });
   const events: RunEvent[] = [];
   const p = luksPlan();
-  const run = await startRun({ plan: p, session, secrets: { 'luks-passphrase': passphrase }, journal: await journalFor(session, p), resume: false, logPath: join(work, 'three.log'), onEvent: (e) => events.push(e) });
+  const run = await startRun({
+    plan: p,
+    session,
+    secrets: { 'luks-passphrase': passphrase },
+    journal: await journalFor(session, p),
+    resume: false,
+    logPath: join(work, 'three.log'),
+    onEvent: (e) => events.push(e),
+  });
   during.mkfs = () => {
     assert.throws(() => run.retry(), /only once it has ended/, 'a run still going cannot be retried');
     run.abort();
@@ -69,7 +96,10 @@ test('a stop undoes this run’s mappings and mounts, newest first, and says so'
   assert.equal(outcome.status, 'aborted');
   assert.ok(run.aborting);
   const cleanups = session.commands.slice(session.commands.findIndex((c) => c.startsWith('mkfs.vfat')) + 1);
-  assert.ok(cleanups.some((c) => c.includes('cryptsetup close cryptroot')), cleanups.join('\n'));
+  assert.ok(
+    cleanups.some((c) => c.includes('cryptsetup close cryptroot')),
+    cleanups.join('\n'),
+  );
   assert.ok(!cleanups.some((c) => c.startsWith('nixos-install')), 'the install ran after the stop');
   assert.match((events.at(-1) as { message: string }).message, /mounts and mappings made by this run were undone/);
 });

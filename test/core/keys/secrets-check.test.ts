@@ -28,7 +28,10 @@ test('the readiness check names exactly the secrets the new key cannot open', as
     execFileSync('age', ['-r', other.recipient, '-o', join(dir, 'cli-made.age')], { input: 'd' });
     const report = await checkSecrets(dir, host.identity);
     assert.deepEqual(report.readable, ['armored.age', 'db-password.age']);
-    assert.deepEqual(report.unreadable.map((u) => u.file), ['cli-made.age', 'nested/api-token.age']);
+    assert.deepEqual(
+      report.unreadable.map((u) => u.file),
+      ['cli-made.age', 'nested/api-token.age'],
+    );
     assert.equal(report.unreadable[0]!.reason, 'not encrypted to this host key');
   } finally {
     await rm(dir, { recursive: true });

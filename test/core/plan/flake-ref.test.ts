@@ -5,7 +5,11 @@ import { choices } from './fixtures.js';
 
 test('remote and local flake references parse', () => {
   assert.deepEqual(parseFlakeRef('github:me/nixos-config#web'), { uri: 'github:me/nixos-config', host: 'web', local: false });
-  assert.deepEqual(parseFlakeRef('git+https://git.example/cfg.git?ref=main#db-1'), { uri: 'git+https://git.example/cfg.git?ref=main', host: 'db-1', local: false });
+  assert.deepEqual(parseFlakeRef('git+https://git.example/cfg.git?ref=main#db-1'), {
+    uri: 'git+https://git.example/cfg.git?ref=main',
+    host: 'db-1',
+    local: false,
+  });
   assert.deepEqual(parseFlakeRef('.#web'), { uri: '.', host: 'web', local: true });
   assert.deepEqual(parseFlakeRef('/home/me/cfg#nixosConfigurations.web'), { uri: '/home/me/cfg', host: 'web', local: true });
   assert.deepEqual(parseFlakeRef('path:./cfg#web'), { uri: './cfg', host: 'web', local: true });
@@ -21,7 +25,10 @@ for (const [input, message] of [
   ['https:#web', /is not a URL/],
 ] as const) {
   test(`garbled flake reference '${input}' is a usage error`, () => {
-    assert.throws(() => parseFlakeRef(input), (error: Error & { exitCode?: number }) => message.test(error.message) && error.exitCode === 2);
+    assert.throws(
+      () => parseFlakeRef(input),
+      (error: Error & { exitCode?: number }) => message.test(error.message) && error.exitCode === 2,
+    );
   });
 }
 

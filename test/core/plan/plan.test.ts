@@ -15,7 +15,12 @@ test('labels on EFI: ESP + root, in order, with the exact sgdisk call', () => {
   assert.deepEqual(ids(p), ['partition', 'format', 'mount', 'install', 'age-key', 'finish']);
   assert.equal(commands(p, 'partition')[2], 'sgdisk -n1:1MiB:+512MiB -t1:EF00 -c1:boot -n2:0:0 -t2:8300 -c2:nixos /dev/vda');
   assert.deepEqual(commands(p, 'format'), ['mkfs.vfat -F 32 -n boot /dev/vda1', 'mkfs.ext4 -F -q -L nixos /dev/vda2']);
-  assert.deepEqual(commands(p, 'mount'), ['if mountpoint -q /mnt; then umount -R /mnt; fi', 'mount /dev/vda2 /mnt', 'mkdir -p /mnt/boot', 'mount -o fmask=0077,dmask=0077 /dev/vda1 /mnt/boot']);
+  assert.deepEqual(commands(p, 'mount'), [
+    'if mountpoint -q /mnt; then umount -R /mnt; fi',
+    'mount /dev/vda2 /mnt',
+    'mkdir -p /mnt/boot',
+    'mount -o fmask=0077,dmask=0077 /dev/vda1 /mnt/boot',
+  ]);
   assert.deepEqual(commands(p, 'install'), ['nixos-install --root /mnt --no-root-passwd --no-channel-copy --flake github:me/nixos-config#web']);
   assert.match(p.phases[0]!.destroys[0]!, /all data on \/dev\/vda \(virtio, 8 GiB/);
 });
@@ -31,15 +36,13 @@ test('labels + LUKS + swap: the passphrase only ever travels on stdin', () => {
     assert.match(command.run, /--key-file - /);
   }
   assert.equal(luksCommands[0]!.run, 'cryptsetup luksFormat --batch-mode --type luks2 --label cryptroot --key-file - /dev/vda3');
-  assert.deepEqual(commands(p, 'format'), [
-    'mkfs.vfat -F 32 -n boot /dev/vda1',
-    'mkswap -L swap /dev/vda2',
-    'mkfs.ext4 -F -q -L nixos /dev/mapper/cryptroot',
-  ]);
+  assert.deepEqual(commands(p, 'format'), ['mkfs.vfat -F 32 -n boot /dev/vda1', 'mkswap -L swap /dev/vda2', 'mkfs.ext4 -F -q -L nixos /dev/mapper/cryptroot']);
   assert.equal(commands(p, 'mount')[1], 'mount /dev/mapper/cryptroot /mnt');
   assert.ok(commands(p, 'finish').includes('if cryptsetup status cryptroot >/dev/null; then cryptsetup close cryptroot; fi'));
   assert.ok(commands(p, 'finish').includes('swapoff /dev/vda2 2>/dev/null || true'));
-  assert.deepEqual(p.phases.find((x) => x.id === 'luks-open')!.cleanUp, [{ run: 'if cryptsetup status cryptroot >/dev/null; then cryptsetup close cryptroot; fi' }]);
+  assert.deepEqual(p.phases.find((x) => x.id === 'luks-open')!.cleanUp, [
+    { run: 'if cryptsetup status cryptroot >/dev/null; then cryptsetup close cryptroot; fi' },
+  ]);
   assert.match(p.warnings.join('\n'), /US keyboard layout/);
 });
 
@@ -61,14 +64,21 @@ test('a disk chosen by id is used by id, partitions as udev names them', () => {
 
 test('NVMe kernel names get the p separator', () => {
   const f = facts({ disks: [disk({ name: 'nvme0n1', path: '/dev/nvme0n1' })] });
-  assert.deepEqual(commands(plan(f, choices({ disk: 'nvme0n1' })), 'format'), ['mkfs.vfat -F 32 -n boot /dev/nvme0n1p1', 'mkfs.ext4 -F -q -L nixos /dev/nvme0n1p2']);
+  assert.deepEqual(commands(plan(f, choices({ disk: 'nvme0n1' })), 'format'), [
+    'mkfs.vfat -F 32 -n boot /dev/nvme0n1p1',
+    'mkfs.ext4 -F -q -L nixos /dev/nvme0n1p2',
+  ]);
 });
 
 test('disko: one phase does partition, format and mount with the chosen disk passed through', () => {
   const p = plan(facts(), choices({ layout: { kind: 'disko' } }));
   assert.deepEqual(ids(p), ['disko', 'install', 'age-key', 'finish']);
   const [guard, run] = commands(p, 'disko');
-  assert.match(guard!, /^devices=\$\(NB_FLAKE=github:me\/nixos-config NB_HOST=web NB_DISK=\/dev\/vda nix .* eval --impure --raw --expr /, 'the disks are read before disko runs');
+  assert.match(
+    guard!,
+    /^devices=\$\(NB_FLAKE=github:me\/nixos-config NB_HOST=web NB_DISK=\/dev\/vda nix .* eval --impure --raw --expr /,
+    'the disks are read before disko runs',
+  );
   assert.equal(run, `disko --mode destroy,format,mount --yes-wipe-all-disks --flake github:me/nixos-config#web --arg disks '[ "/dev/vda" ]'`);
   assert.ok(p.phases[0]!.destroys.length > 0);
 });
@@ -84,7 +94,10 @@ test('mounted: mount by label, destroy nothing', () => {
     'mount /dev/disk/by-label/boot /mnt/boot',
     'if [ -e /dev/disk/by-label/swap ]; then swapon --show=NAME --noheadings | grep -qx "$(readlink -f /dev/disk/by-label/swap)" || swapon /dev/disk/by-label/swap; fi',
   ]);
-  assert.deepEqual(p.phases.flatMap((phase) => phase.destroys), []);
+  assert.deepEqual(
+    p.phases.flatMap((phase) => phase.destroys),
+    [],
+  );
 });
 
 test('mounted with LUKS opens the container by its label first', () => {
@@ -123,14 +136,20 @@ test('finish: poweroff by default, reboot on request, nothing with none', () => 
 
 test('a disk too small for the layout is refused with the size it needs', () => {
   const small = facts({ disks: [disk({ sizeBytes: 4 * GiB })] });
-  assert.throws(() => plan(small, choices()), (error: unknown) => {
-    assert.ok(error instanceof BootstrapError);
-    assert.equal(error.exitCode, ExitCode.refused);
-    assert.match(error.message, /too small/);
-    assert.match(error.hint ?? '', /at least 4\.5 GiB/);
-    return true;
-  });
-  assert.equal(minimumDiskBytes(choices({ layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 2048, luks: null } }), 'efi'), (2 + 512 + 2048) * 1024 ** 2 + 4 * GiB);
+  assert.throws(
+    () => plan(small, choices()),
+    (error: unknown) => {
+      assert.ok(error instanceof BootstrapError);
+      assert.equal(error.exitCode, ExitCode.refused);
+      assert.match(error.message, /too small/);
+      assert.match(error.hint ?? '', /at least 4\.5 GiB/);
+      return true;
+    },
+  );
+  assert.equal(
+    minimumDiskBytes(choices({ layout: { kind: 'labels', efiSizeMiB: 512, swapSizeMiB: 2048, luks: null } }), 'efi'),
+    (2 + 512 + 2048) * 1024 ** 2 + 4 * GiB,
+  );
 });
 
 test('an unknown disk is refused, naming the disks that exist', () => {
@@ -162,13 +181,18 @@ test('the printed plan marks secrets as redacted and says what is destroyed', ()
 
 test('mounted: a label it mounts by that two devices carry is refused (exit 3), naming both', () => {
   const part = (name: string, label: string) => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, label, mountpoints: [], children: [] });
-  const two = facts({ disks: [disk({ children: [part('vda1', 'boot'), part('vda2', 'nixos')] }), disk({ name: 'vdb', path: '/dev/vdb', children: [part('vdb1', 'nixos')] })] });
-  assert.throws(() => plan(two, choices({ layout: { kind: 'mounted', luks: null } })), (error: unknown) => {
-    assert.ok(error instanceof BootstrapError);
-    assert.equal(error.exitCode, ExitCode.refused);
-    assert.match(error.message, /label 'nixos' is on 2 devices \(\/dev\/vda2, \/dev\/vdb1\)/);
-    return true;
+  const two = facts({
+    disks: [disk({ children: [part('vda1', 'boot'), part('vda2', 'nixos')] }), disk({ name: 'vdb', path: '/dev/vdb', children: [part('vdb1', 'nixos')] })],
   });
+  assert.throws(
+    () => plan(two, choices({ layout: { kind: 'mounted', luks: null } })),
+    (error: unknown) => {
+      assert.ok(error instanceof BootstrapError);
+      assert.equal(error.exitCode, ExitCode.refused);
+      assert.match(error.message, /label 'nixos' is on 2 devices \(\/dev\/vda2, \/dev\/vdb1\)/);
+      return true;
+    },
+  );
   // one carrier each is fine
   plan(facts({ disks: [disk({ children: [part('vda1', 'boot'), part('vda2', 'nixos')] })] }), choices({ layout: { kind: 'mounted', luks: null } }));
 });

@@ -13,7 +13,10 @@ test('sizes parse in binary units; bare numbers are MiB', () => {
 
 test('an unparsable size is a usage error naming the flag', () => {
   for (const bad of ['lots', '8X', '-1G', '', '1e3M']) {
-    assert.throws(() => parseSizeMiB(bad, '--swap'), (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message.startsWith('--swap:'));
+    assert.throws(
+      () => parseSizeMiB(bad, '--swap'),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message.startsWith('--swap:'),
+    );
   }
 });
 

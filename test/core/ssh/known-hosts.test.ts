@@ -5,13 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprint } from '../../../source/core/ssh/fingerprint.js';
-import {
-  defaultKnownHostsFile,
-  hostFieldMatches,
-  lookupHostKey,
-  parseKnownHosts,
-  recordHostKey,
-} from '../../../source/core/ssh/known-hosts.js';
+import { defaultKnownHostsFile, hostFieldMatches, lookupHostKey, parseKnownHosts, recordHostKey } from '../../../source/core/ssh/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nb-kh-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -83,7 +83,14 @@ export async function startLoopbackSshd(options: { password?: string; hostKeyFil
     const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: options.password, encoding: 'utf8' }).trim();
     const shadow = readFileSync('/etc/shadow', 'utf8')
       .split('\n')
-      .map((line) => (line.startsWith('root:') ? line.split(':').map((f, i) => (i === 1 ? hash : f)).join(':') : line))
+      .map((line) =>
+        line.startsWith('root:')
+          ? line
+              .split(':')
+              .map((f, i) => (i === 1 ? hash : f))
+              .join(':')
+          : line,
+      )
       .join('\n');
     writeFileSync(join(dir, 'shadow'), shadow, { mode: 0o640 });
     shadowBind = `mount --bind ${join(dir, 'shadow')} /etc/shadow;`;

@@ -24,7 +24,9 @@ for (const [name, args, description] of variants) {
     const file = join(dir, name);
     execFileSync('ssh-keygen', ['-q', ...args, '-N', '', '-f', file]);
     const blob = Buffer.from(readFileSync(`${file}.pub`, 'utf8').split(' ')[1]!, 'base64');
-    const [first, ...art] = execFileSync('ssh-keygen', ['-lv', '-f', `${file}.pub`], { encoding: 'utf8' }).trimEnd().split('\n');
+    const [first, ...art] = execFileSync('ssh-keygen', ['-lv', '-f', `${file}.pub`], { encoding: 'utf8' })
+      .trimEnd()
+      .split('\n');
     assert.equal(randomArt(blob), art.join('\n'));
     const { type, bits } = hostKeyDescription(blob);
     assert.equal(`${type} ${bits}`, description);

@@ -67,7 +67,10 @@ describe('key-authenticated session', () => {
       assert.match(session.hostKey.randomArt, /^\+--\[ED25519 256\]--\+/);
       assert.equal(statSync(knownHostsFile).mode & 0o777, 0o600);
       assert.match(readFileSync(knownHostsFile, 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 `));
-      assert.deepEqual(events.map((e) => e.type), ['host-key', 'authenticated', 'host-key-recorded']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['host-key', 'authenticated', 'host-key-recorded'],
+      );
     } finally {
       await session.close();
     }
@@ -90,8 +93,14 @@ describe('key-authenticated session', () => {
       assert.equal(result.code, 3);
       assert.equal(result.stdout, 'one\nfrom stdin\ntail');
       assert.equal(result.stderr, 'two\n', 'the PID report never shows');
-      assert.deepEqual(lines.filter((l) => l.startsWith('stdout')), ['stdout:one', 'stdout:from stdin', 'stdout:tail']);
-      assert.deepEqual(lines.filter((l) => l.startsWith('stderr')), ['stderr:two']);
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('stdout')),
+        ['stdout:one', 'stdout:from stdin', 'stdout:tail'],
+      );
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('stderr')),
+        ['stderr:two'],
+      );
       // without stdin the command sees EOF at once instead of hanging
       assert.equal((await session.exec('cat; echo done')).stdout, 'done\n');
       const killed = await session.exec('kill -TERM $$');
@@ -99,7 +108,10 @@ describe('key-authenticated session', () => {
       assert.equal(killed.signal, 'SIGTERM');
       // several commands at once share the one connection
       const many = await Promise.all([1, 2, 3, 4].map((n) => session.exec(`echo ${n}`)));
-      assert.deepEqual(many.map((r) => r.stdout), ['1\n', '2\n', '3\n', '4\n']);
+      assert.deepEqual(
+        many.map((r) => r.stdout),
+        ['1\n', '2\n', '3\n', '4\n'],
+      );
     } finally {
       await session.close();
     }
@@ -117,7 +129,11 @@ describe('key-authenticated session', () => {
       await waitUntil('the remote command', () => remote() !== '');
       controller.abort();
       await assert.rejects(running, isError(ExitCode.aborted, /aborted: .*sleep 120/));
-      assert.equal(remote(), '', `remote processes are gone once exec rejects: ${execFileSync('sh', ['-c', `ps -eo pid,ppid,pgid,stat,cmd | grep '[${marker[0]}]${marker.slice(1)}' || true`], { encoding: 'utf8' })}`);
+      assert.equal(
+        remote(),
+        '',
+        `remote processes are gone once exec rejects: ${execFileSync('sh', ['-c', `ps -eo pid,ppid,pgid,stat,cmd | grep '[${marker[0]}]${marker.slice(1)}' || true`], { encoding: 'utf8' })}`,
+      );
       await assert.rejects(session.exec('true', { signal: AbortSignal.abort() }), isError(ExitCode.aborted, /aborted/));
       assert.equal((await session.exec('echo still usable')).stdout, 'still usable\n');
     } finally {
@@ -198,7 +214,10 @@ describe('key-authenticated session', () => {
     await debugSshd.restart(); // fresh log
     await assert.rejects(
       connect(target(debugSshd), isolated({ identityFiles: [debugSshd.clientKeyFile], expectFingerprint: other })),
-      isError(ExitCode.refused, new RegExp(`expected ${other.replace(/[+/]/g, '\\$&')}, got ${debugSshd.fingerprint.replace(/[+/]/g, '\\$&')}.*nothing was sent`)),
+      isError(
+        ExitCode.refused,
+        new RegExp(`expected ${other.replace(/[+/]/g, '\\$&')}, got ${debugSshd.fingerprint.replace(/[+/]/g, '\\$&')}.*nothing was sent`),
+      ),
     );
     assert.doesNotMatch(debugSshd.log(), /userauth-request/);
     await assert.rejects(connect(target(debugSshd), isolated({ expectFingerprint: 'MD5:aa:bb' })), isError(ExitCode.usage, /MD5/));
@@ -269,7 +288,10 @@ describe('key-authenticated session', () => {
     await assert.rejects(connect(target(sshd), isolated({ identityFiles: [stranger] })), (error: unknown) => {
       assert.ok(error instanceof AuthFailedError);
       assert.equal(error.exitCode, ExitCode.unreachable);
-      assert.match(error.message, new RegExp(`authentication failed for root@127\\.0\\.0\\.1:${sshd.port} \\(tried: key ${stranger}; server accepts publickey\\)`));
+      assert.match(
+        error.message,
+        new RegExp(`authentication failed for root@127\\.0\\.0\\.1:${sshd.port} \\(tried: key ${stranger}; server accepts publickey\\)`),
+      );
       return true;
     });
     await assert.rejects(connect(target(sshd), isolated()), isError(ExitCode.unreachable, /tried: no usable method/));
@@ -374,7 +396,10 @@ describe('unreachable targets', () => {
     const server = createServer();
     const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
     await new Promise((resolve) => server.close(resolve));
-    await assert.rejects(connect({ host: '127.0.0.1', port, user: 'root' }, isolated()), isError(ExitCode.unreachable, /connection refused by root@127\.0\.0\.1:\d+/));
+    await assert.rejects(
+      connect({ host: '127.0.0.1', port, user: 'root' }, isolated()),
+      isError(ExitCode.unreachable, /connection refused by root@127\.0\.0\.1:\d+/),
+    );
   });
 
   test('a server that never speaks SSH is exit 4 after the connect timeout', async () => {
@@ -402,7 +427,10 @@ describe('unreachable targets', () => {
     try {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      await assert.rejects(connect({ host: '127.0.0.1', port, user: 'root' }, isolated({ signal: controller.signal })), isError(ExitCode.aborted, /aborted: connecting/));
+      await assert.rejects(
+        connect({ host: '127.0.0.1', port, user: 'root' }, isolated({ signal: controller.signal })),
+        isError(ExitCode.aborted, /aborted: connecting/),
+      );
     } finally {
       silent.close();
     }

@@ -66,7 +66,10 @@ export class FakeDiscovery extends EventEmitter {
 export const candidate = (n: number, over: Partial<Candidate> = {}): Candidate => ({
   id: `SHA256:key${n}`,
   names: [n === 1 ? 'bootstrap.local' : `bootstrap-${n}.local`],
-  addresses: [{ address: 'fe80::47', interface: `eth${n}`, via: 'ndp' }, { address: `fe80::5054:ff:fe47:${n}`, interface: `eth${n}`, via: 'mdns' }],
+  addresses: [
+    { address: 'fe80::47', interface: `eth${n}`, via: 'ndp' },
+    { address: `fe80::5054:ff:fe47:${n}`, interface: `eth${n}`, via: 'mdns' },
+  ],
   port: 22,
   mac: `52:54:00:47:00:0${n}`,
   banner: 'SSH-2.0-OpenSSH_9.2p1',

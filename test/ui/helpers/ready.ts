@@ -17,7 +17,15 @@ export function idleSession(): Session & { closed: boolean } {
   const refuse = async (): Promise<never> => {
     throw new Error('this test plan runs no command on the target');
   };
-  return { target, fingerprint, exec: refuse, closed: false, async close() { this.closed = true; } };
+  return {
+    target,
+    fingerprint,
+    exec: refuse,
+    closed: false,
+    async close() {
+      this.closed = true;
+    },
+  };
 }
 
 export async function readyForReview(keyFile: string): Promise<{ state: Partial<WizardState>; key: AgeKey; prepare: (runtime: WizardRuntime) => void }> {

@@ -36,7 +36,9 @@ export function fakeServices(overrides: Partial<WizardServices> = {}): WizardSer
     throw new Error(`service ${name} is not faked in this test`);
   };
   const base = Object.fromEntries(
-    ['discover', 'scanHostKey', 'connect', 'probe', 'checkFlakeSource', 'obtainAgeKey', 'saveAgeKey', 'checkSecrets', 'plan', 'startJournal', 'runPlan'].map((name) => [name, missing(name)]),
+    ['discover', 'scanHostKey', 'connect', 'probe', 'checkFlakeSource', 'obtainAgeKey', 'saveAgeKey', 'checkSecrets', 'plan', 'startJournal', 'runPlan'].map(
+      (name) => [name, missing(name)],
+    ),
   ) as unknown as WizardServices;
   // The boot check needs Nix on this machine; screen tests that do not fake it see it skipped.
   const checkBoot: WizardServices['checkBoot'] = async () => ({ skipped: 'not checked in this screen test', findings: [] });

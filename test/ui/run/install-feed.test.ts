@@ -39,9 +39,15 @@ test('phase rows follow the events; the tail keeps commands and output; every ev
   events.forEach(feed.push);
   now = 3500;
   let snapshot = feed.snapshot(3);
-  assert.deepEqual(snapshot.rows.map((r) => r.status), ['skipped', 'running', 'pending']);
+  assert.deepEqual(
+    snapshot.rows.map((r) => r.status),
+    ['skipped', 'running', 'pending'],
+  );
   assert.equal(snapshot.rows[1]!.startedAt, 1000);
-  assert.deepEqual(snapshot.tail.map((t) => t.text), ['line 8', 'line 9', 'line 10']);
+  assert.deepEqual(
+    snapshot.tail.map((t) => t.text),
+    ['line 8', 'line 9', 'line 10'],
+  );
   assert.equal(snapshot.lines, 10);
   assert.equal(snapshot.finished, false);
   const version = snapshot.version;
@@ -49,7 +55,10 @@ test('phase rows follow the events; the tail keeps commands and output; every ev
   feed.push({ type: 'phase-failed', id: 'install', message: 'Install failed', exitCode: 1, lastLines: ['boom'] });
   snapshot = feed.snapshot(4);
   assert.ok(snapshot.version > version);
-  assert.deepEqual(snapshot.rows.map((r) => r.status), ['skipped', 'done', 'failed']);
+  assert.deepEqual(
+    snapshot.rows.map((r) => r.status),
+    ['skipped', 'done', 'failed'],
+  );
   assert.deepEqual(snapshot.failure, { id: 'install', message: 'Install failed', lastLines: ['boom'] });
   assert.equal(snapshot.finished, true);
   assert.equal(logged.length, events.length + 2, 'the log sees every event, including each output line');

@@ -64,7 +64,7 @@ test('50k lines in a second are drawn at the redraw rate (~10 frames a second), 
   const started = performance.now();
   const lines = 50_000;
   // 50 lines at a time, as chunks of output arrive, spread over about a second.
-  for (let line = 1; line <= lines; ) {
+  for (let line = 1; line <= lines;) {
     for (const end = line + 50; line < end; line++) feed.push({ type: 'output', id: 'install', stream: 'stdout', line: `copying path ${line}` });
     await pause(1);
   }

@@ -124,7 +124,11 @@ test('a failed phase can be retried in place once fixed: phases the target prove
   const ui = await mountAtReview(
     [
       { ...local('partition', 'Partition the disk', 'echo partitioned'), doneCheck: 'sgdisk --verify /dev/sda' },
-      local('format', 'Create filesystems', `test -e ${fixed} || { seq -f 'mkfs.ext4: line %g' 1 12; echo "mkfs.ext4: No space left on device" >&2; exit 1; }; echo formatted`),
+      local(
+        'format',
+        'Create filesystems',
+        `test -e ${fixed} || { seq -f 'mkfs.ext4: line %g' 1 12; echo "mkfs.ext4: No space left on device" >&2; exit 1; }; echo formatted`,
+      ),
       local('install', 'Install NixOS', 'echo installed'),
     ],
     undefined,
@@ -143,8 +147,12 @@ test('a failed phase can be retried in place once fixed: phases the target prove
   await ui.press('r');
   frame = await ui.waitFor('Installed web on /dev/sda', 10_000);
   assert.deepEqual(checks, ['sgdisk --verify /dev/sda']);
-  assert.match(frame, /✔ Partition the disk[\s\S]*✖ Create filesystems[\s\S]*- Partition the disk\s+skipped: done in an earlier/, 'the first run\'s rows stay above the retry\'s');
-  assert.equal(frame.match(/Partition the disk/g)?.length, 2, 'each run\'s rows are printed once');
+  assert.match(
+    frame,
+    /✔ Partition the disk[\s\S]*✖ Create filesystems[\s\S]*- Partition the disk\s+skipped: done in an earlier/,
+    "the first run's rows stay above the retry's",
+  );
+  assert.equal(frame.match(/Partition the disk/g)?.length, 2, "each run's rows are printed once");
   assert.match(frame, /✔ Create filesystems/);
   assert.match(frame, /✔ Install NixOS/);
   const log = readFileSync(ui.runtime.install!.logPath, 'utf8');
@@ -156,7 +164,10 @@ test('a failed phase can be retried in place once fixed: phases the target prove
 });
 
 test('Ctrl-C asks once (any other key goes on); a second Ctrl-C stops after cleanup and exits 130', async () => {
-  const ui = await mountAtReview([local('partition', 'Partition the disk', 'echo ok'), local('install', 'Install NixOS', 'echo "building the system"; sleep 30', true)]);
+  const ui = await mountAtReview([
+    local('partition', 'Partition the disk', 'echo ok'),
+    local('install', 'Install NixOS', 'echo "building the system"; sleep 30', true),
+  ]);
   await ui.type('sda');
   await ui.press(keys.enter);
   await ui.waitFor('building the system', 10_000);
@@ -224,7 +235,11 @@ test('on a real (non-debug) terminal, 20k streamed lines never make Ink clear th
   let exitCode: number | undefined;
   const instance = render(
     <ThemeContext.Provider value={colorTheme}>
-      <App runtime={runtime} initial={{ ...initialState(parseWizardFlags(['root@192.0.2.1'], {}), { layout: false, flake: null, ageKey: null }), ...ready.state }} onExit={(code) => (exitCode = code)} />
+      <App
+        runtime={runtime}
+        initial={{ ...initialState(parseWizardFlags(['root@192.0.2.1'], {}), { layout: false, flake: null, ageKey: null }), ...ready.state }}
+        onExit={(code) => (exitCode = code)}
+      />
     </ThemeContext.Provider>,
     { stdout: terminal as unknown as NodeJS.WriteStream, stdin: keyboard as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false },
   );

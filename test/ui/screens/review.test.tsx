@@ -98,7 +98,15 @@ test('--dry-run shows the plan and Enter ends without running anything (exit 0)'
 });
 
 test('a boot check that refuses blocks the confirmation on Review; --skip-boot-check lets it through', async () => {
-  const refusing = async () => ({ findings: [{ refuse: true, message: 'the configuration mounts / from /dev/disk/by-uuid/1234, which this install does not create', fix: 'fileSystems."/" = { device = "/dev/mapper/cryptroot"; fsType = "ext4"; };' }] });
+  const refusing = async () => ({
+    findings: [
+      {
+        refuse: true,
+        message: 'the configuration mounts / from /dev/disk/by-uuid/1234, which this install does not create',
+        fix: 'fileSystems."/" = { device = "/dev/mapper/cryptroot"; fsType = "ext4"; };',
+      },
+    ],
+  });
   for (const skip of [false, true]) {
     const ready = await readyForReview(join(work, `boot${skip}.agekey`));
     const started: string[] = [];

@@ -45,7 +45,11 @@ test('the full path visits every screen in order; Esc walks back through them', 
 });
 
 test('flags skip their screens: TARGET skips discover, --disk skips disk once the probe accepted it, decided layout/flake/key skip theirs', () => {
-  let state = start(['root@192.0.2.1', '--disk', '/dev/sda'], { layout: true, flake: { uri: 'github:me/c', host: 'web' }, ageKey: { info: null, report: null } });
+  let state = start(['root@192.0.2.1', '--disk', '/dev/sda'], {
+    layout: true,
+    flake: { uri: 'github:me/c', host: 'web' },
+    ageKey: { info: null, report: null },
+  });
   assert.equal(state.step, 'connect');
   assert.deepEqual(visibleSteps(state), ['connect', 'disk', 'review', 'install', 'done']);
   state = wizardReducer(state, { type: 'connected', hostKey, facts, presetDisk: { disk: '/dev/disk/by-id/ata-x' } });
@@ -109,7 +113,12 @@ test('install: Ctrl-C asks (confirm-stop), another key goes on, a second Ctrl-C 
 
 test('install: only a failed run is retried, back to Install with the same log; a stopped or finished one is not', () => {
   const started = wizardReducer({ ...start(), step: 'review', history: ['connect'] }, { type: 'install-started', logPath: '/l.log' });
-  const failed = wizardReducer(started, { type: 'install-finished', outcome: { status: 'failed', phase: 'format', message: 'mkfs failed' }, elapsedMs: 5, lastLines: ['x'] });
+  const failed = wizardReducer(started, {
+    type: 'install-finished',
+    outcome: { status: 'failed', phase: 'format', message: 'mkfs failed' },
+    elapsedMs: 5,
+    lastLines: ['x'],
+  });
   assert.deepEqual([failed.step, failed.install?.phase], ['done', 'failed']);
   const retried = wizardReducer(failed, { type: 'install-retried' });
   assert.equal(retried.step, 'install');

@@ -18,7 +18,10 @@ export const ageKey: PhaseDefinition<'age-key'> = {
     return [
       { run: `install -d -m 700 -o root -g root ${q(dir)} && chmod 700 ${q(dir)}` },
       // umask first, so the key is 0600 from its first byte; rename makes it appear whole.
-      { run: `umask 077 && cat > ${temp} && chown root:root ${temp} && chmod 600 ${temp} && sync ${temp} && mv -f ${temp} ${q(path)} && sync`, input: { secret: 'age-identity' } },
+      {
+        run: `umask 077 && cat > ${temp} && chown root:root ${temp} && chmod 600 ${temp} && sync ${temp} && mv -f ${temp} ${q(path)} && sync`,
+        input: { secret: 'age-identity' },
+      },
       { run: `stat -c '%a %U %n' ${q(dir)} ${q(path)}` },
     ];
   },

@@ -8,10 +8,7 @@ export const fetchConfig: PhaseDefinition<'fetch-config'> = {
   applies: (c): c is PlanContext => c.choices.install.mode === 'clone',
   commands: (c) => {
     const path = q(c.choices.install.repoPath);
-    return [
-      { run: `rm -rf ${path} && git clone --depth 1 ${q(c.choices.install.repo!)} ${path}` },
-      { run: `test -f ${path}/flake.nix` },
-    ];
+    return [{ run: `rm -rf ${path} && git clone --depth 1 ${q(c.choices.install.repo!)} ${path}` }, { run: `test -f ${path}/flake.nix` }];
   },
   doneCheck: (c) => `git -C ${q(c.choices.install.repoPath)} rev-parse --verify HEAD >/dev/null && test -f ${q(c.choices.install.repoPath)}/flake.nix`,
 };

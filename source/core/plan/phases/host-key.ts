@@ -6,7 +6,7 @@ export const hostKeyPath = (type: string) => `/mnt/etc/ssh/ssh_host_${type}_key`
 
 export const hostKey: PhaseDefinition<'host-key'> = {
   id: 'host-key',
-  title: "Give the new system its SSH host key",
+  title: 'Give the new system its SSH host key',
   applies: (c): c is PlanContext => c.choices.hostKey !== null,
   commands: (c) => {
     const { publicKey, type } = c.choices.hostKey!;

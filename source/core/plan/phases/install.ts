@@ -10,9 +10,11 @@ export const install: PhaseDefinition<'install'> = {
   commands: (c) => {
     const { install: how } = c.choices;
     const source =
-      how.mode === 'prebuilt' ? `--system ${q(how.systemPath!)}`
-      : how.mode === 'copy' ? `--system "$(cat ${systemPathFile})"`
-      : `--flake ${q(targetFlake(c.choices))}`;
+      how.mode === 'prebuilt'
+        ? `--system ${q(how.systemPath!)}`
+        : how.mode === 'copy'
+          ? `--system "$(cat ${systemPathFile})"`
+          : `--flake ${q(targetFlake(c.choices))}`;
     // No root password prompt (there is no terminal): users log in with keys from the config.
     return [{ run: `nixos-install --root /mnt --no-root-passwd --no-channel-copy ${source}`, interruptible: true }];
   },

@@ -12,7 +12,10 @@ export const luksFormat: PhaseDefinition<'luks-format', LuksContext & LabelsCont
     const iterTime = luks.iterTimeMs ? ` --iter-time ${luks.iterTimeMs}` : '';
     return [
       // The passphrase arrives on stdin only (--key-file -): never in argv, env or a file.
-      { run: `cryptsetup luksFormat --batch-mode --type luks2 --label ${q(luks.label)}${iterTime} --key-file - ${device}`, input: { secret: 'luks-passphrase' } },
+      {
+        run: `cryptsetup luksFormat --batch-mode --type luks2 --label ${q(luks.label)}${iterTime} --key-file - ${device}`,
+        input: { secret: 'luks-passphrase' },
+      },
       { run: `cryptsetup open --test-passphrase --key-file - ${device}`, input: { secret: 'luks-passphrase' } },
     ];
   },

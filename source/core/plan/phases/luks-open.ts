@@ -6,9 +6,7 @@ export const luksOpen: PhaseDefinition<'luks-open', LuksContext> = {
   id: 'luks-open',
   title: 'Open the encrypted root',
   applies: hasLuks,
-  commands: (c) => [
-    { run: `cryptsetup open --key-file - ${q(c.luksDevice)} ${q(c.luks.name)}`, input: { secret: 'luks-passphrase' } },
-  ],
+  commands: (c) => [{ run: `cryptsetup open --key-file - ${q(c.luksDevice)} ${q(c.luks.name)}`, input: { secret: 'luks-passphrase' } }],
   doneCheck: (c) => {
     const name = q(c.luks.name);
     return `[ "$(readlink -f "$(cryptsetup status ${name} | awk '$1 == "device:" {print $2}')")" = "$(readlink -f ${q(c.luksDevice)})" ]`;

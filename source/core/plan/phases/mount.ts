@@ -5,8 +5,7 @@ import { shellQuote as q } from '../shell.js';
 const swapActive = (device: string) => `swapon --show=NAME --noheadings | grep -qx "$(readlink -f ${q(device)})"`;
 
 // Both sides canonical: findmnt names /dev/mapper/x where readlink -f gives /dev/dm-0.
-const mountedFrom = (target: string, device: string) =>
-  `[ "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint ${target})")" = "$(readlink -f ${q(device)})" ]`;
+const mountedFrom = (target: string, device: string) => `[ "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint ${target})")" = "$(readlink -f ${q(device)})" ]`;
 
 export const mount: PhaseDefinition<'mount', LabelsContext | MountedContext> = {
   id: 'mount',

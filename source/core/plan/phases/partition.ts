@@ -10,7 +10,11 @@ export const partition: PhaseDefinition<'partition', LabelsContext> = {
   commands: (c) => {
     const disk = q(c.diskRef);
     const create = c.partitions
-      .flatMap((p) => [`-n${p.number}:${p.number === 1 ? '1MiB' : '0'}:${p.sizeMiB ? `+${p.sizeMiB}MiB` : '0'}`, `-t${p.number}:${p.typeCode}`, `-c${p.number}:${q(p.name)}`])
+      .flatMap((p) => [
+        `-n${p.number}:${p.number === 1 ? '1MiB' : '0'}:${p.sizeMiB ? `+${p.sizeMiB}MiB` : '0'}`,
+        `-t${p.number}:${p.typeCode}`,
+        `-c${p.number}:${q(p.name)}`,
+      ])
       .join(' ');
     return [
       // Old signatures inside partitions first, then the disk's own (GPT, MBR, filesystem).
@@ -18,12 +22,12 @@ export const partition: PhaseDefinition<'partition', LabelsContext> = {
       { run: `sgdisk --zap-all ${disk}` },
       { run: `sgdisk ${create} ${disk}` },
       { run: `partprobe ${disk}` },
-      { run: `udevadm settle --timeout=30 && for p in ${c.partitions.map((p) => q(p.device)).join(' ')}; do test -b "$p" || { echo "partition $p did not appear" >&2; exit 1; }; done` },
+      {
+        run: `udevadm settle --timeout=30 && for p in ${c.partitions.map((p) => q(p.device)).join(' ')}; do test -b "$p" || { echo "partition $p did not appear" >&2; exit 1; }; done`,
+      },
     ];
   },
   destroys: (c) => [`every partition and all data on ${describeDisk(c.disk)}`],
   doneCheck: (c) =>
-    c.partitions
-      .map((p) => `[ "$(sfdisk --part-label ${q(c.diskRef)} ${p.number} 2>/dev/null)" = ${q(p.name)} ] && test -b ${q(p.device)}`)
-      .join(' && '),
+    c.partitions.map((p) => `[ "$(sfdisk --part-label ${q(c.diskRef)} ${p.number} 2>/dev/null)" = ${q(p.name)} ] && test -b ${q(p.device)}`).join(' && '),
 };
