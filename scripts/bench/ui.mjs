@@ -135,6 +135,8 @@ async function streamThroughUi(state, target, harness, tmuxSocket) {
     return JSON.parse(readFileSync(out, 'utf8'));
   } finally {
     spawnSync('tmux', ['-L', tmuxSocket, 'kill-server']);
+    // tmux leaves its socket behind; the bench leaves the machine as it found it.
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, tmuxSocket), { force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }
