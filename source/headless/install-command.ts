@@ -8,7 +8,7 @@ import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, sav
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { checkExtraFiles } from '../core/install/extra-files-check.js';
 import { generateHardwareConfig, hardwareConfigTarget, saveHardwareConfig, type HardwareConfigTarget } from '../core/install/hardware-config.js';
-import { checkBoot } from '../core/boot/boot-check.js';
+import { bootCheckSkipReason, checkBoot } from '../core/boot/boot-check.js';
 import { bootBlockers, describeBootCheck } from '../core/boot/boot-findings.js';
 import { diskConfigNix } from '../core/boot/disk-config.js';
 import { checkDiskConfigPath, writeModule } from '../core/boot/write-disk-config.js';
@@ -90,8 +90,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     };
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);
-    // Without --yes this is a preview: the flake is left as it is, as in a dry run.
-    if (diskConfigPath) await handOverDiskConfig(thePlan, facts, diskConfigPath, request.dryRun || !request.yes, reporter);
+    if (diskConfigPath) await handOverDiskConfig(thePlan, facts, diskConfigPath, isPreview(request), reporter);
     await checkBootOrRefuse(thePlan, facts, request, reporter);
     if (request.dryRun) {
       reporter.note('Dry run: nothing was changed.');
@@ -154,13 +153,16 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   }
 }
 
+/** A dry run, or a run without --yes (it stops before any phase): files in the flake stay as they are. */
+const isPreview = (request: InstallRequest) => request.dryRun || !request.yes;
+
 /** --generate-hardware-config: the installer's own description, into the flake before it is checked or uploaded. */
 async function handOverHardwareConfig(session: SshSession, target: HardwareConfigTarget, request: InstallRequest, reporter: Reporter): Promise<void> {
   const { generator } = request.hardwareConfig!;
   reporter.note(`Generating the hardware configuration on the installer (${generator})…`);
   const text = await generateHardwareConfig(session, generator);
-  // A dry run leaves the flake as it is; a file aside (remote flake) is the tool's own.
-  const write = (!request.dryRun && request.yes) || !target.inFlake;
+  // A preview leaves the flake as it is; a file aside (remote flake) is the tool's own.
+  const write = !isPreview(request) || !target.inFlake;
   const { change, diff } = await saveHardwareConfig(target, text, write);
   const where = target.inFlake ? target.path : `${target.path} (the remote flake cannot see it)`;
   const status =
@@ -172,7 +174,7 @@ async function handOverHardwareConfig(session: SshSession, target: HardwareConfi
     { generator, path: target.path, inFlake: target.inFlake, change, written: write && change !== 'unchanged', text },
     `Hardware configuration (${generator}): ${status}\n${(change === 'changed' ? diff : text).trimEnd().replace(/^/gm, '  ')}`,
   );
-  if (!target.inFlake && request.yes && !request.dryRun && !request.allowMissingHardwareConfig) {
+  if (!target.inFlake && !isPreview(request) && !request.allowMissingHardwareConfig) {
     throw refusal(
       `the flake ${request.choices.flake.uri} cannot see the hardware configuration generated for this machine (saved to ${target.path})`,
       'add it to the flake and run again, or install without it: --allow-missing-hardware-config',
@@ -194,7 +196,7 @@ async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, previe
 /** Will it boot? Checked before the confirmation: a root this install does not create is a refusal. */
 async function checkBootOrRefuse(plan: Plan, facts: Facts, request: InstallRequest, reporter: Reporter): Promise<void> {
   const skip = { skipped: '--skip-boot-check was given', findings: [] };
-  if (!request.skipBootCheck && plan.choices.install.mode !== 'prebuilt' && plan.choices.install.mode !== 'clone')
+  if (!request.skipBootCheck && !bootCheckSkipReason(plan))
     reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
   const check = request.skipBootCheck ? skip : await checkBoot(plan, facts);
   reporter.record('boot-check', check, describeBootCheck(check));

@@ -7,14 +7,22 @@ import { bootFindings, type BootCheck } from './boot-findings.js';
 
 export type { BootCheck };
 
+/** Why a plan's configuration cannot be read here at all, if it cannot. */
+export function bootCheckSkipReason(plan: Plan): string | undefined {
+  const { mode } = plan.choices.install;
+  if (mode === 'prebuilt') return 'a prebuilt system has no configuration to read here';
+  if (mode === 'clone') return 'clone mode evaluates the configuration on the target only';
+  return undefined;
+}
+
 export async function checkBoot(
   plan: Plan,
   facts: Facts,
   evaluate: (flakeRef: string, host: string) => Promise<BootConfigResult> = evaluateBootConfig,
 ): Promise<BootCheck> {
-  const { flake, install } = plan.choices;
-  if (install.mode === 'prebuilt') return { skipped: 'a prebuilt system has no configuration to read here', findings: [] };
-  if (install.mode === 'clone') return { skipped: 'clone mode evaluates the configuration on the target only', findings: [] };
+  const { flake } = plan.choices;
+  const skipped = bootCheckSkipReason(plan);
+  if (skipped) return { skipped, findings: [] };
   const result = await evaluate(flake.localPath ?? flake.uri, flake.host);
   if ('skipped' in result) return { skipped: result.skipped, findings: [] };
   if ('failed' in result) return { failed: result.failed, findings: [] };

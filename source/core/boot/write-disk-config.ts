@@ -10,16 +10,19 @@ import { inGitWorkTree } from '../install/command-input.js';
 import { isInside } from '../keys/secret-paths.js';
 import { diskConfigHeader } from './disk-config.js';
 
+/** A file a flag writes into the local flake: refused (exit 2) outside it, since the flake would not see it. */
+export function insideFlake(flag: string, path: string, flakeDir: string, example: string): string {
+  const target = resolve(path);
+  if (!isInside(flakeDir, target))
+    throw usageError(`${flag} ${path} is outside the flake directory ${flakeDir}`, `the flake sees only files inside it: e.g. ${example}`);
+  return target;
+}
+
 /** Checks the path before anything is contacted: inside the local flake, the tool's own file if it exists. */
 export async function checkDiskConfigPath(path: string, flakeDir: string | undefined): Promise<string> {
-  const target = resolve(path);
   if (!flakeDir)
     throw usageError('--write-disk-config needs a local flake (the file goes into it)', 'give --flake ./dir#host, or copy the module from the plan output');
-  if (!isInside(flakeDir, target))
-    throw usageError(
-      `--write-disk-config ${path} is outside the flake directory ${flakeDir}`,
-      'the flake sees only files inside it: e.g. hosts/HOST/disks.nix',
-    );
+  const target = insideFlake('--write-disk-config', path, flakeDir, 'hosts/HOST/disks.nix');
   const existing = await readFile(target, 'utf8').catch(() => undefined);
   if (existing !== undefined && !existing.startsWith(diskConfigHeader)) {
     throw refusal(`--write-disk-config ${path} exists and was not written by nixos-bootstrap`, 'choose another file, or move this one away');

@@ -3,14 +3,13 @@
 // add -N, so the flake sees it) before the configuration is checked or uploaded.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HardwareGenerator } from '../defaults.js';
-import { BootstrapError, ExitCode, usageError } from '../exit-codes.js';
-import { isInside } from '../keys/secret-paths.js';
+import { BootstrapError, ExitCode } from '../exit-codes.js';
 import { stateDir } from '../paths.js';
 import type { Session } from '../ssh/types.js';
-import { writeModule } from '../boot/write-disk-config.js';
+import { insideFlake, writeModule } from '../boot/write-disk-config.js';
 
 /** The read-only command each generator runs on the installer. */
 export const generatorCommand: Record<HardwareGenerator, string> = {
@@ -30,10 +29,7 @@ export interface HardwareConfigTarget {
 /** Decided before anything is contacted: PATH inside a local flake, or a file aside for a remote one. */
 export function hardwareConfigTarget(path: string, generator: HardwareGenerator, host: string, flakeDir: string | undefined): HardwareConfigTarget {
   if (!flakeDir) return { path: join(stateDir(), `${host}-${generator === 'nixos-facter' ? 'facter.json' : 'hardware-configuration.nix'}`), inFlake: false };
-  const target = resolve(path);
-  if (!isInside(flakeDir, target))
-    throw usageError(`--generate-hardware-config ${path} is outside the flake directory ${flakeDir}`, 'e.g. hosts/HOST/hardware-configuration.nix');
-  return { path: target, inFlake: true };
+  return { path: insideFlake('--generate-hardware-config', path, flakeDir, 'hosts/HOST/hardware-configuration.nix'), inFlake: true };
 }
 
 /** Runs the generator on the installer (it reads /sys, lspci, …; writes nothing). */
