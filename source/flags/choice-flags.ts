@@ -5,11 +5,23 @@ import { resolve } from 'node:path';
 import { defaultAgeKeyPath, hardwareGenerators, type HardwareGenerator } from '../core/defaults.js';
 import { usageError } from '../core/exit-codes.js';
 import { parseFlakeRef, type FlakeRef } from '../core/plan/flake-ref.js';
-import type { Choices, ExtraFiles, FinishAction, InstallChoice, InstallMode, Labels, LayoutKind, LuksChoice } from '../core/plan/types.js';
+import type {
+  Choices,
+  DiskEncryptionKey,
+  DiskoMode,
+  ExtraFiles,
+  FinishAction,
+  InstallChoice,
+  InstallMode,
+  Labels,
+  LayoutKind,
+  LuksChoice,
+} from '../core/plan/types.js';
 import { parseTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import {
   checkAgeKeyPath,
+  checkDiskEncryptionKeys,
   checkEfiSizeMiB,
   checkHostName,
   checkLabel,
@@ -76,6 +88,8 @@ export const choiceFlagSpec = {
   'allow-missing-hardware-config': { type: 'boolean' },
   chown: { type: 'string', multiple: true },
   'allow-loop-disks': { type: 'boolean' },
+  'disko-mode': { type: 'string' },
+  'disk-encryption-keys': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -88,6 +102,9 @@ export interface ChoiceFlags extends ConnectionFlags {
   layout?: LayoutKind;
   luks?: boolean;
   luksPassphraseFile?: string;
+  /** --disko-mode and --disk-encryption-keys REMOTE LOCAL (only with --layout disko). */
+  diskoMode?: DiskoMode;
+  diskEncryptionKeys: DiskEncryptionKey[];
   /** --efi-size and --swap as written (already checked): the wizard shows them in its fields. */
   efiSize?: string;
   swap?: string;
@@ -140,7 +157,7 @@ type ChoiceValues = ReturnType<typeof parseFlags<typeof choiceFlagSpec>>['values
 
 /** Parses argv against `spec` (the choice flags plus a command's own) and checks every choice flag. */
 export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[], spec: S, help: string, env: NodeJS.ProcessEnv) {
-  const { values, positionals } = parseFlags(pairFlagValues(argv, ['--chown', '--generate-hardware-config']), spec, help);
+  const { values, positionals } = parseFlags(pairFlagValues(argv, ['--chown', '--generate-hardware-config', '--disk-encryption-keys']), spec, help);
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
   const v = values as ChoiceValues;
   const connection = connectionFlags(v, env);
@@ -148,6 +165,10 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
   checkHostName(v.host);
   const layout = oneOf<LayoutKind>(v.layout, ['labels', 'disko', 'mounted'], '--layout');
   if (v.luks && layout === 'disko') throw usageError('--luks does not apply to --layout disko: the disko config decides encryption');
+  for (const flag of ['disko-mode', 'disk-encryption-keys'] as const) {
+    if (v[flag] !== undefined && layout !== 'disko')
+      throw usageError(`--${flag} belongs to --layout disko`, 'add --layout disko (the flake holds the disko config)');
+  }
   if (v['efi-size'] !== undefined) checkEfiSizeMiB(v['efi-size'], '--efi-size');
   if (v.swap !== undefined) checkSwapSizeMiB(v.swap, '--swap');
   if (v.system !== undefined && !v.system.startsWith('/nix/store/')) throw usageError('--system wants a store path: /nix/store/…');
@@ -170,6 +191,8 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
     layout,
     luks: v.luks,
     luksPassphraseFile: v['luks-passphrase-file'],
+    diskoMode: oneOf<DiskoMode>(v['disko-mode'], ['disko', 'format', 'mount'], '--disko-mode'),
+    diskEncryptionKeys: checkDiskEncryptionKeys(v['disk-encryption-keys'] ?? []),
     efiSize: v['efi-size'],
     swap: v.swap,
     luksChoice: { label: checkLuksLabel(v['luks-label']), name: checkLuksName(v['luks-name']), ...(iterTimeMs !== undefined ? { iterTimeMs } : {}) },
@@ -209,6 +232,12 @@ export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[]
   return { flags, values, positionals };
 }
 
+const pairedExamples: Record<string, string> = {
+  '--chown': '/persist/home/me 1000:100',
+  '--generate-hardware-config': 'nixos-generate-config ./hosts/web/hardware-configuration.nix',
+  '--disk-encryption-keys': '/tmp/secret.key ./secret.key',
+};
+
 /** Flags that take two values (nixos-anywhere's `--chown PATH UID:GID`): joined for parseArgs. */
 function pairFlagValues(argv: string[], flags: string[]): string[] {
   const out: string[] = [];
@@ -224,7 +253,7 @@ function pairFlagValues(argv: string[], flags: string[]): string[] {
     }
     const [first, second] = [argv[i + 1], argv[i + 2]];
     if (first === undefined || second === undefined || first.startsWith('-') || second.startsWith('-'))
-      throw usageError(`${arg} takes two values`, `e.g. ${arg} /persist/home/me 1000:100`);
+      throw usageError(`${arg} takes two values`, `e.g. ${arg} ${pairedExamples[arg] ?? 'A B'}`);
     out.push(arg, `${first}\0${second}`);
     i += 2;
   }

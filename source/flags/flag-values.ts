@@ -10,7 +10,8 @@ import {
 import { parseSizeMiB } from '../core/plan/sizes.js';
 import { usageError } from '../core/exit-codes.js';
 import { normalizeFingerprint } from '../core/ssh/host-identity.js';
-import type { Layout, LayoutKind, LuksChoice } from '../core/plan/types.js';
+import { resolve } from 'node:path';
+import type { DiskEncryptionKey, DiskoMode, Layout, LayoutKind, LuksChoice } from '../core/plan/types.js';
 
 // Checks shared by every command's flags: a bad value is a usage error naming the flag.
 
@@ -50,6 +51,9 @@ export interface LayoutAnswers {
   luks: boolean;
   efiSize: string;
   swapSize: string;
+  /** disko only: --disko-mode (default disko) and --disk-encryption-keys. */
+  diskoMode?: DiskoMode;
+  diskEncryptionKeys?: DiskEncryptionKey[];
 }
 
 /** The layout from answers given as flags or on the screen; `fields` names them in errors. */
@@ -66,7 +70,7 @@ export function layoutFrom(answers: LayoutAnswers, luksChoice: LuksChoice, field
     case 'mounted':
       return { kind: 'mounted', luks };
     case 'disko':
-      return { kind: 'disko' };
+      return { kind: 'disko', mode: answers.diskoMode ?? 'disko', keys: answers.diskEncryptionKeys ?? [] };
   }
 }
 
@@ -194,4 +198,24 @@ export function checkMkdirs(dirs: string[] | undefined): string[] {
     if (dir.split('/').includes('..') || dir.replace(/\/+/g, '') === '') throw usageError(`--mkdir '${dir}' must be a directory inside /mnt`);
   }
   return dirs ?? [];
+}
+
+/**
+ * --disk-encryption-keys REMOTE LOCAL (nixos-anywhere's meaning): REMOTE is where the disko config
+ * reads the key on the installer. It lives in the installer's RAM while disko runs, so never on
+ * the disks being formatted (/mnt) and never twice.
+ */
+export function checkDiskEncryptionKeys(values: string[]): DiskEncryptionKey[] {
+  const keys = values.map((value) => {
+    const [remote = '', local = ''] = value.split('\0');
+    const parts = remote.split('/').slice(1);
+    if (!remote.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..') || !/^[A-Za-z0-9_./@+-]+$/.test(remote))
+      throw usageError(`--disk-encryption-keys '${remote}': give the absolute path the disko config reads, e.g. /tmp/secret.key`);
+    if (parts[0] === 'mnt' || parts[0] === 'nix')
+      throw usageError(`--disk-encryption-keys '${remote}' would sit on the new system's disks`, "use a path in the installer's RAM, e.g. /tmp/secret.key");
+    return { remote, local: resolve(local) };
+  });
+  const twice = keys.find((key, index) => keys.findIndex((other) => other.remote === key.remote) !== index);
+  if (twice) throw usageError(`--disk-encryption-keys names ${twice.remote} twice`);
+  return keys;
 }

@@ -38,6 +38,12 @@ Disk and layout
   --luks-name NAME            mapper name (default cryptroot)
   --luks-iter-time MS         PBKDF time per unlock (default: cryptsetup's)
   --label-efi, --label-root, --label-swap LABEL   filesystem labels (default boot, nixos, swap)
+  --disko-mode disko|format|mount   with --layout disko: disko wipes, formats and mounts (default);
+                              format formats what is missing and mounts; mount only mounts an
+                              existing install (repair, or a resume), nothing is formatted
+  --disk-encryption-keys REMOTE LOCAL   with --layout disko: LOCAL's content is written to REMOTE
+                              (in the installer's RAM, mode 0600) for the disko config's LUKS
+                              passwordFile/keyFile, and removed when disko exits (repeatable)
   --mkdir DIR                 create /mnt/DIR after mounting (repeatable)
   --extra-files DIR           copy DIR's files into the new system before installing (DIR/etc/x →
                               /etc/x), modes kept, owned by root; symlinks must stay inside DIR
@@ -122,7 +128,14 @@ export function parseInstallFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     ...flags,
     choices: {
       layout: layoutFrom(
-        { kind: layoutKind, luks: flags.luks === true, efiSize: flags.efiSize ?? defaultEfiSize, swapSize: flags.swap ?? '0' },
+        {
+          kind: layoutKind,
+          luks: flags.luks === true,
+          efiSize: flags.efiSize ?? defaultEfiSize,
+          swapSize: flags.swap ?? '0',
+          diskoMode: flags.diskoMode,
+          diskEncryptionKeys: flags.diskEncryptionKeys,
+        },
         flags.luksChoice,
       ),
       labels: flags.labels,

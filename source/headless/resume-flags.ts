@@ -21,6 +21,8 @@ const resumeFlagChecks: Record<string, Check> = {
   'luks-label': layoutIs,
   'luks-name': layoutIs,
   'luks-iter-time': layoutIs,
+  'disko-mode': layoutIs,
+  'disk-encryption-keys': layoutIs,
   'label-efi': labelsAre,
   'label-root': labelsAre,
   'label-swap': labelsAre,

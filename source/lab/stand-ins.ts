@@ -74,41 +74,88 @@ sync
 echo "installation finished!"
 `;
 
+/**
+ * What the disko stand-in reads from the flake with real Nix, as disko reads its config: per disk
+ * its device and, when a partition is LUKS, the mapper name and the key file the config names.
+ */
+const diskoConfigExpression = `let
+  flake = builtins.getFlake (builtins.getEnv "NB_FLAKE");
+  host = builtins.getEnv "NB_HOST";
+  own = flake.diskoConfigurations or { };
+  chosen = if own ? \${host} then own.\${host} else { disko = flake.nixosConfigurations.\${host}.config.disko; };
+  config = if builtins.isFunction chosen then chosen (builtins.intersectAttrs (builtins.functionArgs chosen) { disks = builtins.fromJSON (builtins.getEnv "NB_DISKS"); }) else chosen;
+  disks = config.disko.devices.disk or { };
+  luks = disk: builtins.filter (part: (part.content.type or "") == "luks") (builtins.attrValues (disk.content.partitions or { }));
+  describe = name: let disk = disks.\${name}; found = luks disk; part = builtins.head found; in
+    if found == [ ] then "\${name} \${disk.device} - -"
+    else "\${name} \${disk.device} \${part.content.name or "crypted"} \${part.content.passwordFile or (part.content.settings.keyFile or "-")}";
+in builtins.concatStringsSep "\\n" (map describe (builtins.attrNames disks))`;
+
 export const diskoStandIn = `#!/bin/bash
-# disko — LAB STAND-IN (nixos-bootstrap lab), not the disko tool: it cannot evaluate a flake here.
-# It applies one fixed layout (GPT: ESP "disk-main-ESP" 256M vfat + root "disk-main-root" ext4)
-# to the disk passed with --arg disks '[ "/dev/…" ]' and mounts it at /mnt like disko would.
-set -eu
+# disko — LAB STAND-IN (nixos-bootstrap lab), not the disko tool. Like disko it reads its config
+# from the flake (with the real Nix in the lab): the disks it names, and for a LUKS partition the
+# mapper name and the passwordFile/keyFile. On the one disk it applies a fixed layout: GPT, ESP
+# "disk-NAME-ESP" 256M vfat + "disk-NAME-root" ext4 (inside LUKS2 when the config has LUKS),
+# mounted at /mnt. Modes: destroy,format,mount (disko), format,mount (format: only what is
+# missing), mount.
+set -u
 ${recordCall}
 echo "disko (lab stand-in): $*" >&2
-mode="" flake="" disk="" wipe=0
+mode="" flake="" disks_arg="[ ]" wipe=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --mode|-m) mode=$2; shift 2 ;;
     --flake|-f) flake=$2; shift 2 ;;
-    --arg) [ "$2" = disks ] && disk=$(printf '%s' "$3" | sed -n 's/.*"\\(\\/dev\\/[^"]*\\)".*/\\1/p'); shift 3 ;;
+    --arg) [ "$2" = disks ] && disks_arg=$3; shift 3 ;;
     --yes-wipe-all-disks) wipe=1; shift ;;
     *) echo "disko: unrecognised argument '$1'" >&2; exit 1 ;;
   esac
 done
 record_call disko
-[ -n "$flake" ] && [ "$flake" != "\${flake%%#*}" ] || { echo "disko: expected --flake URI#host" >&2; exit 1; }
-[ -b "$disk" ] || { echo "disko: no disk given (--arg disks '[ \\"/dev/…\\" ]')" >&2; exit 1; }
-case "$mode" in destroy,format,mount|disko) ;; *) echo "disko: lab stand-in supports --mode destroy,format,mount only" >&2; exit 1 ;; esac
-[ "$wipe" = 1 ] || { echo "disko: refusing to destroy without --yes-wipe-all-disks" >&2; exit 1; }
+case "$flake" in *#*) ;; *) echo "disko: expected --flake URI#host" >&2; exit 1 ;; esac
+case "$mode" in
+  destroy,format,mount|disko) mode=destroy,format,mount; [ "$wipe" = 1 ] || { echo "disko: refusing to destroy without --yes-wipe-all-disks" >&2; exit 1; } ;;
+  format,mount|format) mode=format,mount ;;
+  mount) ;;
+  *) echo "disko: unknown mode '$mode'" >&2; exit 1 ;;
+esac
+disks_json=$(printf '%s' "$disks_arg" | sed 's/^\\[ *//; s/ *\\]$//; s/" *"/","/g; s/^/[/; s/$/]/')
+config=$(NB_FLAKE="\${flake%%#*}" NB_HOST="\${flake#*#}" NB_DISKS="$disks_json" nix --extra-experimental-features 'nix-command flakes' eval --impure --raw --expr '${diskoConfigExpression}') || exit 1
+[ -n "$config" ] || { echo "disko: the config names no disk" >&2; exit 1; }
+[ "$(printf '%s\\n' "$config" | wc -l)" = 1 ] || { echo "disko (lab stand-in): handles one disk only" >&2; exit 1; }
+read -r name disk mapper keyfile <<< "$config"
+# disko's generated script fails on the first command that touches a missing device.
+[ -b "$disk" ] || { echo "+ lsblk -a -f $disk" >&2; echo "lsblk: $disk: not a block device" >&2; exit 32; }
 part() { case "$disk" in *[0-9]) echo "$disk"p"$1" ;; *) echo "$disk$1" ;; esac; }
-umount -R /mnt 2>/dev/null || true
-wipefs -a "$disk" >/dev/null
-sgdisk -Z "$disk" >/dev/null 2>&1 || true
-sgdisk -n1:1M:+256M -t1:EF00 -c1:disk-main-ESP -n2:0:0 -t2:8300 -c2:disk-main-root "$disk"
-partprobe "$disk" 2>/dev/null || true; udevadm settle 2>/dev/null || true
-mkfs.vfat -F 32 -n ESP "$(part 1)" >/dev/null
-mkfs.ext4 -q -F -L disk-main-root "$(part 2)"
-mount "$(part 2)" /mnt
+esp=$(part 1) root=$(part 2) rootfs=$(part 2)
+if [ "$mode" = destroy,format,mount ]; then
+  umount -R /mnt 2>/dev/null || true
+  [ "$mapper" = - ] || cryptsetup close "$mapper" 2>/dev/null || true
+  wipefs -a "$disk" >/dev/null
+  sgdisk -Z "$disk" >/dev/null 2>&1 || true
+fi
+if [ "$mode" != mount ] && ! sgdisk -p "$disk" 2>/dev/null | grep -q "disk-$name-root"; then
+  sgdisk -n1:1M:+256M -t1:EF00 -c1:"disk-$name-ESP" -n2:0:0 -t2:8300 -c2:"disk-$name-root" "$disk" || exit 1
+  partprobe "$disk" 2>/dev/null || true; udevadm settle 2>/dev/null || true
+fi
+[ -b "$root" ] || { echo "mount: $root: special device does not exist" >&2; exit 32; }
+if [ "$mapper" != - ]; then
+  [ -f "$keyfile" ] || { echo "Failed to open key file $keyfile." >&2; exit 1; }
+  if [ "$mode" != mount ] && ! cryptsetup isLuks "$root"; then
+    cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$keyfile" "$root" || exit 1
+  fi
+  [ -e "/dev/mapper/$mapper" ] || cryptsetup open --key-file "$keyfile" "$root" "$mapper" || exit 1
+  rootfs=/dev/mapper/$mapper
+fi
+if [ "$mode" != mount ]; then
+  [ -n "$(blkid -o value -s TYPE "$esp")" ] || mkfs.vfat -F 32 -n ESP "$esp" >/dev/null || exit 1
+  [ -n "$(blkid -o value -s TYPE "$rootfs")" ] || mkfs.ext4 -q -F -L "disk-$name-root" "$rootfs" || exit 1
+fi
+mount "$rootfs" /mnt || exit 32
 mkdir -p /mnt/boot
-mount -o umask=0077 "$(part 1)" /mnt/boot
+mount -o umask=0077 "$esp" /mnt/boot || exit 32
 progress disko
-echo "disko (lab stand-in): destroyed, formatted and mounted $disk"
+echo "disko (lab stand-in): $mode done on $disk"
 `;
 
 /**

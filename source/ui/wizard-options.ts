@@ -18,7 +18,17 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   if (flags.json) throw usageError('the wizard has no --json', 'for NDJSON events use: nixos-bootstrap install --json …');
   if (flags.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');
   // Accepted and then ignored, these would install no host key or wait for nothing unnoticed.
-  for (const flag of ['host-key', 'wait', 'wait-timeout', 'write-disk-config', 'generate-hardware-config', 'allow-missing-hardware-config'] as const) {
+  const headlessOnly = [
+    'host-key',
+    'wait',
+    'wait-timeout',
+    'write-disk-config',
+    'generate-hardware-config',
+    'allow-missing-hardware-config',
+    'disko-mode',
+    'disk-encryption-keys',
+  ] as const;
+  for (const flag of headlessOnly) {
     if (values[flag] !== undefined)
       throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
   }

@@ -351,6 +351,85 @@ test('a login shell that prints on both streams and sleeps 1 s before every comm
   }
 });
 
+test("disko: the config's disks honoured, its LUKS key file only in RAM while disko runs; --disko-mode mount reopens the install", async () => {
+  await resetVm(lab);
+  const diskKey = 'lab disk key: battery staple 47';
+  // A disko config as users write it: LUKS reading its passphrase from /tmp/secret.key.
+  const diskoFlake = `{ outputs = _: { nixosConfigurations.web.config.disko.devices.disk.main = {
+    device = "${vmDisk}"; type = "disk";
+    content = { type = "gpt"; partitions = {
+      ESP = { size = "256M"; type = "EF00"; content = { type = "filesystem"; format = "vfat"; mountpoint = "/boot"; }; };
+      luks = { size = "100%"; content = { type = "luks"; name = "crypted"; passwordFile = "/tmp/secret.key";
+        content = { type = "filesystem"; format = "ext4"; mountpoint = "/"; }; }; };
+    }; };
+  }; }; }\n`;
+  mkdirSync(home(`${work}/disko-flake`), { recursive: true });
+  writeFileSync(home(`${work}/disko-flake/flake.nix`), diskoFlake);
+  writeFileSync(home(`${work}/disk.key`), `${diskKey}\n`, { mode: 0o600 });
+  const install = (mode: string) =>
+    lab.cli(
+      ['install', target(), '--flake', `${work}/disko-flake#web`, '--layout', 'disko', '--disko-mode', mode, '--age-key', 'none'].concat([
+        '--disk-encryption-keys',
+        '/tmp/secret.key',
+        `${work}/disk.key`,
+        '--finish',
+        'none',
+        '--yes',
+        '--json',
+      ]),
+      { cwd: work },
+    );
+
+  const vmShell = (command: string, options?: { input?: string | Buffer }) => lab.vmSsh(command, options);
+  await startRemoteSampler(vmShell, [diskKey]);
+  const local = sampleLocalProcesses([diskKey]);
+  const first = await install('disko');
+  const localSamples = local.stop();
+  const remote = await stopRemoteSampler(vmShell);
+  assert.equal(first.exitCode, 0, first.stderr + first.stdout.slice(-3000));
+  assert.deepEqual(localSamples.hits, [], 'the disk key reached an argv or environment on the laptop');
+  assert.deepEqual(remote.hits, [], 'the disk key reached an argv or environment on the installer');
+  assert.doesNotMatch(first.stdout + first.stderr, /battery staple/, 'the disk key reached the output');
+  const after = await lab.vmSsh(
+    [
+      'test ! -e /tmp/secret.key && echo key-removed',
+      `cryptsetup luksDump ${vmDisk}2 | grep -m1 '^Version'`,
+      `cryptsetup open --test-passphrase --key-file - ${vmDisk}2 && echo key-opens`,
+      'blkid -o value -s UUID /dev/mapper/crypted',
+      'tr "\\0" " " < /run/lab/calls/disko.0/cmdline',
+    ].join('; '),
+    { input: `${diskKey}\n` },
+  );
+  assert.match(after.stdout, /^key-removed$/m, 'the key file is still on the installer');
+  assert.match(after.stdout, /^Version:\s+2$/m);
+  assert.match(after.stdout, /^key-opens$/m, 'the disk was not encrypted with the key file given');
+  assert.match(after.stdout, /--mode destroy,format,mount --yes-wipe-all-disks --flake \/tmp\/nixos-bootstrap\/config#web/);
+  const rootUuid = /^[0-9a-f-]{36}$/m.exec(after.stdout)?.[0];
+
+  // Reopen: nothing formatted, the same filesystem mounted, the install carried on.
+  await lab.vmSsh('touch /mnt/kept-by-mount-mode; umount -R /mnt; dmsetup remove_all; rm -rf /run/lab/calls');
+  const reopened = await install('mount');
+  assert.equal(reopened.exitCode, 0, reopened.stderr + reopened.stdout.slice(-3000));
+  const plan = records(reopened.stdout).find((e) => e.type === 'plan') as NdjsonRecord & { phases: Array<{ id: string; destroys: string[] }> };
+  assert.deepEqual(plan.phases.find((p) => p.id === 'disko')?.destroys, [], 'mount mode destroys nothing');
+  const state = await lab.vmSsh(
+    'test -e /mnt/kept-by-mount-mode && echo kept; test ! -e /tmp/secret.key && echo key-removed; blkid -o value -s UUID /dev/mapper/crypted; tr "\\0" " " < /run/lab/calls/disko.0/cmdline',
+  );
+  assert.match(state.stdout, /^kept$/m);
+  assert.match(state.stdout, /^key-removed$/m);
+  assert.ok(rootUuid && new RegExp(`^${rootUuid}$`, 'm').test(state.stdout), `the root filesystem was made anew: ${after.stdout} then ${state.stdout}`);
+  assert.match(state.stdout, /disko --mode mount --flake/);
+
+  // The stand-in fails as disko does on a device its config names that does not exist.
+  writeFileSync(home(`${work}/disko-flake/flake.nix`), diskoFlake.replace(`"${vmDisk}"`, '"/dev/vdz"'));
+  const missing = await lab.vmSsh(
+    'rm -rf /tmp/lab-missing && mkdir /tmp/lab-missing && cat > /tmp/lab-missing/flake.nix && echo k > /tmp/secret.key && disko --mode mount --flake /tmp/lab-missing#web; echo "exit $?"; rm -f /tmp/secret.key',
+    { input: readFileSync(home(`${work}/disko-flake/flake.nix`)) },
+  );
+  assert.match(missing.stdout, /^exit 32$/m);
+  assert.match(missing.stderr, /\/dev\/vdz: not a block device/);
+});
+
 test('by default the installer powers off after a successful install', async () => {
   await resetVm(lab);
   const run = await lab.cli(['install', target(), '--flake', 'github:me/c#web', '--age-key', 'none', '--yes'], { cwd: work });

@@ -11,7 +11,7 @@ export const vmDisk = '/dev/vda';
 export async function resetVm(lab: LabHandle): Promise<void> {
   const reset = await lab.vmSsh(
     [
-      'umount -R /mnt 2>/dev/null; swapoff -a; cryptsetup close cryptroot 2>/dev/null',
+      'umount -R /mnt 2>/dev/null; swapoff -a; dmsetup remove_all 2>/dev/null',
       `wipefs -a -q ${vmDisk}?* 2>/dev/null; wipefs -a -q ${vmDisk}; sgdisk -Z ${vmDisk} >/dev/null; partprobe ${vmDisk}; udevadm settle`,
       'rm -rf /run/lab/calls /run/lab/*.fail /run/lab/*.lines /run/lab/*.delay-ms /tmp/nixos-bootstrap',
       `test "$(lsblk -nro NAME ${vmDisk} | wc -l)" = 1`,

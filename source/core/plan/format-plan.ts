@@ -1,9 +1,10 @@
 import type { CommandInput, Plan, PlannedCommand, SecretName } from './types.js';
 
-const secretNames: Record<SecretName, string> = { 'luks-passphrase': 'LUKS passphrase', 'age-identity': 'age identity', 'host-key': 'SSH host key' };
+const secretNames: Record<string, string> = { 'luks-passphrase': 'LUKS passphrase', 'age-identity': 'age identity', 'host-key': 'SSH host key' };
+const secretName = (name: SecretName) => secretNames[name] ?? `disk encryption key ${Number(name.replace(/\D+/g, '')) + 1}`;
 
 const inputNote = (input: CommandInput): string => {
-  if ('secret' in input) return `  < <redacted ${secretNames[input.secret]}>`;
+  if ('secret' in input) return `  < <redacted ${secretName(input.secret)}>`;
   if ('directory' in input) return `  < tar of ${input.directory}`;
   if ('tree' in input) return `  < tar of every file in ${input.tree} (owned by root)`;
   return `  < output of: ${input.localCommand}`;

@@ -2,7 +2,7 @@ import { refusal } from '../exit-codes.js';
 import { descendants } from '../facts/lsblk.js';
 import type { Disk, Facts } from '../facts/types.js';
 import { GiB, MiB } from './sizes.js';
-import type { Choices, LabelsLayout, Layout, LuksChoice } from './types.js';
+import type { Choices, DiskoLayout, LabelsLayout, Layout, LuksChoice } from './types.js';
 
 /** A partition the labels layout creates. */
 export interface PlannedPartition {
@@ -48,6 +48,7 @@ export interface LabelsContext extends BaseContext, DiskContext, MountContext {
 }
 export interface DiskoContext extends BaseContext, DiskContext {
   kind: 'disko';
+  layout: DiskoLayout;
 }
 export interface MountedContext extends BaseContext, MountContext {
   kind: 'mounted';
@@ -134,7 +135,7 @@ export function planContext(facts: Facts, choices: Choices): PlanContext {
   }
   const disk = resolveDisk(facts, choices.disk);
   const diskRef = choices.disk.startsWith('/dev/disk/by-id/') ? choices.disk : (disk.byId[0] ?? disk.path);
-  if (layout.kind === 'disko') return { kind: 'disko', facts, choices, disk, diskRef };
+  if (layout.kind === 'disko') return { kind: 'disko', facts, choices, disk, diskRef, layout };
   const partitions = labelsPartitions(facts, choices, layout, diskRef);
   const device = (role: PlannedPartition['role']) => partitions.find((p) => p.role === role)?.device ?? null;
   const root = device('root')!;

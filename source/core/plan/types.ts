@@ -1,7 +1,11 @@
 import type { PhaseId } from './phases/index.js';
 
 /** Secrets never appear in a plan: a command names the secret it reads on stdin instead. */
-export type SecretName = 'luks-passphrase' | 'age-identity' | 'host-key';
+export type SecretName = 'luks-passphrase' | 'age-identity' | 'host-key' | DiskEncryptionKeyName;
+
+/** The content of the Nth --disk-encryption-keys file (counted from 0, in the order given). */
+export type DiskEncryptionKeyName = `disk-encryption-key-${number}`;
+export const diskEncryptionKeyName = (index: number): DiskEncryptionKeyName => `disk-encryption-key-${index}`;
 
 /** The secrets of one run, held in memory only and handed to commands on stdin. */
 export type Secrets = Partial<Record<SecretName, string>>;
@@ -33,8 +37,21 @@ export interface LabelsLayout {
   luks: LuksChoice | null;
 }
 
+/** disko's modes as nixos-anywhere names them: disko = destroy,format,mount; format = format,mount; mount = mount only. */
+export type DiskoMode = 'disko' | 'format' | 'mount';
+
 export interface DiskoLayout {
   kind: 'disko';
+  mode: DiskoMode;
+  /** --disk-encryption-keys REMOTE LOCAL: files the disko config reads (LUKS passwordFile, keyFile), on the installer only while disko runs. */
+  keys: DiskEncryptionKey[];
+}
+
+export interface DiskEncryptionKey {
+  /** Absolute path on the installer, on a RAM filesystem (tmpfs). */
+  remote: string;
+  /** Absolute path on this machine; read when the run starts, sent on stdin. */
+  local: string;
 }
 
 /** The user partitioned and formatted by hand; mount by label. */

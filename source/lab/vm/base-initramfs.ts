@@ -48,6 +48,7 @@ const skeletonDirs: Array<[string, number]> = [
   ['etc/udev/rules.d', 0o755],
   ['etc/modprobe.d', 0o755],
   ['etc/lab', 0o755],
+  ['etc/nix', 0o755],
   ['proc', 0o555],
   ['sys', 0o555],
   ['dev', 0o755],
@@ -79,6 +80,8 @@ function generatedFiles(): CpioEntry[] {
     file('etc/rc.lab-shutdown', shutdownScript, 0o755),
     file('etc/modprobe.d/lab.conf', modprobeConf),
     file('etc/avahi/services/ssh.service', avahiSshService),
+    // Root evaluates as itself: no nixbld group in the lab.
+    file('etc/nix/nix.conf', 'build-users-group =\n'),
     file('etc/lab/boot-medium-label', `${bootMediumLabel}\n`),
     file('usr/local/sbin/nixos-install', nixosInstallStandIn, 0o755),
     file('usr/local/sbin/disko', diskoStandIn, 0o755),

@@ -34,6 +34,9 @@ export const requiredCommands = [
   'efibootmgr',
   'sfdisk',
   'tar',
+  // Real Nix (Debian's nix-bin) evaluates the uploaded lab flakes: the disko device check and
+  // the disko stand-in read the disko config with it, as on a real installer.
+  'nix',
   // GNU coreutils/grep/sed/findutils, like a NixOS system has (busybox's differ in flags)
   'cat',
   'chmod',

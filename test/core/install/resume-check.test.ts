@@ -107,7 +107,7 @@ test('resume of a disko layout: its own LUKS/LVM mounted under /mnt is this runâ
     children,
   });
   const part = (name: string, children: BlockChild[]): BlockChild => ({ name, path: `/dev/${name}`, type: 'part', sizeBytes: GiB, mountpoints: [], children });
-  const disko = { ...choices('/dev/sda'), layout: { kind: 'disko' as const } };
+  const disko = { ...choices('/dev/sda'), layout: { kind: 'disko' as const, mode: 'disko' as const, keys: [] } };
   const ours = disk('sda', {
     children: [
       part('sda1', []),

@@ -18,5 +18,5 @@ test('each secret goes only to a plan that uses it', () => {
   assert.equal(all['age-identity'], '# created: 2026-12-02T00:00:00Z\n# public key: age1test\nAGE-SECRET-KEY-1TEST\n');
   // A passphrase typed before LUKS was switched off, a key for a plan without hand-off: not sent.
   assert.deepEqual(runSecrets({ layout: labels(false), ageKey: null, hostKey: null }, given), {});
-  assert.deepEqual(runSecrets({ layout: { kind: 'disko' }, ageKey: null, hostKey: null }, given), {});
+  assert.deepEqual(runSecrets({ layout: { kind: 'disko', mode: 'disko', keys: [] }, ageKey: null, hostKey: null }, given), {});
 });

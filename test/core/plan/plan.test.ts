@@ -71,7 +71,7 @@ test('NVMe kernel names get the p separator', () => {
 });
 
 test('disko: one phase does partition, format and mount with the chosen disk passed through', () => {
-  const p = plan(facts(), choices({ layout: { kind: 'disko' } }));
+  const p = plan(facts(), choices({ layout: { kind: 'disko', mode: 'disko', keys: [] } }));
   assert.deepEqual(ids(p), ['disko', 'install', 'age-key', 'finish']);
   const [guard, run] = commands(p, 'disko');
   assert.match(

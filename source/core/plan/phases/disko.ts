@@ -1,4 +1,5 @@
 import type { PhaseDefinition } from '../phase.js';
+import { diskEncryptionKeyName, type DiskEncryptionKey, type DiskoMode, type PlannedCommand } from '../types.js';
 import type { DiskoContext } from '../plan-context.js';
 import { describeDisk } from '../describe.js';
 import { targetFlake } from '../flake-ref.js';
@@ -40,18 +41,55 @@ export function diskoDeviceGuard(c: Pick<DiskoContext, 'choices' | 'diskRef'>): 
   ].join('\n');
 }
 
+/** disko's own mode names for ours (nixos-anywhere's --disko-mode). */
+const diskoModeArgument: Record<DiskoMode, string> = {
+  disko: 'destroy,format,mount --yes-wipe-all-disks',
+  format: 'format,mount',
+  mount: 'mount',
+};
+
+/** Refuses a key path that is not in the installer's RAM (a key written to a disk outlives the run). */
+function keysInRam(keys: DiskEncryptionKey[]): string {
+  return [
+    `for key in ${keys.map((key) => q(key.remote)).join(' ')}; do`,
+    '  dir=$(dirname "$key"); mkdir -p -m 700 "$dir"',
+    '  case "$(stat -f -c %T "$dir")" in tmpfs|ramfs) ;; *) echo "refusing: $key would be written to $(stat -f -c %T "$dir"), not to the installer\'s RAM (tmpfs)" >&2; exit 1 ;; esac',
+    'done',
+  ].join('\n');
+}
+
+/** Each key's content arrives on stdin (base64: key files may be binary), 0600 from the first byte. */
+function writeKeys(keys: DiskEncryptionKey[]): PlannedCommand[] {
+  const all = keys.map((key) => q(key.remote)).join(' ');
+  return keys.map((key, index) => {
+    const temp = q(`${key.remote}.nixos-bootstrap-tmp`);
+    return {
+      run: `umask 077 && base64 -d > ${temp} && mv -f ${temp} ${q(key.remote)} || { rm -f ${temp} ${all}; exit 1; }`,
+      input: { secret: diskEncryptionKeyName(index) },
+    };
+  });
+}
+
 export const disko: PhaseDefinition<'disko', DiskoContext> = {
   id: 'disko',
   title: "Partition, format and mount with the flake's disko config",
   applies: (c) => c.kind === 'disko',
-  commands: (c) => [
-    { run: diskoDeviceGuard(c) },
-    {
-      // Configs written as a function of `disks` receive the chosen disk.
-      run: `disko --mode destroy,format,mount --yes-wipe-all-disks --flake ${q(targetFlake(c.choices))} --arg disks ${q(`[ "${c.diskRef}" ]`)}`,
-    },
-  ],
-  destroys: (c) => [`every partition and all data on ${describeDisk(c.disk)} (disko runs only if its config names this disk and no other)`],
+  commands: (c) => {
+    const { mode, keys } = c.layout;
+    // Configs written as a function of `disks` receive the chosen disk.
+    const run = `disko --mode ${diskoModeArgument[mode]} --flake ${q(targetFlake(c.choices))} --arg disks ${q(`[ "${c.diskRef}" ]`)}`;
+    if (keys.length === 0) return [{ run: diskoDeviceGuard(c) }, { run }];
+    // The keys exist only while disko runs: removed when it exits, whatever its status.
+    const removeKeys = `rm -f ${keys.map((key) => q(key.remote)).join(' ')}`;
+    return [{ run: diskoDeviceGuard(c) }, { run: keysInRam(keys) }, ...writeKeys(keys), { run: `${run}; status=$?; ${removeKeys}; exit $status` }];
+  },
+  destroys: (c) => {
+    const disk = describeDisk(c.disk);
+    const only = '(disko runs only if its config names this disk and no other)';
+    if (c.layout.mode === 'mount') return [];
+    if (c.layout.mode === 'format') return [`data on the partitions and filesystems disko's config creates on ${disk} ${only}`];
+    return [`every partition and all data on ${disk} ${only}`];
+  },
   doneCheck: () => 'mountpoint -q /mnt',
-  cleanUp: () => [{ run: 'umount -R /mnt' }],
+  cleanUp: (c) => [...(c.layout.keys.length ? [{ run: `rm -f ${c.layout.keys.map((key) => q(key.remote)).join(' ')}` }] : []), { run: 'umount -R /mnt' }],
 };
