@@ -10,6 +10,7 @@ type CommandModule = { main: (argv: string[]) => Promise<number> };
 const commands: Record<string, () => Promise<CommandModule>> = {
   discover: () => import('./headless/discover-command.js'),
   install: () => import('./headless/install-command.js'),
+  installer: () => import('./headless/installer-command.js'),
   lab: loadLabCommand,
 };
 

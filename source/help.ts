@@ -9,6 +9,7 @@ Usage:
   nixos-bootstrap [TARGET] [options]     interactive wizard (needs a terminal)
   nixos-bootstrap discover [options]     list live installers on the LAN
   nixos-bootstrap install [options]      plan and run an install without the wizard
+  nixos-bootstrap installer [options]    make an installer image that is found and trusted
   nixos-bootstrap lab up|down|status|shell   simulated installer for tests (Linux, root; from a clone)
 
 Run 'nixos-bootstrap <command> --help' for a command's options.

@@ -1,9 +1,10 @@
 // `nixos-bootstrap discover`: lists live installers as they are verified, as NDJSON or a table.
-import { ExitCode, unreachable, usageError } from '../core/exit-codes.js';
+import { errorText, ExitCode, unreachable, usageError } from '../core/exit-codes.js';
 import type { Candidate } from '../core/discovery/candidate.js';
 import { defaultTimeoutMs, discover, type DiscoveryResult, type Unanswered } from '../core/discovery/discover.js';
 import { installerLinkLocal } from '../core/defaults.js';
 import { connectHost } from '../core/discovery/ipv6.js';
+import { imageWithKey, readImages, type InstallerImage } from '../core/installer/image-registry.js';
 import { discoveryFlags, discoveryFlagSpec } from '../flags/discovery-flags.js';
 import { wholeNumber } from '../flags/flag-values.js';
 import { parseFlags } from '../flags/parse-flags.js';
@@ -21,7 +22,9 @@ Options:
   --port P           SSH port to verify (default 22, or what _ssh._tcp announces)
   --json             one JSON object per installer per line, as soon as it is verified:
                      names, addresses[{address, interface, via}], port, mac, banner,
-                     fingerprint, hostKeyType, firstSeenMs
+                     fingerprint, hostKeyType, firstSeenMs, image (the name of the installer
+                     image made here with nixos-bootstrap installer whose host key it holds:
+                     verified at first contact; null for any other)
   -h, --help         show this help
 
 Exit status: 0 if an installer was found, 4 if none (the message says what was tried).
@@ -35,7 +38,7 @@ const options = {
 } as const;
 
 /** The NDJSON shape: every documented field present, `null` when unknown. */
-export function candidateJson(candidate: Candidate): string {
+export function candidateJson(candidate: Candidate, images: InstallerImage[] = []): string {
   return JSON.stringify({
     names: candidate.names,
     addresses: candidate.addresses.map((a) => ({ address: a.address, interface: a.interface ?? null, via: a.via })),
@@ -45,6 +48,7 @@ export function candidateJson(candidate: Candidate): string {
     fingerprint: candidate.fingerprint ?? null,
     hostKeyType: candidate.hostKeyType ?? null,
     firstSeenMs: candidate.firstSeenMs,
+    image: imageWithKey(images, candidate.fingerprint)?.name ?? null,
   });
 }
 
@@ -54,12 +58,12 @@ const pad = (text: string, width: number) => (text.length >= width ? `${text} ` 
 export const tableHeader = `${pad('NAME', columns.name)}${pad('ADDRESS', columns.address)}${pad('MAC', columns.mac)}HOST KEY\n`;
 
 /** One installer as table lines: the best address on the first line, the others below it. */
-export function tableRows(candidate: Candidate): string {
+export function tableRows(candidate: Candidate, images: InstallerImage[] = []): string {
   const addresses = candidate.addresses.map((a) => {
     const host = connectHost(a.address, a.interface);
     return `${host}${candidate.port !== 22 ? ` port ${candidate.port}` : ''} (${a.via})`;
   });
-  const first = `${pad(candidate.names.join(', ') || '-', columns.name)}${pad(addresses[0] ?? '-', columns.address)}${pad(candidate.mac ?? '-', columns.mac)}${candidate.fingerprint ?? '-'}\n`;
+  const first = `${pad(candidate.names.join(', ') || '-', columns.name)}${pad(addresses[0] ?? '-', columns.address)}${pad(candidate.mac ?? '-', columns.mac)}${candidate.fingerprint ?? '-'}${imageNote(candidate, images)}\n`;
   return (
     first +
     addresses
@@ -68,6 +72,11 @@ export function tableRows(candidate: Candidate): string {
       .join('')
   );
 }
+
+const imageNote = (candidate: Candidate, images: InstallerImage[]) => {
+  const image = imageWithKey(images, candidate.fingerprint);
+  return image ? ` ✔ image ${image.name} (${image.created.slice(0, 10)})` : '';
+};
 
 /** Why nothing was found, for a person: what was tried, what half-answered, likely causes. */
 export function nothingFoundHint(result: DiscoveryResult): string {
@@ -129,12 +138,18 @@ export async function main(argv: string[]): Promise<number> {
     // NB_DISCOVERY_TRACE=1: timing notes on stderr, in ms since this process started.
     const trace = process.env.NB_DISCOVERY_TRACE ? (note: string) => process.stderr.write(`${performance.now().toFixed(1)} ${note}\n`) : undefined;
     trace?.('discover command started');
+    // Read while discovery starts: an installer whose key this laptop made is marked as such.
+    const images = readImages().catch((error: unknown) => {
+      process.stderr.write(`note: installers made here are not marked: ${errorText(error)}\n`);
+      return [] as InstallerImage[];
+    });
     const discovery = discover({ timeoutMs, interfaces: search.interfaces, names: search.names, port, signal: controller.signal, trace });
     for await (const update of discovery) {
       if (!update.settled || printed.has(update.candidate.id!)) continue;
       if (!values.json && printed.size === 0) process.stdout.write(tableHeader);
       printed.add(update.candidate.id!);
-      process.stdout.write(values.json ? `${candidateJson(update.candidate)}\n` : tableRows(update.candidate));
+      const known = await images;
+      process.stdout.write(values.json ? `${candidateJson(update.candidate, known)}\n` : tableRows(update.candidate, known));
     }
     result = await discovery.result;
   } finally {

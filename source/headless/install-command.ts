@@ -17,7 +17,7 @@ import { fingerprint } from '../core/ssh/fingerprint.js';
 import { resumeStatus } from '../core/install/runner.js';
 import { startRun } from '../core/install/start.js';
 import { checkResumeIdentity, resumeIdentity } from '../core/install/resume-check.js';
-import { runSecrets } from '../core/install/run-secrets.js';
+import { readDiskEncryptionKeys, runSecrets } from '../core/install/run-secrets.js';
 import { nextCommands } from '../core/install/next-steps.js';
 import { parseAgeKeyFile } from '../core/keys/age.js';
 import { readPassphraseFile } from '../core/keys/passphrase.js';
@@ -56,12 +56,14 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const ageKeyFile = `${request.ageKeyName}.agekey`;
   refuseSecretInFlake('--luks-passphrase-file', request.luksPassphraseFile, flake.localPath);
   refuseSecretInFlake('--host-key', request.hostKeyFile, flake.localPath);
+  for (const key of request.diskEncryptionKeys) refuseSecretInFlake('--disk-encryption-keys', key.local, flake.localPath);
   if (request.extraFiles !== undefined) await checkExtraFiles(request.extraFiles, request.chown);
   const hardware = request.hardwareConfig
     ? hardwareConfigTarget(request.hardwareConfig.path, request.hardwareConfig.generator, flake.host, flake.localPath)
     : undefined;
   const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
+  const diskEncryptionKeys = await readDiskEncryptionKeys(request.choices.layout);
   const ageKeyOut = request.ageKeyOut ?? defaultAgeKeyOut(ageKeyFile, flake.localPath);
   const ageKey = request.ageKey === 'none' ? null : await obtainAgeKey(request.ageKey, ageKeyOut, request.replaceAgeKey, flake.localPath);
   const hostKey = request.hostKeyFile ? await loadHostKey(request.hostKeyFile) : null;
@@ -100,7 +102,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
       throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
     }
     if (ageKey) await saveAgeKey(ageKey, request.replaceAgeKey);
-    const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey: ageKey?.key, hostKey: hostKey?.privateKey });
+    const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey: ageKey?.key, hostKey: hostKey?.privateKey, diskEncryptionKeys });
     const journal = await Journal.start({
       target,
       fingerprint: session.fingerprint,
@@ -146,7 +148,8 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
     const ageKey =
       choices.ageKey && journal.value.ageKeyFile ? await parseAgeKeyFile(await readFile(journal.value.ageKeyFile, 'utf8'), journal.value.ageKeyFile) : null;
     const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
-    const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey, hostKey: hostKey?.privateKey });
+    const diskEncryptionKeys = await readDiskEncryptionKeys(choices.layout);
+    const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey, hostKey: hostKey?.privateKey, diskEncryptionKeys });
     return await execute(thePlan, facts, session, secrets, journal, request, reporter, true);
   } finally {
     await session.close();
@@ -359,8 +362,11 @@ async function openSession(target: Target, request: InstallRequest, pin: string 
     envPassword: request.envPassword,
     expectFingerprint: pin,
     onEvent: (event) => {
-      if (event.type === 'host-key')
-        reporter.record('host-key', { fingerprint: event.info.fingerprint }, `Host key of ${formatTarget(target)}: ${event.info.fingerprint}`);
+      if (event.type === 'host-key') {
+        const { fingerprint, image } = event.info;
+        const verified = image ? ` (verified: the key of the installer image ${image.name} made here on ${image.created.slice(0, 10)})` : '';
+        reporter.record('host-key', { fingerprint, image: image?.name ?? null }, `Host key of ${formatTarget(target)}: ${fingerprint}${verified}`);
+      }
       if (event.type === 'reconnecting') reporter.note(`Connection lost; reconnecting (attempt ${event.attempt})…`);
     },
   });

@@ -9,6 +9,7 @@ import type { LabDisk, LabInstaller, LabState } from './lab-state.js';
 import { inHost, run, waitFor } from './run-command.js';
 import { diskoStandIn, generateConfigStandIn, nixosInstallStandIn } from './stand-ins.js';
 import { hostKeyFingerprint, makeHostKey, passwordHash } from './lab-keys.js';
+import { readManifest } from '../core/installer/make-installer.js';
 
 const bootMediumBytes = 64 * MiB;
 export const bootMediumLabel = 'nixos-minimal-24.11-x86_64';
@@ -25,10 +26,11 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   const paths = labPaths(state.id);
   const netns = paths.installerNetns(index);
   const dir = `${state.stateDir}/installer-${index}`;
-  const hostname = spec.hostname ?? 'bootstrap';
+  const image = spec.installerDir !== undefined ? await readManifest(spec.installerDir) : undefined;
+  const hostname = image?.name ?? spec.hostname ?? 'bootstrap';
   const shared = state.spec.sharedLink === true;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const hostKeyFile = spec.hostKeyFile ?? (await makeHostKey(`${dir}/ssh_host_ed25519_key`, `nb-lab-installer-${index}`));
+  const hostKeyFile = image?.hostKeyFile ?? spec.hostKeyFile ?? (await makeHostKey(`${dir}/ssh_host_ed25519_key`, `nb-lab-installer-${index}`));
   // The installer's own files, laid out as in its root; copied over its root filesystem at start.
   const files = `${dir}/files`;
   const file = async (path: string, text: string | Buffer, mode = 0o644) => {
@@ -39,7 +41,8 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   await file('/etc/hostname', `${hostname}\n`);
   await file('/etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', spec.password !== undefined));
   await file('/etc/ssh/ssh_host_ed25519_key', readFileSync(hostKeyFile), 0o600);
-  await file('/root/.ssh/authorized_keys', readFileSync(`${state.laptop.home}/.ssh/id_ed25519.pub`), 0o600);
+  const authorizedKeys = image ? image.authorizedKeys.map((line) => `${line}\n`).join('') : readFileSync(`${state.laptop.home}/.ssh/id_ed25519.pub`);
+  await file('/root/.ssh/authorized_keys', authorizedKeys, 0o600);
   if (spec.noisyLoginShell) await file('/root/.bashrc', noisyBashrc);
   await file('/etc/avahi/avahi-daemon.conf', avahiConfig(hostname, ['eth0'], false));
   await file('/etc/avahi/services/ssh.service', avahiSshService);

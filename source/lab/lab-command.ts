@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BootstrapError, ExitCode, usageError } from '../core/exit-codes.js';
 import { parseFlags } from '../flags/parse-flags.js';
@@ -18,6 +19,8 @@ OpenSSH, avahi, loop disks; with --vm a qemu VM with a real kernel). Linux and r
       --shared-link    put all installers on one link (avahi renames twins: bootstrap-2.local)
       --ipv4           give installers IPv4 addresses too (default: IPv6 link-local only)
       --name HOST      avahi host name of installer 1, 2, … (default bootstrap)
+      --installer-dir DIR   installer 1 boots as the image that nixos-bootstrap installer
+                       wrote to DIR would: its name, host key and authorized keys
       Set NB_LAB_PASSWORD to make sshd accept that root password as well as the lab key.
   lab down             stop and remove everything the lab created
   lab status [--json]  show what is up
@@ -36,6 +39,7 @@ const options = {
   'shared-link': { type: 'boolean' },
   ipv4: { type: 'boolean' },
   name: { type: 'string', multiple: true },
+  'installer-dir': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -72,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
 
 async function up(
   id: string,
-  values: { installers?: string; vm?: boolean; efi?: boolean; 'shared-link'?: boolean; ipv4?: boolean; name?: string[] },
+  values: { installers?: string; vm?: boolean; efi?: boolean; 'shared-link'?: boolean; ipv4?: boolean; name?: string[]; 'installer-dir'?: string },
 ): Promise<number> {
   const count = values.installers === undefined ? (values.vm ? 0 : 1) : Number(values.installers);
   if (!Number.isInteger(count) || count < 0 || count > 16) throw usageError('--installers wants a whole number from 0 to 16');
@@ -86,6 +90,7 @@ async function up(
     hostname: values.name?.[i] ?? 'bootstrap',
     ipv4: values.ipv4 === true,
     password,
+    ...(i === 0 && values['installer-dir'] !== undefined ? { installerDir: resolve(values['installer-dir']) } : {}),
   }));
   const state = await labUp(
     { id, installers, sharedLink: values['shared-link'] === true, vm: values.vm ? { efi: values.efi === true, password } : null },

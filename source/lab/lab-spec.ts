@@ -12,6 +12,11 @@ export interface InstallerSpec {
   eui64?: boolean;
   /** Use this private host key instead of a fresh one (twins, spoofers). */
   hostKeyFile?: string;
+  /**
+   * A directory written by `nixos-bootstrap installer`: the installer boots as that image would,
+   * with its name, host key and authorized keys (instead of the lab laptop's key).
+   */
+  installerDir?: string;
   /** Size of the sparse "internal" disk. Default 8 GiB. */
   diskSizeBytes?: number;
   /** `VARIANT_ID=installer` in os-release. Default true; false makes a non-installer target. */

@@ -21,8 +21,12 @@ const candidate: Candidate = {
 
 test('NDJSON objects carry every documented field, null when unknown, and nothing internal', () => {
   const parsed = JSON.parse(candidateJson(candidate));
-  assert.deepEqual(Object.keys(parsed), ['names', 'addresses', 'port', 'mac', 'banner', 'fingerprint', 'hostKeyType', 'firstSeenMs']);
+  assert.deepEqual(Object.keys(parsed), ['names', 'addresses', 'port', 'mac', 'banner', 'fingerprint', 'hostKeyType', 'firstSeenMs', 'image']);
   assert.equal(parsed.mac, null);
+  assert.equal(parsed.image, null);
+  const image = { name: 'bootstrap', fingerprint: 'SHA256:abc', publicKey: 'ssh-ed25519 AAAA', created: '2026-12-02T17:00:00.000Z', dir: '/x' };
+  assert.equal(JSON.parse(candidateJson(candidate, [image])).image, 'bootstrap');
+  assert.match(tableRows(candidate, [image]), /SHA256:abc ✔ image bootstrap \(2026-12-02\)\n/);
   assert.deepEqual(parsed.addresses[1], { address: 'fe80::47', interface: 'inst2', via: 'ndp' });
   assert.ok(!candidateJson(candidate).includes('\n'));
 });

@@ -1,6 +1,7 @@
 import { usageError } from '../exit-codes.js';
 import { fingerprint as fingerprintOf, hostKeyType } from './fingerprint.js';
 import { lookupHostKey, type HostKeyStatus } from './known-hosts.js';
+import { imageWithKey, type InstallerImage } from '../installer/image-registry.js';
 import { hostKeyDescription, pairingCode, pairingConsoleCommand, randomArt } from './pairing.js';
 import { formatTarget, knownHostsName } from './target.js';
 import type { Target } from './types.js';
@@ -27,14 +28,17 @@ export interface HostKeyInfo {
   knownHostsFile: string;
   /** The name this host has (or would get) in known_hosts. */
   knownHostsName: string;
+  /** The installer image made on this laptop (nixos-bootstrap installer) that holds this key: verified at first contact. */
+  image?: { name: string; created: string };
   /** Set when an expected fingerprint was given (and matched: a mismatch never reaches the UI). */
   matchesExpected?: boolean;
   /** The raw key blob. */
   key: Buffer;
 }
 
-export function describeHostKey(target: Target, key: Buffer, knownHostsText: string, knownHostsFile: string): HostKeyInfo {
+export function describeHostKey(target: Target, key: Buffer, knownHostsText: string, knownHostsFile: string, images: InstallerImage[] = []): HostKeyInfo {
   const fingerprint = fingerprintOf(key);
+  const image = imageWithKey(images, fingerprint);
   const { type, bits } = hostKeyDescription(key);
   const name = knownHostsName(target);
   return {
@@ -50,6 +54,7 @@ export function describeHostKey(target: Target, key: Buffer, knownHostsText: str
     knownHostsFile,
     knownHostsName: name,
     key,
+    ...(image ? { image: { name: image.name, created: image.created } } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { AbortedError, AuthFailedError, ConnectionLostError, HostKeyMismatchErro
 import { fingerprint as fingerprintOf } from './fingerprint.js';
 import { describeHostKey, normalizeFingerprint, type HostKeyInfo } from './host-identity.js';
 import { defaultKnownHostsFile, readKnownHosts, recordHostKey } from './known-hosts.js';
+import { imageRegistryFile, readImages } from '../installer/image-registry.js';
 import { LineCollector } from '../logs/lines.js';
 import { PausableTimer } from './pausable-timer.js';
 import { CommandStartFilter, killProcessGroupCommand, withPidReport } from './remote-pid.js';
@@ -123,6 +124,7 @@ export async function connect(target: Target, options: ConnectOptions = {}): Pro
 export async function scanHostKey(target: Target, options: Pick<ConnectOptions, 'knownHostsFile' | 'connectTimeoutMs' | 'signal'> = {}): Promise<HostKeyInfo> {
   const knownHostsFile = options.knownHostsFile ?? defaultKnownHostsFile();
   const knownText = await readKnownHosts(knownHostsFile);
+  const images = await readImages(imageRegistryFile(knownHostsFile));
   const where = formatTarget(target);
   return new Promise<HostKeyInfo>((resolve, reject) => {
     const client = new Client();
@@ -163,7 +165,7 @@ export async function scanHostKey(target: Target, options: Pick<ConnectOptions, 
       username: target.user,
       readyTimeout: 0,
       hostVerifier: ((key: Buffer, verify: (valid: boolean) => void) => {
-        info = describeHostKey(target, key, knownText, knownHostsFile);
+        info = describeHostKey(target, key, knownText, knownHostsFile, images);
         verify(true); // on to the signature check; 'handshake' ends it before any login
       }) as never,
     });
@@ -261,7 +263,13 @@ export class SshSession implements Session {
 
   /** Decides about the key of the first connection; throws a refusal to stop before auth. */
   private async acceptFirstKey(key: Buffer): Promise<void> {
-    const info = describeHostKey(this.target, key, await readKnownHosts(this.knownHostsFile), this.knownHostsFile);
+    const info = describeHostKey(
+      this.target,
+      key,
+      await readKnownHosts(this.knownHostsFile),
+      this.knownHostsFile,
+      await readImages(imageRegistryFile(this.knownHostsFile)),
+    );
     if (this.expected !== undefined) {
       if (info.fingerprint !== this.expected) {
         throw new HostKeyMismatchError(this.where, this.expected, info.fingerprint, 'the expected fingerprint');

@@ -1,0 +1,142 @@
+// `nixos-bootstrap installer`: writes (and, with Nix here, builds) an installer image that
+// discover finds and trusts at first contact.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ExitCode, usageError } from '../core/exit-codes.js';
+import { addHostKeyToIso } from '../core/installer/finish-iso.js';
+import { defaultInstallerDir, defaultNixpkgs } from '../core/installer/installer-flake.js';
+import { authorizedKeysFor, makeInstaller, readManifest } from '../core/installer/make-installer.js';
+import { LineCollector } from '../core/logs/lines.js';
+import { printableLines } from '../core/logs/printable.js';
+import { defaultKnownHostsFile } from '../core/ssh/known-hosts.js';
+import { parseFlags } from '../flags/parse-flags.js';
+
+export const installerHelp = `Usage: nixos-bootstrap installer [options]
+
+Writes a flake that builds a NixOS installer ISO which nixos-bootstrap finds and trusts at first
+contact: it announces NAME.local over mDNS, holds fe80::47 on every link, lets your SSH keys in
+as root, and starts sshd with a host key made now, which this laptop records as the image's.
+With Nix on this machine the ISO is built too; without, the commands to build it are printed.
+
+Options
+  --dir DIR            where the flake goes (default ./${defaultInstallerDir}); never overwritten
+                       without --replace
+  --name NAME          the installer's mDNS host name (default bootstrap)
+  --ssh-key FILE       a public key allowed in as root (repeatable; default: ssh-agent's keys and
+                       ~/.ssh/*.pub)
+  --password-login     also accept a root password set with passwd on the installer's console
+  --nixpkgs URL        nixpkgs to build from (default ${defaultNixpkgs})
+  --replace            write a new image over DIR, with a new host key
+  --no-build           only write the directory
+  --iso FILE           an ISO built from DIR (nix build DIR#iso): add the image's host key to it
+                       and write its checksums
+  -h, --help           show this help
+
+The host key's private half is kept in ~/.local/state/nixos-bootstrap/installers/ (0600), not in
+DIR: the build would copy it into the world-readable Nix store. It is added to the ISO after the
+build; anyone holding the ISO or the stick can read it, as with any installer image's key.
+`;
+
+const spec = {
+  dir: { type: 'string' },
+  name: { type: 'string' },
+  'ssh-key': { type: 'string', multiple: true },
+  'password-login': { type: 'boolean' },
+  nixpkgs: { type: 'string' },
+  replace: { type: 'boolean' },
+  'no-build': { type: 'boolean' },
+  iso: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** An mDNS label: what avahi announces as NAME.local and the tool looks up. */
+const installerNamePattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Nix can build here: the command and a store (a fresh machine with only the binary has neither). */
+const nixCanBuild = (env: NodeJS.ProcessEnv) =>
+  (env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'nix'))) && (existsSync('/nix/store') || env.NIX_REMOTE !== undefined);
+
+type Output = Pick<NodeJS.WritableStream, 'write'>;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Output = process.stdout): Promise<number> {
+  const { values, positionals } = parseFlags(argv, spec, installerHelp);
+  if (values.help) {
+    process.stdout.write(installerHelp);
+    return ExitCode.ok;
+  }
+  if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}'`, 'the directory is given with --dir DIR');
+  const dir = resolve(values.dir ?? defaultInstallerDir);
+  const shown = relative(process.cwd(), dir) || '.';
+  if (values.iso !== undefined) return finishIso(dir, values.iso, out);
+
+  const name = values.name ?? 'bootstrap';
+  if (!installerNamePattern.test(name)) throw usageError(`--name '${name}' is not an mDNS host name`, 'use lower-case letters, digits and -, e.g. bootstrap');
+  const made = await makeInstaller({
+    dir,
+    name,
+    nixpkgs: values.nixpkgs ?? defaultNixpkgs,
+    authorizedKeys: await authorizedKeysFor(values['ssh-key'] ?? [], env),
+    passwordLogin: values['password-login'] === true,
+    replace: values.replace === true,
+    knownHostsFile: defaultKnownHostsFile(env),
+  });
+  const { settings } = made;
+  out.write(
+    [
+      `Wrote the installer flake to ${shown}/ (flake.nix, installer.nix, README.md).`,
+      `  name         ${name}.local, and fe80::47 on every link`,
+      `  root login   ${settings.authorizedKeys.length} SSH key(s)${settings.passwordLogin ? ', or a password set on its console' : ''}`,
+      `  host key     ${settings.hostKey.fingerprint} (pairing code ${settings.pairingCode})`,
+      `               private half: ${made.hostKeyFile} (0600, not in the flake)`,
+      `               trusted by this laptop from the first contact (${defaultKnownHostsFile(env)})`,
+      '',
+    ].join('\n'),
+  );
+  const build = `nix build ${shown}#iso --out-link ${shown}/result`;
+  const finish = `nixos-bootstrap installer --dir ${shown} --iso ${shown}/result/iso/*.iso`;
+  if (values['no-build'] || !nixCanBuild(env)) {
+    out.write(
+      `${values['no-build'] ? 'Not built (--no-build).' : 'Nix is not set up on this machine, so the ISO is not built here.'} On a machine with Nix:\n  ${build}\n  ${finish}\n`,
+    );
+    return ExitCode.ok;
+  }
+  out.write(`Building the ISO: ${build}\n`);
+  const code = await streamed('nix', ['--extra-experimental-features', 'nix-command flakes', 'build', `${dir}#iso`, '--out-link', join(dir, 'result'), '-L']);
+  if (code !== 0) {
+    process.stderr.write(`nix build failed (exit ${code}); the flake is in ${shown}/. Fix the cause above, then:\n  ${build}\n  ${finish}\n`);
+    return ExitCode.phaseFailed;
+  }
+  const isoDir = join(dir, 'result', 'iso');
+  const built = readdirSync(isoDir).find((file) => file.endsWith('.iso'));
+  if (!built) throw usageError(`nix build made no .iso in ${isoDir}`);
+  return finishIso(dir, join(isoDir, built), out);
+}
+
+async function finishIso(dir: string, iso: string, out: Output): Promise<number> {
+  const manifest = await readManifest(dir);
+  if (!existsSync(iso)) throw usageError(`--iso ${iso} does not exist`, `build it first: nix build ${dir}#iso --out-link ${dir}/result`);
+  const finished = join(dir, `nixos-bootstrap-${manifest.name}.iso`);
+  const sum = await addHostKeyToIso(iso, manifest.hostKeyFile, finished);
+  out.write(
+    `Added the host key ${manifest.hostKey.fingerprint} to the ISO:\n  ${finished}\n  sha256 ${sum} (also in ${finished}.sha256 and SHA256SUMS)\nWrite it to a USB stick, boot the machine from it, then run nixos-bootstrap.\n`,
+  );
+  return ExitCode.ok;
+}
+
+/** Runs a command with its output shown line by line, each line with the time since the start. */
+function streamed(command: string, args: string[]): Promise<number> {
+  const started = Date.now();
+  const stamp = () => `[${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] `;
+  return new Promise((resolveCode) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = new LineCollector((line) => process.stderr.write(`${stamp()}${printableLines(line)}\n`), 0);
+    child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
+    child.on('error', () => resolveCode(127));
+    child.on('close', (code) => {
+      lines.end();
+      resolveCode(code ?? 1);
+    });
+  });
+}

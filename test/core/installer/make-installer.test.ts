@@ -1,0 +1,131 @@
+// `nixos-bootstrap installer`: who may enter, the host key kept out of the flake, the image
+// trusted by this laptop, the key added to a built ISO (a real xorriso on a small ISO made here).
+import { after, afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BootstrapError } from '../../../source/core/exit-codes.js';
+import { addHostKeyToIso, sha256File } from '../../../source/core/installer/finish-iso.js';
+import { imageRegistryFile, readImages } from '../../../source/core/installer/image-registry.js';
+import { authorizedKeysFor, makeInstaller, publicKeysIn, readManifest } from '../../../source/core/installer/make-installer.js';
+import { lookupHostKey, readKnownHosts } from '../../../source/core/ssh/known-hosts.js';
+import { describeHostKey } from '../../../source/core/ssh/host-identity.js';
+import { main } from '../../../source/headless/installer-command.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nb-installer-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+let home: string;
+const saved = { ...process.env };
+beforeEach(() => {
+  home = mkdtempSync(join(work, 'home-'));
+  mkdirSync(join(home, '.ssh'));
+  spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'me@laptop', '-f', join(home, '.ssh', 'id_ed25519')]);
+  Object.assign(process.env, { HOME: home, XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config') });
+  delete process.env.SSH_AUTH_SOCK;
+});
+afterEach(() => {
+  for (const name of ['HOME', 'XDG_STATE_HOME', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK']) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+const usage = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && pattern.test(error.message);
+const knownHosts = () => join(home, 'config', 'nixos-bootstrap', 'known_hosts');
+const make = (over: Partial<Parameters<typeof makeInstaller>[0]> = {}) =>
+  makeInstaller({
+    dir: join(home, 'image'),
+    name: 'bootstrap',
+    nixpkgs: 'github:NixOS/nixpkgs/nixos-unstable',
+    authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@laptop'],
+    passwordLogin: false,
+    replace: false,
+    knownHostsFile: knownHosts(),
+    ...over,
+  });
+
+test('the keys that may enter: ~/.ssh/*.pub by default, --ssh-key files instead when given; private keys refused', async () => {
+  const mine = readFileSync(join(home, '.ssh', 'id_ed25519.pub'), 'utf8').trim();
+  assert.deepEqual(await authorizedKeysFor([]), [mine]);
+  writeFileSync(join(work, 'other.pub'), `${mine}\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOther other@host\n`);
+  assert.deepEqual(await authorizedKeysFor([join(work, 'other.pub')]), [mine, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOther other@host']);
+  await assert.rejects(authorizedKeysFor([join(home, '.ssh', 'id_ed25519')]), usage(/is a private key/));
+  assert.deepEqual(publicKeysIn('# comment\nnot a key\n', 'x'), []);
+});
+
+test('the image: flake files written, the host key outside the flake (0600), trusted by this laptop under its names', async () => {
+  const made = await make();
+  assert.deepEqual(readdirSync(made.dir).sort(), ['README.md', 'flake.nix', 'installer.nix', 'nixos-bootstrap-installer.json']);
+  assert.ok(!made.hostKeyFile.startsWith(made.dir), 'the private key is inside the flake: nix build would copy it into the store');
+  assert.equal(statSync(made.hostKeyFile).mode & 0o777, 0o600);
+  for (const file of readdirSync(made.dir)) assert.doesNotMatch(readFileSync(join(made.dir, file), 'utf8'), /PRIVATE KEY/);
+  const images = await readImages(imageRegistryFile(knownHosts()));
+  assert.deepEqual(
+    images.map((i) => [i.name, i.fingerprint]),
+    [['bootstrap', made.settings.hostKey.fingerprint]],
+  );
+  const key = Buffer.from(made.settings.hostKey.publicKey.split(' ')[1]!, 'base64');
+  const text = await readKnownHosts(knownHosts());
+  for (const name of ['bootstrap.local', 'fe80::47%eth0', 'fe80::47%wlan0']) assert.equal(lookupHostKey(text, name, key).status, 'known', name);
+  const stranger = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIStranger', 'base64');
+  assert.equal(lookupHostKey(text, 'bootstrap.local', stranger).status, 'changed', 'another key under the image’s name is a stranger');
+  // At any other address (DHCP, EUI-64) the key still says which image it is.
+  const info = describeHostKey({ user: 'root', host: '192.0.2.7', port: 22 }, key, text, knownHosts(), images);
+  assert.equal(info.image?.name, 'bootstrap');
+  assert.equal(describeHostKey({ user: 'root', host: '192.0.2.7', port: 22 }, stranger, text, knownHosts(), images).image, undefined);
+  assert.equal((await readManifest(made.dir)).hostKeyFile, made.hostKeyFile);
+});
+
+test('refused: an image nobody can enter, and an existing directory without --replace (which makes a new key)', async () => {
+  await assert.rejects(make({ authorizedKeys: [] }), usage(/no SSH key to let in/));
+  await make({ authorizedKeys: [], passwordLogin: true });
+  await assert.rejects(make(), (error: unknown) => error instanceof BootstrapError && error.exitCode === 3 && /already exists/.test(error.message));
+  const before = (await readManifest(join(home, 'image'))).hostKey.fingerprint;
+  const replaced = await make({ replace: true });
+  assert.notEqual(replaced.settings.hostKey.fingerprint, before);
+  const images = await readImages(imageRegistryFile(knownHosts()));
+  assert.deepEqual(
+    images.map((i) => i.fingerprint),
+    [replaced.settings.hostKey.fingerprint],
+    'the replaced image is no longer trusted',
+  );
+});
+
+test('a built ISO gets the host key beside the store (read back from the ISO), mode 0600, with its checksums', async () => {
+  const made = await make();
+  const root = join(work, 'iso-root');
+  mkdirSync(join(root, 'boot'), { recursive: true });
+  writeFileSync(join(root, 'boot', 'kernel'), 'a kernel\n');
+  const built = join(work, 'built.iso');
+  const mkiso = spawnSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-V', 'NIXOS_TEST', '-o', built, root], { encoding: 'utf8' });
+  assert.equal(mkiso.status, 0, mkiso.stderr);
+  const out = join(made.dir, 'nixos-bootstrap-bootstrap.iso');
+  const sum = await addHostKeyToIso(built, made.hostKeyFile, out);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  assert.equal(sum, await sha256File(out));
+  assert.equal(readFileSync(`${out}.sha256`, 'utf8'), `${sum}  nixos-bootstrap-bootstrap.iso\n`);
+  assert.equal(readFileSync(join(made.dir, 'SHA256SUMS'), 'utf8'), `${sum}  nixos-bootstrap-bootstrap.iso\n`);
+  const extracted = join(work, 'extracted-key');
+  const read = spawnSync('xorriso', ['-osirrox', 'on', '-indev', out, '-extract', '/nixos-bootstrap/ssh_host_ed25519_key', extracted], { encoding: 'utf8' });
+  assert.equal(read.status, 0, read.stderr);
+  assert.deepEqual(readFileSync(extracted), readFileSync(made.hostKeyFile));
+  const kernel = spawnSync('xorriso', ['-osirrox', 'on', '-indev', out, '-extract', '/boot/kernel', join(work, 'kernel')], { encoding: 'utf8' });
+  assert.equal(kernel.status, 0, 'what the ISO held before is still there');
+});
+
+test('the command: writes the image and, with no Nix store here, prints how to build it', async () => {
+  let out = '';
+  const sink = { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream;
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: '/usr/bin:/bin' };
+  delete env.NIX_REMOTE;
+  assert.equal(await main(['--dir', join(home, 'cli-image'), '--name', 'lab-47'], env, sink), 0);
+  assert.match(out, /name {9}lab-47\.local, and fe80::47 on every link/);
+  assert.match(out, /root login {3}1 SSH key\(s\)/);
+  if (!readdirSync('/').includes('nix')) {
+    assert.match(out, /Nix is not set up on this machine/);
+    assert.match(out, /nix build \S+cli-image#iso --out-link \S+cli-image\/result/);
+    assert.match(out, /nixos-bootstrap installer --dir \S+cli-image --iso \S+cli-image\/result\/iso\/\*\.iso/);
+  }
+  await assert.rejects(main(['--name', 'Not_A_Name'], env, sink), usage(/is not an mDNS host name/));
+});
