@@ -1,12 +1,13 @@
 // `nixos-bootstrap installer`: writes (and, with Nix here, builds) an installer image that
 // discover finds and trusts at first contact.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ExitCode, usageError } from '../core/exit-codes.js';
+import { ExitCode, refusal, usageError } from '../core/exit-codes.js';
 import { addHostKeyToIso } from '../core/installer/finish-iso.js';
 import { defaultInstallerDir, defaultNixpkgs } from '../core/installer/installer-flake.js';
 import { authorizedKeysFor, makeInstaller, readManifest } from '../core/installer/make-installer.js';
+import { describeDevice, describeStick, progressLine, stickRefusal, writeStick, type StickDevice } from '../core/installer/write-stick.js';
 import { LineCollector } from '../core/logs/lines.js';
 import { printableLines } from '../core/logs/printable.js';
 import { defaultKnownHostsFile } from '../core/ssh/known-hosts.js';
@@ -31,6 +32,11 @@ Options
   --no-build           only write the directory
   --iso FILE           an ISO built from DIR (nix build DIR#iso): add the image's host key to it
                        and write its checksums
+  --write DEVICE       write DIR's finished ISO to a USB stick: only a removable or USB disk that
+                       nothing has mounted; erased after you type its name (or --yes), then read
+                       back and compared with the ISO's SHA-256
+  --yes                confirm --write without typing (refused for anything but a USB stick)
+  --allow-loop-device  let --write take a loop device (the lab's tests)
   -h, --help           show this help
 
 The host key's private half is kept in ~/.local/state/nixos-bootstrap/installers/ (0600), not in
@@ -47,6 +53,9 @@ const spec = {
   replace: { type: 'boolean' },
   'no-build': { type: 'boolean' },
   iso: { type: 'string' },
+  write: { type: 'string' },
+  yes: { type: 'boolean' },
+  'allow-loop-device': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -68,7 +77,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}'`, 'the directory is given with --dir DIR');
   const dir = resolve(values.dir ?? defaultInstallerDir);
   const shown = relative(process.cwd(), dir) || '.';
+  if (values.iso !== undefined && values.write !== undefined) throw usageError('give --iso or --write, one at a time', 'finish the ISO first, then write it');
   if (values.iso !== undefined) return finishIso(dir, values.iso, out);
+  if (values.write !== undefined) return writeToStick(dir, values.write, { yes: values.yes === true, allowLoop: values['allow-loop-device'] === true }, out);
 
   const name = values.name ?? 'bootstrap';
   if (!installerNamePattern.test(name)) throw usageError(`--name '${name}' is not an mDNS host name`, 'use lower-case letters, digits and -, e.g. bootstrap');
@@ -139,4 +150,42 @@ function streamed(command: string, args: string[]): Promise<number> {
       resolveCode(code ?? 1);
     });
   });
+}
+
+async function writeToStick(dir: string, device: string, options: { yes: boolean; allowLoop: boolean }, out: Output): Promise<number> {
+  const manifest = await readManifest(dir);
+  const iso = join(dir, `nixos-bootstrap-${manifest.name}.iso`);
+  const sum = existsSync(`${iso}.sha256`) ? readFileSync(`${iso}.sha256`, 'utf8').split(' ')[0]! : undefined;
+  if (!existsSync(iso) || !sum)
+    throw usageError(`${iso} is not there yet`, `build it and add its host key first: nixos-bootstrap installer --dir ${dir} --iso …`);
+  const stick = await describeStick(device);
+  const why = stickRefusal(stick, statSync(iso).size, options);
+  if (why) throw refusal(`refusing to write ${describeDevice(stick)}: ${why}`);
+  if (!options.yes) await confirmByName(stick);
+  const tty = process.stderr.isTTY === true;
+  let shown = 0;
+  await writeStick(iso, stick.path, sum, (progress) => {
+    // A line a second: redrawn in place on a terminal, appended in a log.
+    if (progress.written < progress.total && progress.elapsedMs - shown < 1000) return;
+    shown = progress.elapsedMs;
+    process.stderr.write(`${tty ? '\r\x1b[K' : ''}writing ${progressLine(progress)}${tty ? '' : '\n'}`);
+  });
+  if (tty) process.stderr.write('\n');
+  out.write(`Wrote and verified ${describeDevice(stick)}: sha256 ${sum}.\nBoot the new machine from it, then run nixos-bootstrap on this laptop.\n`);
+  return ExitCode.ok;
+}
+
+/** The typed confirmation: the device's own name, on a terminal; without one, --yes is the only way. */
+async function confirmByName(stick: StickDevice): Promise<void> {
+  if (!process.stdin.isTTY)
+    throw refusal(`refusing to erase ${describeDevice(stick)} without confirmation`, 'run it on a terminal to type its name, or add --yes');
+  process.stderr.write(`Everything on ${describeDevice(stick)} will be erased.\nType ${stick.name} to write the installer to it: `);
+  const typed = await new Promise<string>((resolveLine) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.once('data', (chunk: string) => {
+      process.stdin.pause();
+      resolveLine(chunk.trim());
+    });
+  });
+  if (typed !== stick.name) throw refusal(`you typed '${typed}', not ${stick.name}: nothing was written`);
 }
