@@ -18,12 +18,12 @@ VERSION_CODENAME=vicuna
 VERSION_ID="24.11"
 `;
 
-export const sshdConfig = (hostKeyFile: string, passwordAuth: boolean) => `Port 22
+export const sshdConfig = (hostKeyFile: string, passwordAuth: boolean, rootLogin = true) => `Port 22
 ListenAddress ::
 ListenAddress 0.0.0.0
 HostKey ${hostKeyFile}
 PidFile /run/sshd.pid
-PermitRootLogin yes
+PermitRootLogin ${rootLogin ? 'yes' : 'no'}
 PubkeyAuthentication yes
 AuthorizedKeysFile .ssh/authorized_keys
 PasswordAuthentication ${passwordAuth ? 'yes' : 'no'}

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHost, hostPath, spawnInHost } from './lab-host.js';
@@ -39,10 +39,12 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   };
   await file('/etc/os-release', osRelease(spec.isInstaller !== false));
   await file('/etc/hostname', `${hostname}\n`);
-  await file('/etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', spec.password !== undefined));
+  const stock = spec.stockIso === true;
+  await file('/etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', spec.password !== undefined, !stock));
   await file('/etc/ssh/ssh_host_ed25519_key', readFileSync(hostKeyFile), 0o600);
   const authorizedKeys = image ? image.authorizedKeys.map((line) => `${line}\n`).join('') : readFileSync(`${state.laptop.home}/.ssh/id_ed25519.pub`);
-  await file('/root/.ssh/authorized_keys', authorizedKeys, 0o600);
+  if (stock) await stockIsoUser(file, `${files}/home/nixos`, authorizedKeys, hostname);
+  else await file('/root/.ssh/authorized_keys', authorizedKeys, 0o600);
   if (spec.noisyLoginShell) await file('/root/.bashrc', noisyBashrc);
   await file('/etc/avahi/avahi-daemon.conf', avahiConfig(hostname, ['eth0'], false));
   await file('/etc/avahi/services/ssh.service', avahiSshService);
@@ -59,7 +61,11 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   if (spec.password !== undefined) {
     // The installer's own /etc/shadow with the lab password; this machine's stays untouched.
     const hash = await passwordHash(spec.password);
-    await file('/etc/shadow', readFileSync('/etc/shadow', 'utf8').replace(/^root:[^:]*:/m, `root:${hash}:`), 0o640);
+    await file(
+      '/etc/shadow',
+      readFileSync(existsSync(`${files}/etc/shadow`) ? `${files}/etc/shadow` : '/etc/shadow', 'utf8').replace(/^root:[^:]*:/m, `root:${hash}:`),
+      0o640,
+    );
   }
 
   const installer: LabInstaller = {
@@ -71,7 +77,7 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
     mac: installerMac(index),
     hostKeyFile,
     hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile),
-    hasStaticLinkLocal: true,
+    hasStaticLinkLocal: !stock,
     disks: [],
     pids: {},
     dir,
@@ -93,6 +99,32 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
   return installer;
 }
 
+/** The stock ISO's login: `nixos` with the laptop's key and passwordless sudo; root refused by sshd. */
+async function stockIsoUser(
+  file: (path: string, text: string | Buffer, mode?: number) => Promise<void>,
+  home: string,
+  authorizedKeys: string | Buffer,
+  hostname: string,
+): Promise<void> {
+  const append = (path: string, line: string) => `${readFileSync(path, 'utf8').replace(/\n?$/, '\n')}${line}\n`;
+  // The live system's /etc/passwd is this machine's: a uid it already gives someone would make nixos that someone.
+  const taken = new Set(
+    readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .map((line) => Number(line.split(':')[2])),
+  );
+  let uid = 1000;
+  while (taken.has(uid)) uid += 1;
+  await file('/etc/passwd', append('/etc/passwd', `nixos:x:${uid}:100:NixOS:/home/nixos:/bin/bash`));
+  await file('/etc/shadow', append('/etc/shadow', 'nixos:*:19000:0:99999:7:::'), 0o640);
+  // Logged to a file so tests can see what ran as root (the live system has no syslog).
+  await file('/etc/sudoers.d/nixos', 'Defaults:nixos logfile=/var/log/sudo.log\nnixos ALL=(ALL:ALL) NOPASSWD: ALL\n', 0o440);
+  // sudo looks its own host name up on every call; unresolved, it warns on every command's stderr.
+  await file('/etc/hosts', `127.0.0.1 localhost\n127.0.1.1 ${hostname}\n::1 localhost\n`);
+  await file('/home/nixos/.ssh/authorized_keys', authorizedKeys, 0o600);
+  for (const path of [home, `${home}/.ssh`, `${home}/.ssh/authorized_keys`]) await chown(path, uid, 100);
+}
+
 /**
  * Finishes booting an installer: waits for duplicate address detection, then starts avahi and
  * waits until sshd and avahi answer. An installer that lost fe80::47 to a twin on the same link
@@ -111,13 +143,13 @@ export async function bootInstaller(installer: LabInstaller, spec: InstallerSpec
     10_000,
   );
   if (lost) await run(['ip', '-n', installer.netns, 'addr', 'del', `${staticLinkLocal}/64`, 'dev', 'eth0']);
-  installer.hasStaticLinkLocal = !lost;
-  if (spec.avahi !== false) {
+  installer.hasStaticLinkLocal = !lost && spec.stockIso !== true;
+  if (spec.avahi !== false && spec.stockIso !== true) {
     installer.pids.avahi = spawnInHost(installer.anchorPid, ['avahi-daemon', '--no-drop-root', '--no-chroot', '--no-rlimits'], `${installer.dir}/avahi.log`);
   }
   await save();
   await waitFor(`sshd on ${installer.netns}`, () => logHas(`${installer.dir}/sshd.log`, 'Server listening on :: port 22'), 10_000);
-  if (spec.avahi !== false) {
+  if (spec.avahi !== false && spec.stockIso !== true) {
     await waitFor(`avahi on ${installer.netns}`, () => logHas(`${installer.dir}/avahi.log`, 'Server startup complete'), 15_000);
   }
 }
@@ -147,7 +179,7 @@ async function linkToLaptop(state: LabState, installer: LabInstaller, spec: Inst
   if (spec.eui64 === false) {
     await run(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.eth0.addr_gen_mode=1']);
   }
-  await run(['ip', '-n', ns, 'addr', 'add', `${staticLinkLocal}/64`, 'dev', 'eth0']);
+  if (spec.stockIso !== true) await run(['ip', '-n', ns, 'addr', 'add', `${staticLinkLocal}/64`, 'dev', 'eth0']);
   if (spec.ipv4) {
     const subnet = shared ? 0 : installer.index;
     installer.ipv4 = `10.47.${subnet}.${shared ? installer.index + 1 : 2}`;

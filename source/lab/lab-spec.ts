@@ -21,6 +21,11 @@ export interface InstallerSpec {
   diskSizeBytes?: number;
   /** `VARIANT_ID=installer` in os-release. Default true; false makes a non-installer target. */
   isInstaller?: boolean;
+  /**
+   * Behaves like the stock NixOS minimal ISO: no avahi, no fe80::47 (EUI-64 only), root may not
+   * log in, a `nixos` user with the laptop's key and passwordless sudo.
+   */
+  stockIso?: boolean;
   /** Root's ~/.bashrc prints lines on both streams and sleeps 1 s (host-files.ts noisyBashrc). */
   noisyLoginShell?: boolean;
 }

@@ -27,6 +27,12 @@ export async function nixCopyAccess(session: Session): Promise<NixCopyAccess> {
       'authenticate with a key (-i FILE) or ssh-agent, or use --mode flake to build on the target',
     );
   }
+  // nix copy writes the installer's store over its own ssh, which has no sudo in between.
+  if (session.target.user !== 'root')
+    throw refusal(
+      `--mode copy needs a root login: ${session.target.user}@ works only through sudo, which nix copy cannot use`,
+      'log in as root, or use --mode flake',
+    );
   const identity = authMethod.startsWith('key ') ? authMethod.slice(4) : undefined;
   // Nix splits NIX_SSHOPTS on whitespace, with no quoting.
   if (identity && /\s/.test(identity)) throw usageError(`--mode copy: the key path '${identity}' has a space, which nix's NIX_SSHOPTS cannot carry`);

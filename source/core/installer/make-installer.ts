@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { refusal, usageError } from '../exit-codes.js';
@@ -15,53 +14,6 @@ import { registerImage } from './image-registry.js';
 import { flakeNix, installerNix, manifestFile, readme, type InstallerSettings } from './installer-flake.js';
 
 const run = promisify(execFile);
-
-/** One OpenSSH public key line: type, base64 blob, optional comment. */
-const publicKeyLine = /^((?:sk-)?(?:ssh|ecdsa)-[a-z0-9@.-]+) ([A-Za-z0-9+/]+={0,2})(?: (.*))?$/;
-
-/** The public keys in a file's text (one per line); a private key given by mistake is refused. */
-export function publicKeysIn(text: string, source: string): string[] {
-  if (/PRIVATE KEY/.test(text)) throw usageError(`${source} is a private key`, `give its public half: ${source}.pub`);
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => publicKeyLine.test(line));
-}
-
-/**
- * Who may log in: the --ssh-key files when given, else the agent's keys and ~/.ssh/*.pub, one
- * line per distinct key.
- */
-export async function authorizedKeysFor(files: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const lines: string[] = [];
-  if (files.length > 0) {
-    for (const file of files) {
-      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw usageError(`cannot read --ssh-key ${file} (${error.code ?? 'unreadable'})`);
-      });
-      const keys = publicKeysIn(text, file);
-      if (keys.length === 0) throw usageError(`--ssh-key ${file} holds no OpenSSH public key`, 'e.g. ~/.ssh/id_ed25519.pub');
-      lines.push(...keys);
-    }
-  } else {
-    if (env.SSH_AUTH_SOCK) {
-      const agent = await run('ssh-add', ['-L'], { env: { PATH: env.PATH, SSH_AUTH_SOCK: env.SSH_AUTH_SOCK } }).catch(() => ({ stdout: '' }));
-      lines.push(...publicKeysIn(agent.stdout, 'ssh-agent'));
-    }
-    const sshDir = join(env.HOME ?? homedir(), '.ssh');
-    const names = await readdir(sshDir).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith('.pub')).sort()) {
-      lines.push(...publicKeysIn(await readFile(join(sshDir, name), 'utf8').catch(() => ''), join(sshDir, name)));
-    }
-  }
-  const seen = new Set<string>();
-  return lines.filter((line) => {
-    const blob = line.split(' ')[1]!;
-    if (seen.has(blob)) return false;
-    seen.add(blob);
-    return true;
-  });
-}
 
 export interface MadeInstaller {
   dir: string;

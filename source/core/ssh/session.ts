@@ -14,7 +14,9 @@ import { imageRegistryFile, readImages } from '../installer/image-registry.js';
 import { LineCollector } from '../logs/lines.js';
 import { PausableTimer } from './pausable-timer.js';
 import { CommandStartFilter, killProcessGroupCommand, withPidReport } from './remote-pid.js';
-import { formatTarget, sshHost } from './target.js';
+import { asRoot, formatTarget, sshHost } from './target.js';
+import { firstPublicKey } from './public-keys.js';
+import { shellQuote } from '../plan/shell.js';
 import type { ExecOptions, ExecResult, Session, Target } from './types.js';
 
 export type { HostKeyInfo } from './host-identity.js';
@@ -110,9 +112,21 @@ export async function connect(target: Target, options: ConnectOptions = {}): Pro
     await session.open();
   } catch (error) {
     await session.close();
+    if (error instanceof AuthFailedError) throw await withConsoleHint(error, target, options);
     throw error;
   }
   return session;
+}
+
+/** A refused login says what to type on the installer's console, with this user's own key line. */
+async function withConsoleHint(error: AuthFailedError, target: Target, options: ConnectOptions): Promise<AuthFailedError> {
+  const key = (await firstPublicKey(options.identityFiles, options.env ?? process.env)) ?? 'ssh-ed25519 AAAA… (your ~/.ssh/id_ed25519.pub)';
+  const paste = `echo ${shellQuote(key)} | sudo tee -a ${target.user === 'root' ? '/root' : `/home/${target.user}`}/.ssh/authorized_keys`;
+  const console =
+    target.user === 'root'
+      ? `on the installer's console: sudo passwd root, then give the password (SSH_PASS with --env-password; the wizard asks), or let your key in: sudo mkdir -p /root/.ssh; ${paste}; or log in as ${formatTarget({ ...target, user: 'nixos' })} (commands then run through sudo -n). An image made with nixos-bootstrap installer lets your key in from the start`
+      : `on the installer's console: mkdir -p ~/.ssh; ${paste}`;
+  return new AuthFailedError(error.where, error.methodsTried, error.serverMethods, [error.hint, console].filter(Boolean).join('; or '));
 }
 
 /**
@@ -239,6 +253,7 @@ export class SshSession implements Session {
   async open(): Promise<void> {
     const client = await this.openClient('first', this.options.signal);
     this.attach(client);
+    if (this.target.user !== 'root') await this.checkSudo();
     const info = this.info!;
     if (this.options.recordHostKey !== false && info.known.status !== 'known') {
       try {
@@ -251,6 +266,16 @@ export class SshSession implements Session {
         this.emit({ type: 'host-key-not-recorded', file: this.knownHostsFile, reason });
       }
     }
+  }
+
+  /** A user other than root works through sudo: it must not ask for a password (it would read the secrets on stdin). */
+  private async checkSudo(): Promise<void> {
+    const result = await this.exec('true', { captureBytes: 4096 });
+    if (result.code === 0) return;
+    throw refusal(
+      `${this.where} logs in, but sudo -n fails for ${this.target.user}: ${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`}`,
+      `every command runs as root through sudo without a password (the stock ISO's nixos user has that); on the installer's console: echo '${this.target.user} ALL=(ALL) NOPASSWD: ALL' | sudo tee /etc/sudoers.d/${this.target.user}, or log in as root`,
+    );
   }
 
   private emit(event: SessionEvent): void {
@@ -497,7 +522,7 @@ export class SshSession implements Session {
       this.inFlight.add(onLost);
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      client.exec(withPidReport(command), (error, opened) => {
+      client.exec(withPidReport(asRoot(this.target, command)), (error, opened) => {
         if (error) {
           return finish(
             this.client === client
@@ -553,7 +578,7 @@ export class SshSession implements Session {
   private killRemote(client: Client, pid: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const giveUp = setTimeout(resolve, killTimeoutMs);
-      client.exec(killProcessGroupCommand(pid), (error, channel) => {
+      client.exec(asRoot(this.target, killProcessGroupCommand(pid)), (error, channel) => {
         if (error) {
           clearTimeout(giveUp);
           return resolve();

@@ -1,3 +1,4 @@
+import { shellQuote } from '../plan/shell.js';
 import { isIPv6 } from 'node:net';
 import { usageError } from '../exit-codes.js';
 import type { Target } from './types.js';
@@ -95,4 +96,13 @@ export function formatTarget(target: Target): string {
 export function knownHostsName(target: Target): string {
   const host = sshHost(target);
   return target.port === defaultSshPort ? host : `[${host}]:${target.port}`;
+}
+
+/**
+ * A command as the target runs it: as is for root, else through `sudo -n` (never a password
+ * prompt: stdin carries the secrets). The command itself never holds a secret.
+ */
+export function asRoot(target: Pick<Target, 'user'>, command: string): string {
+  if (target.user === 'root') return command;
+  return `sudo -n -- bash -c ${shellQuote(command)}`;
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
-import { formatTarget, isLinkLocal, knownHostsName, parseTarget, sshHost } from '../../../source/core/ssh/target.js';
+import { asRoot, formatTarget, isLinkLocal, knownHostsName, parseTarget, sshHost } from '../../../source/core/ssh/target.js';
 
 const usage = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (error: unknown) => error instanceof BootstrapError && error.exitCode === ExitCode.usage && pattern.test(error.message));
@@ -64,4 +65,12 @@ test('ssh2 host, display form and known_hosts name', () => {
   for (const spec of ['root@fe80::47%eth0', 'root@[fe80::47%eth0]:2222', 'me@host:23', 'root@[2001:db8::1]:2200']) {
     assert.equal(formatTarget(parseTarget(spec)), spec);
   }
+});
+
+test('a user other than root runs each command through sudo -n, quoted whole; root runs it as is', () => {
+  assert.equal(asRoot({ user: 'root' }, "echo 'a b' | cat"), "echo 'a b' | cat");
+  const wrapped = asRoot({ user: 'nixos' }, "echo 'a b' | cat > /dev/null");
+  assert.equal(wrapped, `sudo -n -- bash -c 'echo '\\''a b'\\'' | cat > /dev/null'`);
+  const shell = spawnSync('bash', ['-c', wrapped.replace(/^sudo -n -- /, '')], { encoding: 'utf8' });
+  assert.equal(shell.status, 0, 'the quoted command is one valid bash -c argument');
 });
