@@ -122,11 +122,11 @@ export async function connect(target: Target, options: ConnectOptions = {}): Pro
 async function withConsoleHint(error: AuthFailedError, target: Target, options: ConnectOptions): Promise<AuthFailedError> {
   const key = (await firstPublicKey(options.identityFiles, options.env ?? process.env)) ?? 'ssh-ed25519 AAAA… (your ~/.ssh/id_ed25519.pub)';
   const paste = `echo ${shellQuote(key)} | sudo tee -a ${target.user === 'root' ? '/root' : `/home/${target.user}`}/.ssh/authorized_keys`;
-  const console =
+  const onConsole =
     target.user === 'root'
       ? `on the installer's console: sudo passwd root, then give the password (SSH_PASS with --env-password; the wizard asks), or let your key in: sudo mkdir -p /root/.ssh; ${paste}; or log in as ${formatTarget({ ...target, user: 'nixos' })} (commands then run through sudo -n). An image made with nixos-bootstrap installer lets your key in from the start`
       : `on the installer's console: mkdir -p ~/.ssh; ${paste}`;
-  return new AuthFailedError(error.where, error.methodsTried, error.serverMethods, [error.hint, console].filter(Boolean).join('; or '));
+  return new AuthFailedError(error.where, error.methodsTried, error.serverMethods, [error.hint, onConsole].filter(Boolean).join('; or '));
 }
 
 /**
