@@ -15,6 +15,7 @@ import { DiscoverScreen } from './screens/DiscoverScreen.js';
 import { DiskScreen } from './screens/DiskScreen.js';
 import { DoneScreen } from './screens/DoneScreen.js';
 import { FlakeScreen } from './screens/FlakeScreen.js';
+import { HardwareScreen } from './screens/HardwareScreen.js';
 import { HelpScreen } from './screens/HelpScreen.js';
 import { InstallScreen, installChromeLines, stopBannerLines } from './screens/InstallScreen.js';
 import { KeysScreen } from './screens/KeysScreen.js';
@@ -42,6 +43,7 @@ const screens: Record<Exclude<StepId, 'install'>, () => React.JSX.Element> = {
   disk: DiskScreen,
   layout: LayoutScreen,
   flake: FlakeScreen,
+  hardware: HardwareScreen,
   keys: KeysScreen,
   review: ReviewScreen,
   done: DoneScreen,

@@ -4,6 +4,8 @@
 import type { BootCheck } from '../core/boot/boot-check.js';
 import type { DiscoverOptions, Discovery } from '../core/discovery/discover.js';
 import type { Facts } from '../core/facts/types.js';
+import type { HardwareGenerator } from '../core/defaults.js';
+import type { HardwareConfigTarget, SavedHardwareConfig } from '../core/install/hardware-config.js';
 import type { AgeKeyChoice } from '../core/install/prepare.js';
 import type { RunOptions, RunOutcome } from '../core/install/runner.js';
 import type { Journal, JournalData } from '../core/install/journal.js';
@@ -20,6 +22,9 @@ export interface WizardServices {
   connect(target: Target, options: ConnectOptions): Promise<Session>;
   probe(session: Session, options: { force: boolean }): Promise<Facts>;
   checkFlakeSource(flake: Choices['flake'], install: Choices['install']): Promise<Choices['flake']>;
+  findHardwareConfig(flakeDir: string, host: string): Promise<string | null>;
+  generateHardwareConfig(session: Session, generator: HardwareGenerator): Promise<string>;
+  saveHardwareConfig(target: HardwareConfigTarget, text: string, write: boolean): Promise<SavedHardwareConfig>;
   obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean, flakeDir?: string): Promise<AgeKeyChoice>;
   saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void>;
   checkSecrets(dir: string, identity: string): Promise<SecretsReport>;
@@ -35,6 +40,9 @@ export const realServices: WizardServices = {
   connect: async (target, options) => (await import('../core/ssh/session.js')).connect(target, options),
   probe: async (session, options) => (await import('../core/facts/probe.js')).probe(session, options),
   checkFlakeSource: async (flake, install) => (await import('../core/install/prepare.js')).checkFlakeSource(flake, install),
+  findHardwareConfig: async (flakeDir, host) => (await import('../core/install/hardware-config.js')).findHardwareConfig(flakeDir, host),
+  generateHardwareConfig: async (session, generator) => (await import('../core/install/hardware-config.js')).generateHardwareConfig(session, generator),
+  saveHardwareConfig: async (target, text, write) => (await import('../core/install/hardware-config.js')).saveHardwareConfig(target, text, write),
   obtainAgeKey: async (source, out, overwrite, flakeDir) => (await import('../core/install/prepare.js')).obtainAgeKey(source, out, overwrite, flakeDir),
   saveAgeKey: async (choice, overwrite) => (await import('../core/install/prepare.js')).saveAgeKey(choice, overwrite),
   checkSecrets: async (dir, identity) => (await import('../core/keys/secrets-check.js')).checkSecrets(dir, identity),

@@ -42,6 +42,14 @@ export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided:
     result.decided.flake = await (await prepare()).checkFlakeSource(flake, installChoice(preset));
     const { refuseSecretInFlake } = await import('../core/keys/secret-paths.js');
     refuseSecretInFlake('--luks-passphrase-file', preset.luksPassphraseFile, result.decided.flake.localPath);
+    const flakeDir = result.decided.flake.localPath;
+    const mode = preset.mode ?? 'flake';
+    if (flakeDir && (mode === 'flake' || mode === 'copy')) {
+      const hardware = await import('../core/install/hardware-config.js');
+      // The path is checked as install checks it (inside the flake), before the first screen.
+      if (preset.hardwareConfig) hardware.hardwareConfigTarget(preset.hardwareConfig.path, preset.hardwareConfig.generator, flake.host, flakeDir);
+      result.decided.hardwareConfig = await hardware.findHardwareConfig(flakeDir, flake.host);
+    }
   }
 
   if (preset.ageKey === 'none') result.decided.ageKey = { info: null, report: null };

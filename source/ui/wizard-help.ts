@@ -4,8 +4,9 @@ import { exitCodeHelp } from '../core/exit-codes.js';
 export const wizardHelp = `Usage: nixos-bootstrap [TARGET] [options]
 
 The interactive wizard (needs a terminal): finds the installer, shows its host key, lets you pick
-the disk, the layout and encryption, the configuration and the age key, shows the whole plan and
-installs after you type the disk's name. Without a terminal, use 'nixos-bootstrap install'.
+the disk, the layout and encryption, the configuration (and its hardware configuration, when a
+local flake has none) and the age key, shows the whole plan and installs after you type the
+disk's name. Without a terminal, use 'nixos-bootstrap install'.
 
 Every option of 'nixos-bootstrap install' is accepted: a value given here pre-fills its screen,
 and a screen whose answers are all given is skipped, e.g.
@@ -25,6 +26,9 @@ Screens and the options that fill them
                        --luks-label, --luks-name, --luks-iter-time, --label-*, --mkdir, --post-mount, --tmpstore,
                        --extra-files DIR, --chown PATH UID:GID
   Flake & host         --flake URI#HOST, --mode, --repo, --repo-path, --system, --host
+  Hardware             shown for a local flake without the host's hardware configuration;
+                       --generate-hardware-config nixos-generate-config|nixos-facter PATH pre-selects
+                       the generator and the path (and shows the screen even when the flake has one)
   Keys                 --age-key generate|FILE|none, --age-key-out, --replace-age-key, --age-key-name, --secrets,
                        --allow-unreadable-secrets
   Review / Install     --dry-run (show the plan, change nothing), --finish, --log FILE

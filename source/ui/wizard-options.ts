@@ -23,7 +23,6 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
     'wait',
     'wait-timeout',
     'write-disk-config',
-    'generate-hardware-config',
     'allow-missing-hardware-config',
     'disko-mode',
     'disk-encryption-keys',
@@ -31,6 +30,14 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   for (const flag of headlessOnly) {
     if (values[flag] !== undefined)
       throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
+  }
+  // A pre-fill of the hardware screen, which only a local flake has: refused now when the flags
+  // already rule that out (the flake screen refuses a remote one chosen there).
+  if (flags.hardwareConfig && ((flags.mode !== undefined && flags.mode !== 'flake' && flags.mode !== 'copy') || (flags.flake && !flags.flake.local))) {
+    throw usageError(
+      '--generate-hardware-config writes into a local flake',
+      'give a local flake (--flake ./config#web, mode flake or copy), or use nixos-bootstrap install --generate-hardware-config for a remote one',
+    );
   }
   if (flags.yes)
     throw usageError('the wizard confirms by asking you to type the disk name, not --yes', 'for unattended installs use: nixos-bootstrap install --yes …');

@@ -131,6 +131,15 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
   await capture('layout');
   await press('Enter', 'Enter', 'Enter', 'Enter');
 
+  // Hardware: the flake has no hardware configuration for web; the installer describes its own.
+  await waitScreen(/has no hardware configuration for web/, 'the hardware screen');
+  await press('Enter', 'Enter', 'Enter');
+  text = await waitScreen(/Wrote hosts\/web\/hardware-configuration\.nix/, 'the generated file');
+  assert.match(text, /virtio_blk/, 'the VM disk’s driver is in the generated file');
+  assert.match(readFileSync(home('flake/hosts/web/hardware-configuration.nix'), 'utf8'), /boot\.initrd\.availableKernelModules/);
+  await capture('hardware');
+  await press('Enter');
+
   // Keys: a new key, saved at once; the secret it cannot open is named; go on anyway.
   await waitScreen(/The host's age key/, 'the keys screen');
   await press('Enter', 'Enter', 'Enter');

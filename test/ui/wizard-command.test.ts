@@ -77,6 +77,28 @@ test('a local --flake is checked here (flake.nix) before the first screen', asyn
   writeFileSync(join(dir, 'flake.nix'), '{}\n');
   const prepared = await prepareFromFlags(parseWizardFlags(['--flake', `${dir}#web`], {}));
   assert.deepEqual(prepared.decided.flake, { uri: dir, host: 'web', localPath: dir });
+  assert.equal(prepared.decided.hardwareConfig, null, 'no hardware configuration: the hardware screen will offer one');
+});
+
+test("a local --flake's hardware configuration for the host is looked for; the flag's path must be inside the flake", async () => {
+  const dir = join(work, 'hw');
+  mkdirSync(join(dir, 'hosts', 'web'), { recursive: true });
+  writeFileSync(join(dir, 'flake.nix'), '{}\n');
+  writeFileSync(join(dir, 'hosts', 'web', 'hardware-configuration.nix'), '{ }\n');
+  assert.equal((await prepareFromFlags(parseWizardFlags(['--flake', `${dir}#web`], {}))).decided.hardwareConfig, 'hosts/web/hardware-configuration.nix');
+  assert.equal((await prepareFromFlags(parseWizardFlags(['--flake', `${dir}#db`], {}))).decided.hardwareConfig, null, "another host's file is not db's");
+  assert.equal(
+    (await prepareFromFlags(parseWizardFlags(['--flake', 'github:me/cfg#web'], {}))).decided.hardwareConfig,
+    undefined,
+    'a remote flake is not looked at',
+  );
+  const flag = (path: string) => ['--flake', `${dir}#web`, '--generate-hardware-config', 'nixos-generate-config', path];
+  await assert.rejects(
+    prepareFromFlags(parseWizardFlags(flag(join(work, 'hw.nix')), {})),
+    (error: unknown) => error instanceof BootstrapError && error.exitCode === 2 && /is outside the flake directory/.test(error.message),
+  );
+  const inside = await prepareFromFlags(parseWizardFlags(flag(join(dir, 'hosts', 'web', 'new.nix')), {}));
+  assert.equal(inside.decided.hardwareConfig, 'hosts/web/hardware-configuration.nix');
 });
 
 test('--age-key FILE decides the keys screen only when the secrets decrypt with it', async () => {

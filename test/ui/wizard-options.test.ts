@@ -72,10 +72,20 @@ test('headless-only flags point to install (none is accepted and ignored); a pas
   assert.throws(() => parseWizardFlags(['--wait-timeout', '60'], {}), usage(/--wait-timeout belongs to install/));
   assert.throws(() => parseWizardFlags(['--write-disk-config', 'disks.nix'], {}), usage(/--write-disk-config belongs to install/));
   assert.throws(() => parseWizardFlags(['--luks-passphrase-file', '-'], {}), usage(/not a passphrase on stdin/));
+  assert.throws(() => parseWizardFlags(['--allow-missing-hardware-config'], {}), usage(/--allow-missing-hardware-config belongs to install/));
 });
 
-/** A value each string flag of install accepts. A new flag without one fails the test below. */
-const sampleValues: Record<string, string> = {
+test('--generate-hardware-config pre-fills the hardware screen; refused where no local flake can take the file', () => {
+  const flag = ['--generate-hardware-config', 'nixos-facter', 'hosts/web/facter.json'];
+  assert.deepEqual(parseWizardFlags(flag, {}).hardwareConfig, { generator: 'nixos-facter', path: 'hosts/web/facter.json' });
+  assert.deepEqual(parseWizardFlags([...flag, '--flake', './cfg#web', '--mode', 'copy'], {}).hardwareConfig?.generator, 'nixos-facter');
+  assert.throws(() => parseWizardFlags([...flag, '--flake', 'github:me/cfg#web'], {}), usage(/writes into a local flake.*install --generate-hardware-config/));
+  assert.throws(() => parseWizardFlags([...flag, '--mode', 'clone'], {}), usage(/writes into a local flake/));
+  assert.throws(() => parseWizardFlags(['--generate-hardware-config', 'lshw', 'x'], {}), usage(/must be one of nixos-generate-config, nixos-facter/));
+});
+
+/** A value each string flag of install accepts (two for the paired ones). A new flag without one fails the test below. */
+const sampleValues: Record<string, string | [string, string]> = {
   port: '2222',
   identity: '/k',
   'expect-fingerprint': `SHA256:${'A'.repeat(43)}`,
@@ -108,8 +118,10 @@ const sampleValues: Record<string, string> = {
   'wait-timeout': '60',
   'write-disk-config': '/w.nix',
   'extra-files': '/x',
-  chown: '/p',
-  'generate-hardware-config': 'nixos-facter',
+  chown: ['/persist/home/me', '1000:100'],
+  'generate-hardware-config': ['nixos-facter', 'hosts/web/facter.json'],
+  'disko-mode': 'format',
+  'disk-encryption-keys': ['/tmp/secret.key', './secret.key'],
   'age-key-path': '/var/lib/sops-nix/key.txt',
 };
 
@@ -119,7 +131,7 @@ test('every install flag is either used by the wizard or refused: none is accept
   const plain = decided([]);
   for (const [name, spec] of Object.entries(installFlagSpec)) {
     if (name === 'help') continue;
-    const argv = spec.type === 'boolean' ? [`--${name}`] : [`--${name}`, sampleValues[name] ?? assert.fail(`no sample value for --${name}`)];
+    const argv = spec.type === 'boolean' ? [`--${name}`] : [`--${name}`, ...[sampleValues[name] ?? assert.fail(`no sample value for --${name}`)].flat()];
     let changed: boolean;
     try {
       changed = decided(argv) !== plain;

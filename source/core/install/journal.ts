@@ -70,7 +70,7 @@ export class Journal {
     if (ageKey?.fileName && !ageKey.path) data.choices.ageKey = { recipient: ageKey.recipient, path: `/etc/age/${ageKey.fileName}` };
     // … and before --disko-mode and --disk-encryption-keys, a disko run always destroyed and formatted.
     const layout = data.choices.layout;
-    if (layout.kind === 'disko') data.choices.layout = { kind: 'disko', mode: layout.mode ?? 'disko', keys: layout.keys ?? [] };
+    if (layout?.kind === 'disko') data.choices.layout = { kind: 'disko', mode: layout.mode ?? 'disko', keys: layout.keys ?? [] };
     return new Journal(path, data);
   }
 

@@ -13,6 +13,12 @@ import { useWizard } from '../wizard-context.js';
 
 function KnownStatus({ info }: { info: HostKeyInfo }) {
   const theme = useTheme();
+  if (info.image && info.known.status !== 'revoked')
+    return (
+      <Text color={theme.ok}>
+        {glyphs.ok} verified: the key of the installer image {info.image.name} made on this laptop ({info.image.created.slice(0, 10)})
+      </Text>
+    );
   switch (info.known.status) {
     case 'known':
       return (

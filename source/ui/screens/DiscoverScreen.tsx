@@ -40,6 +40,13 @@ export function hostRowKeys(candidates: Candidate[]): string[] {
   });
 }
 
+/** Where to go when there is no installer to find yet. */
+const noInstallerYet = [
+  'no installer yet? nixos-bootstrap installer makes one that announces itself, lets your key in',
+  '  and is trusted from the first contact (quit with Ctrl-C, then run it); a stock NixOS ISO is found',
+  '  too: log in as nixos@ADDRESS with m (its root needs sudo passwd root on the console)',
+];
+
 /** Why nothing answered, from the discovery's own account (loaded only when needed). */
 function useNothingFoundHint(result: DiscoveryResult | undefined, empty: boolean): string[] {
   const [lines, setLines] = useState<string[]>([]);
@@ -148,7 +155,12 @@ export function DiscoverScreen() {
             focus={manual === null}
           />
         ) : !view.searching && !view.error ? (
-          <Message kind="warning" title="Nothing found. What was tried:" lines={hint.slice(0, Math.max(0, bodyRows - 4 - manualRows))} width={size.columns} />
+          <Message
+            kind="warning"
+            title="Nothing found. What was tried:"
+            lines={[...hint, ...noInstallerYet].slice(0, Math.max(0, bodyRows - 4 - manualRows))}
+            width={size.columns}
+          />
         ) : null}
         {manual !== null ? (
           <Box flexDirection="column" marginTop={1}>

@@ -9,6 +9,7 @@ import { Spinner } from '../components/Spinner.js';
 import { TextField } from '../components/TextField.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { answeredFlake, answeredInstall } from '../state/choices.js';
+import { refuseHardwareFlagWithout } from '../state/hardware.js';
 import type { FlakeAnswers } from '../state/wizard-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
@@ -59,12 +60,16 @@ export function FlakeScreen() {
       // The passphrase file given as a flag must not be inside the tree that gets uploaded.
       const { refuseSecretInFlake } = await import('../../core/keys/secret-paths.js');
       refuseSecretInFlake('--luks-passphrase-file', state.preset.luksPassphraseFile, resolved.localPath);
-      return resolved;
+      refuseHardwareFlagWithout(state.preset.hardwareConfig !== undefined, install.mode, resolved.localPath);
+      // A local flake without the host's hardware configuration gets the hardware screen.
+      const local = install.mode === 'flake' || install.mode === 'copy' ? resolved.localPath : undefined;
+      const hardwareConfig = local ? await runtime.services.findHardwareConfig(local, resolved.host) : undefined;
+      return { resolved, hardwareConfig };
     });
     checked.then(
-      (resolved) => {
+      ({ resolved, hardwareConfig }) => {
         setChecking(false);
-        dispatch({ type: 'flake-chosen', resolved });
+        dispatch({ type: 'flake-chosen', resolved, ...(hardwareConfig !== undefined ? { hardwareConfig } : {}) });
       },
       (caught: unknown) => {
         setChecking(false);

@@ -34,6 +34,12 @@ export const stepHelp: Record<StepId, string[]> = {
     'for flake.nix and uploaded. clone: git clone on the target. prebuilt: a closure already in',
     "the installer's store. copy: build here and copy the closure over.",
   ],
+  hardware: [
+    "A local flake without the host's hardware-configuration.nix or facter.json: the new system may",
+    "lack its disk's driver in the initrd and not boot. The installer describes its hardware",
+    '(read-only): nixos-generate-config writes a NixOS module, nixos-facter a JSON report. The file',
+    "goes into the flake (git add -N; a dry run writes nothing); the host's configuration must import it.",
+  ],
   keys: [
     "agenix/sops secrets are decrypted on first boot with the host's age key. A new key is saved",
     'here at once (0600), so you can stop (s), add its public key to your secrets, re-encrypt',

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
 import { describeBootCheck } from '../../core/boot/boot-findings.js';
@@ -15,11 +15,20 @@ import { TextField } from '../components/TextField.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { usePlan } from '../hooks/use-plan.js';
 import { wrapLine } from '../format.js';
+import type { HardwareResult } from '../state/wizard-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import { useWizard } from '../wizard-context.js';
 
 /** What the person types to confirm: the disk's kernel name (vda, nvme0n1), or "install" without a disk. */
 export const confirmWord = (plan: Plan) => (plan.disk ? basename(plan.disk.path) : 'install');
+
+/** What the hardware screen did, if it was shown and generated something. */
+function hardwareRow(result: HardwareResult | undefined, flakeDir: string | undefined): Array<[string, string]> {
+  if (!result) return [];
+  const path = flakeDir ? relative(flakeDir, result.path) : result.path;
+  const what = result.written ? (result.change === 'new' ? 'written' : 'replaced') : result.change === 'unchanged' ? 'unchanged' : 'not written (dry run)';
+  return [['Hardware', `${path} (${result.generator}, ${what})`]];
+}
 
 function summary(plan: Plan, where: string, fingerprint: string): Array<[string, string]> {
   const { choices } = plan;
@@ -53,7 +62,9 @@ export function ReviewScreen() {
   // Findings quote the configuration and nix's messages: no control sequences reach the terminal.
   const boot = bootCheck ? printableLines(describeBootCheck(bootCheck)) : 'Checking that the configuration boots from what this install creates…';
   const lines = plan ? [...formatPlan(plan), '', boot].flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns)) : [];
-  const summaryRows = plan ? summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? '') : [];
+  const summaryRows = plan
+    ? [...summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? ''), ...hardwareRow(state.hardwareResult, state.resolvedFlake?.localPath)]
+    : [];
   const viewport = Math.max(3, bodyRows - summaryRows.length - 6);
   const maxScroll = Math.max(0, lines.length - viewport);
   const top = Math.min(scroll, maxScroll);

@@ -5,7 +5,7 @@ import type { SecretsReport } from '../../core/keys/secrets-check.js';
 import type { Choices, Plan } from '../../core/plan/types.js';
 import type { HostKeyInfo } from '../../core/ssh/host-identity.js';
 import type { Target } from '../../core/ssh/types.js';
-import type { AgeKeyInfo, FlakeAnswers, KeyAnswers, LayoutAnswers } from './wizard-state.js';
+import type { AgeKeyInfo, FlakeAnswers, HardwareAnswers, HardwareResult, KeyAnswers, LayoutAnswers } from './wizard-state.js';
 
 /** Every way the wizard's state changes. */
 export type WizardAction =
@@ -17,7 +17,11 @@ export type WizardAction =
   | { type: 'layout-edited'; patch: Partial<LayoutAnswers> }
   | { type: 'layout-chosen'; passphraseSet: boolean }
   | { type: 'flake-edited'; patch: Partial<FlakeAnswers> }
-  | { type: 'flake-chosen'; resolved: Choices['flake'] }
+  /** `hardwareConfig`: what the local flake has for the host (null: nothing; absent: not looked). */
+  | { type: 'flake-chosen'; resolved: Choices['flake']; hardwareConfig?: string | null }
+  | { type: 'hardware-edited'; patch: Partial<HardwareAnswers> }
+  /** Generated (and saved unless a dry run), or skipped (no result). */
+  | { type: 'hardware-done'; result?: HardwareResult }
   | { type: 'keys-edited'; patch: Partial<KeyAnswers> }
   | { type: 'age-key-ready'; ageKey: AgeKeyInfo | null; report: SecretsReport | null }
   | { type: 'age-key-cleared' }

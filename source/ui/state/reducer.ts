@@ -60,8 +60,18 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return advance({ ...state, passphraseSet: action.passphraseSet }, 'layout');
     case 'flake-edited':
       return { ...dropPlan(state), flake: { ...state.flake, ...action.patch } };
-    case 'flake-chosen':
-      return advance({ ...dropPlan(state), resolvedFlake: action.resolved }, 'flake');
+    case 'flake-chosen': {
+      const { hardwareFound: _found, hardwareResult: _result, ...rest } = dropPlan(state);
+      const next: WizardState = { ...rest, resolvedFlake: action.resolved };
+      if (action.hardwareConfig !== undefined) next.hardwareFound = action.hardwareConfig;
+      return advance(next, 'flake');
+    }
+    case 'hardware-edited':
+      return { ...state, hardware: { ...state.hardware, ...action.patch } };
+    case 'hardware-done': {
+      const { hardwareResult: _result, ...rest } = state;
+      return advance(action.result ? { ...rest, hardwareResult: action.result } : rest, 'hardware');
+    }
     case 'keys-edited':
       return { ...state, keys: { ...state.keys, ...action.patch } };
     case 'age-key-ready':

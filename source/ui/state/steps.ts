@@ -1,5 +1,6 @@
 // Which screens a run shows: a screen whose answers all came as flags is skipped, except the
 // ones that protect the disk (host key, review) and the ones that report (install, done).
+import { hardwareOffered } from './hardware.js';
 import { stepOrder, type StepId, type WizardState } from './wizard-state.js';
 
 export function isSkipped(step: StepId, state: WizardState): boolean {
@@ -14,6 +15,8 @@ export function isSkipped(step: StepId, state: WizardState): boolean {
       return state.decided.layout;
     case 'flake':
       return state.decided.flake !== null;
+    case 'hardware':
+      return !hardwareOffered(state);
     case 'keys':
       return state.decided.ageKey !== null;
     case 'review':

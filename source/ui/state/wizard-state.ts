@@ -1,7 +1,7 @@
 // The wizard's state: every answer the user gave, what the core found, and where we are. It
 // holds no secret (passphrase, password, age identity live in the runtime's vault) and no live
 // object (session, discovery, run): the reducer stays pure and the state printable.
-import { defaultEfiSize } from '../../core/defaults.js';
+import { defaultEfiSize, type HardwareGenerator } from '../../core/defaults.js';
 import type { Candidate } from '../../core/discovery/candidate.js';
 import type { Facts } from '../../core/facts/types.js';
 import type { SecretsReport } from '../../core/keys/secrets-check.js';
@@ -12,9 +12,9 @@ import type { WizardPreset } from '../wizard-options.js';
 import { flagsHost } from '../../flags/choice-flags.js';
 import type { LayoutAnswers } from '../../flags/flag-values.js';
 
-export type StepId = 'discover' | 'connect' | 'disk' | 'layout' | 'flake' | 'keys' | 'review' | 'install' | 'done';
+export type StepId = 'discover' | 'connect' | 'disk' | 'layout' | 'flake' | 'hardware' | 'keys' | 'review' | 'install' | 'done';
 
-export const stepOrder: readonly StepId[] = ['discover', 'connect', 'disk', 'layout', 'flake', 'keys', 'review', 'install', 'done'];
+export const stepOrder: readonly StepId[] = ['discover', 'connect', 'disk', 'layout', 'flake', 'hardware', 'keys', 'review', 'install', 'done'];
 
 export const stepTitles: Record<StepId, string> = {
   discover: 'Discover',
@@ -22,6 +22,7 @@ export const stepTitles: Record<StepId, string> = {
   disk: 'Disk',
   layout: 'Layout',
   flake: 'Flake',
+  hardware: 'Hardware',
   keys: 'Keys',
   review: 'Review',
   install: 'Install',
@@ -39,6 +40,23 @@ export interface FlakeAnswers {
   systemPath: string;
   /** Host name for clone and prebuilt (flake/copy take it from `#host`). */
   host: string;
+}
+
+export type HardwareChoice = HardwareGenerator | 'skip';
+
+export interface HardwareAnswers {
+  choice: HardwareChoice;
+  /** Where the file goes, relative to the flake; undefined until edited (the default follows the generator). */
+  path?: string;
+}
+
+/** What the hardware screen generated (the text itself stays on the screen). */
+export interface HardwareResult {
+  generator: HardwareGenerator;
+  /** Absolute, inside the local flake. */
+  path: string;
+  change: 'new' | 'changed' | 'unchanged';
+  written: boolean;
 }
 
 export type KeySourceKind = 'generate' | 'file' | 'none';
@@ -79,6 +97,8 @@ export interface PresetDecisions {
   flake: Choices['flake'] | null;
   /** `--age-key FILE|none` given, loaded, and the secrets are ready (or allowed not to be). */
   ageKey: { info: AgeKeyInfo | null; report: SecretsReport | null } | null;
+  /** For a local flake given as a flag: the hardware configuration it has for the host (relative path), or null. */
+  hardwareConfig?: string | null;
 }
 
 export interface WizardState {
@@ -99,6 +119,13 @@ export interface WizardState {
   passphraseSet: boolean;
   flake: FlakeAnswers;
   resolvedFlake?: Choices['flake'];
+  /**
+   * The hardware configuration the local flake has for the host (relative path); null: none, so
+   * the hardware screen offers one; undefined: not looked for (not a local flake).
+   */
+  hardwareFound?: string | null;
+  hardware: HardwareAnswers;
+  hardwareResult?: HardwareResult;
   keys: KeyAnswers;
   /** undefined: not chosen yet; null: no key. */
   ageKey?: AgeKeyInfo | null;
@@ -128,6 +155,7 @@ export function initialState(preset: WizardPreset, decided: PresetDecisions): Wi
       systemPath: preset.systemPath ?? '',
       host: flagsHost(preset) ?? '',
     },
+    hardware: { choice: preset.hardwareConfig?.generator ?? 'nixos-generate-config' },
     keys: {
       source: preset.ageKey === undefined || preset.ageKey === 'generate' ? 'generate' : preset.ageKey === 'none' ? 'none' : 'file',
       file: typeof preset.ageKey === 'object' ? preset.ageKey.file : '',
@@ -136,6 +164,7 @@ export function initialState(preset: WizardPreset, decided: PresetDecisions): Wi
   };
   if (preset.target) state.target = preset.target;
   if (decided.flake) state.resolvedFlake = decided.flake;
+  if (decided.hardwareConfig !== undefined) state.hardwareFound = decided.hardwareConfig;
   if (decided.ageKey) {
     state.ageKey = decided.ageKey.info;
     state.secrets = decided.ageKey.report;

@@ -36,9 +36,22 @@ export function fakeServices(overrides: Partial<WizardServices> = {}): WizardSer
     throw new Error(`service ${name} is not faked in this test`);
   };
   const base = Object.fromEntries(
-    ['discover', 'scanHostKey', 'connect', 'probe', 'checkFlakeSource', 'obtainAgeKey', 'saveAgeKey', 'checkSecrets', 'plan', 'startJournal', 'runPlan'].map(
-      (name) => [name, missing(name)],
-    ),
+    [
+      'discover',
+      'scanHostKey',
+      'connect',
+      'probe',
+      'checkFlakeSource',
+      'findHardwareConfig',
+      'generateHardwareConfig',
+      'saveHardwareConfig',
+      'obtainAgeKey',
+      'saveAgeKey',
+      'checkSecrets',
+      'plan',
+      'startJournal',
+      'runPlan',
+    ].map((name) => [name, missing(name)]),
   ) as unknown as WizardServices;
   // The boot check needs Nix on this machine; screen tests that do not fake it see it skipped.
   const checkBoot: WizardServices['checkBoot'] = async () => ({ skipped: 'not checked in this screen test', findings: [] });
@@ -127,6 +140,6 @@ export const plainLines = (frame: string) =>
 /** The real services that only touch this machine's files (flake checks, age keys, the plan). */
 export async function localServices(): Promise<Partial<WizardServices>> {
   const { realServices } = await import('../../../source/ui/services.js');
-  const { checkFlakeSource, obtainAgeKey, saveAgeKey, checkSecrets, plan } = realServices;
-  return { checkFlakeSource, obtainAgeKey, saveAgeKey, checkSecrets, plan };
+  const { checkFlakeSource, findHardwareConfig, obtainAgeKey, saveAgeKey, checkSecrets, plan } = realServices;
+  return { checkFlakeSource, findHardwareConfig, obtainAgeKey, saveAgeKey, checkSecrets, plan };
 }

@@ -3,7 +3,7 @@
 // faked (it would read this machine's disks): it returns facts recorded from a real laptop.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, scanHostKey } from '../../../source/core/ssh/session.js';
@@ -43,6 +43,18 @@ describe('with a key-only sshd', () => {
   });
   after(async () => {
     await sshd.stop();
+  });
+
+  test('an installer holding the key of an image made on this laptop is marked verified at first contact', async () => {
+    const dir = join(work, 'image-laptop');
+    mkdirSync(dir, { recursive: true });
+    const image = { name: 'bootstrap', fingerprint: sshd.fingerprint, publicKey: 'ssh-ed25519 AAAA', created: '2026-12-02T17:00:00.000Z', dir: '/x' };
+    writeFileSync(join(dir, 'installer-images.json'), JSON.stringify([image]));
+    const ui = mountWizard({ argv: [`root@127.0.0.1:${sshd.port}`, '-i', sshd.clientKeyFile], services: realSsh(join(dir, 'known_hosts')) });
+    cleanup = ui.cleanup;
+    const frame = await ui.waitFor('Is this the installer you mean?');
+    assert.match(frame, /verified: the key of the installer image bootstrap made on this laptop \(2026-12-02\)/);
+    assert.doesNotMatch(frame, /first time this tool sees/);
   });
 
   test('shows the host key (fingerprint, pairing code, randomart) before logging in; y logs in, probes, and goes to Disk', async () => {

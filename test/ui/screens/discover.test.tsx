@@ -107,6 +107,7 @@ test('nothing found: says what was tried and the likely causes, and offers manua
   assert.match(frame, /tried mDNS bootstrap\.local, nixos\.local, nixos-installer\.local/);
   assert.match(frame, /pinged ff02::1 and checked fe80::47 port 22 on eth0/);
   assert.match(frame, /seen fe80::47%eth0 \(ndp\), but no SSH: connection refused/);
+  assert.match(frame, /no installer yet\? nixos-bootstrap installer makes one/);
   assert.match(frame, /m address/);
 });
 

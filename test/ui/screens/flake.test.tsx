@@ -46,6 +46,9 @@ test('a local flake must exist and hold flake.nix; then the keys screen follows'
   await submitFlake(ui, `${empty}#web`);
   await ui.waitFor(`${empty} has no flake.nix`);
   writeFileSync(join(empty, 'flake.nix'), '{ outputs = _: { }; }\n');
+  // With the host's hardware configuration there, the hardware screen has nothing to offer.
+  mkdirSync(join(empty, 'hosts', 'web'), { recursive: true });
+  writeFileSync(join(empty, 'hosts', 'web', 'hardware-configuration.nix'), '{ }\n');
   await submitFlake(ui, `${empty}#web`);
   await ui.waitFor("The host's age key");
   assert.match(ui.frame(), /Save to\s+web\.agekey/, 'the key file is named after the host');

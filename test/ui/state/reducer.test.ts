@@ -1,5 +1,6 @@
 // The wizard's state machine: skipping what flags answered, Esc through history without losing
-// answers, forgetting a machine's answers when another machine is picked, the install phases.
+// answers, forgetting a machine's answers when another machine is picked, the hardware screen's
+// conditions, the install phases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostKeyInfo } from '../../../source/core/ssh/host-identity.js';
@@ -7,6 +8,7 @@ import { wizardReducer } from '../../../source/ui/state/reducer.js';
 import { isSkipped, nextStep, visibleSteps } from '../../../source/ui/state/steps.js';
 import { initialState, type PresetDecisions, type WizardState } from '../../../source/ui/state/wizard-state.js';
 import { buildChoices } from '../../../source/ui/state/choices.js';
+import { defaultHardwarePath } from '../../../source/ui/state/hardware.js';
 import { parseWizardFlags } from '../../../source/ui/wizard-options.js';
 import { fixtureFacts } from '../helpers/fakes.js';
 
@@ -154,4 +156,47 @@ test('choices: the answers become the same Choices the headless install builds',
     finish: 'none',
   });
   assert.equal(buildChoices({ ...state, ageKey: undefined }), undefined, 'not before every screen was answered');
+});
+
+test('hardware: shown after a local flake without the host’s hardware configuration; skipped when it has one, for a remote flake, or other modes', () => {
+  const local = { uri: '/home/me/cfg', host: 'web', localPath: '/home/me/cfg' };
+  const atFlake: WizardState = { ...start(['root@192.0.2.1']), step: 'flake', history: ['connect', 'disk', 'layout'] };
+  let state = wizardReducer(atFlake, { type: 'flake-chosen', resolved: local, hardwareConfig: null });
+  assert.equal(state.step, 'hardware');
+  assert.deepEqual(visibleSteps(state), ['connect', 'disk', 'layout', 'flake', 'hardware', 'keys', 'review', 'install', 'done']);
+  state = wizardReducer(state, { type: 'hardware-edited', patch: { choice: 'nixos-facter', path: 'hw/facter.json' } });
+  const result = { generator: 'nixos-facter', path: '/home/me/cfg/hw/facter.json', change: 'new', written: true } as const;
+  state = wizardReducer(state, { type: 'hardware-done', result });
+  assert.equal(state.step, 'keys');
+  assert.deepEqual(state.hardwareResult, result);
+  state = wizardReducer(state, { type: 'back' });
+  assert.equal(state.step, 'hardware', 'Esc from keys comes back here');
+  assert.deepEqual(state.hardware, { choice: 'nixos-facter', path: 'hw/facter.json' }, 'the answers are kept');
+  assert.equal(wizardReducer(state, { type: 'hardware-done' }).hardwareResult, undefined, 'skipped this time: nothing generated');
+  state = wizardReducer(wizardReducer(state, { type: 'back' }), { type: 'flake-chosen', resolved: { uri: 'github:me/c', host: 'web' } });
+  assert.equal(state.step, 'keys', 'a remote flake has nothing to write into');
+  assert.equal(state.hardwareFound, undefined, 'what was found in the old flake is forgotten');
+  assert.equal(state.hardwareResult, undefined);
+
+  assert.equal(wizardReducer(atFlake, { type: 'flake-chosen', resolved: local, hardwareConfig: 'hosts/web/hardware-configuration.nix' }).step, 'keys');
+  const clone = { ...atFlake, flake: { ...atFlake.flake, mode: 'clone' as const } };
+  assert.equal(wizardReducer(clone, { type: 'flake-chosen', resolved: local, hardwareConfig: null }).step, 'keys', 'only flake and copy build from it');
+  const copy = { ...atFlake, flake: { ...atFlake.flake, mode: 'copy' as const } };
+  assert.equal(wizardReducer(copy, { type: 'flake-chosen', resolved: local, hardwareConfig: null }).step, 'hardware');
+});
+
+test('hardware: a flake given as a flag is looked at up front; --generate-hardware-config shows the screen even when one exists', () => {
+  const local = { uri: '/home/me/cfg', host: 'web', localPath: '/home/me/cfg' };
+  const decided = { layout: true, flake: local, ageKey: { info: null, report: null } };
+  assert.deepEqual(visibleSteps(start(['root@192.0.2.1'], { ...decided, hardwareConfig: null })), ['connect', 'disk', 'hardware', 'review', 'install', 'done']);
+  assert.equal(isSkipped('hardware', start(['root@192.0.2.1'], { ...decided, hardwareConfig: 'hardware-configuration.nix' })), true);
+  assert.equal(isSkipped('hardware', start(['root@192.0.2.1'], decided)), true, 'not looked for: not offered');
+  const flag = ['root@192.0.2.1', '--generate-hardware-config', 'nixos-facter', '/home/me/cfg/machines/web/facter.json'];
+  const state = start(flag, { ...decided, hardwareConfig: 'hosts/web/hardware-configuration.nix' });
+  assert.equal(isSkipped('hardware', state), false);
+  assert.equal(state.hardware.choice, 'nixos-facter', 'the generator is pre-selected');
+  assert.equal(defaultHardwarePath(state, 'nixos-facter'), 'machines/web/facter.json', "the flag's path, relative to the flake");
+  assert.equal(defaultHardwarePath(state, 'nixos-generate-config'), 'hosts/web/hardware-configuration.nix', 'another generator: its own default');
+  const outside = start(['--generate-hardware-config', 'nixos-facter', '/elsewhere/facter.json'], { ...decided, hardwareConfig: null });
+  assert.equal(defaultHardwarePath(outside, 'nixos-facter'), '/elsewhere/facter.json', 'outside the flake it stays as given, for the check to name');
 });
