@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mediaDir = join(root, 'media');
-/** The screens the README shows, in flow order. */
-export const screens = ['discover', 'connect', 'disk', 'layout', 'keys', 'review', 'install', 'done'];
+/** The screens the README shows, in flow order, and the image of `nixos-bootstrap installer`. */
+export const screens = ['discover', 'connect', 'disk', 'layout', 'hardware', 'keys', 'review', 'install', 'done'];
+const pictures = [...screens.map((name) => [name, `wizard-${name}.png`]), ['installer', 'installer.png']];
 
 const columns = 80;
 const rows = 24;
@@ -84,6 +85,22 @@ function screenshot(htmlFile, pngFile) {
   }
 }
 
+/** `nixos-bootstrap installer` as a user runs it: their own key, a fresh config (none of this machine's). */
+export function captureInstallerCommand(capturesDir) {
+  const home = mkdtempSync(join(tmpdir(), 'nb-media-home-'));
+  try {
+    mkdirSync(join(home, '.ssh'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'me@laptop', '-f', join(home, '.ssh', 'id_ed25519')]);
+    const env = { PATH: '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local/state') };
+    const args = ['installer', '--name', 'rack'];
+    const output = execFileSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { cwd: home, env, encoding: 'utf8' });
+    const prompt = `\x1b[1m$ nixos-bootstrap ${args.join(' ')}\x1b[0m\n`;
+    writeFileSync(join(capturesDir, 'installer.ansi'), prompt + output.split(home).join('~'));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 export function convert(capturesDir, outDir = mediaDir) {
   need('aha', 'aha');
   need('chromium', 'chromium');
@@ -91,12 +108,12 @@ export function convert(capturesDir, outDir = mediaDir) {
   const work = mkdtempSync(join(tmpdir(), 'nb-media-'));
   const made = [];
   try {
-    for (const name of screens) {
+    for (const [name, file] of pictures) {
       const capture = join(capturesDir, `${name}.ansi`);
       if (!existsSync(capture)) continue;
       const htmlFile = join(work, `${name}.html`);
       writeFileSync(htmlFile, html(readFileSync(capture, 'utf8'), `nixos-bootstrap: ${name}`));
-      const png = join(outDir, `wizard-${name}.png`);
+      const png = join(outDir, file);
       rmSync(png, { force: true });
       screenshot(htmlFile, png);
       made.push(png);
@@ -123,6 +140,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       stdio: 'inherit',
     });
     if (run.status !== 0) throw new Error('the tmux end-to-end test failed: no screenshots made');
+    captureInstallerCommand(captures);
   }
   try {
     const made = convert(captures);

@@ -2,7 +2,7 @@
 // discover finds and trusts at first contact.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, refusal, usageError } from '../core/exit-codes.js';
 import { addHostKeyToIso } from '../core/installer/finish-iso.js';
 import { defaultInstallerDir, defaultNixpkgs } from '../core/installer/installer-flake.js';
@@ -31,7 +31,7 @@ Options
   --nixpkgs URL        nixpkgs to build from (default ${defaultNixpkgs})
   --replace            write a new image over DIR, with a new host key
   --no-build           only write the directory
-  --iso FILE           an ISO built from DIR (nix build DIR#iso): add the image's host key to it
+  --iso FILE           an ISO built from DIR (cd DIR && nix build .#iso): add the image's host key to it
                        and write its checksums
   --write DEVICE       write DIR's finished ISO to a USB stick: only a removable or USB disk that
                        nothing has mounted; erased after you type its name (or --yes), then read
@@ -77,7 +77,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}'`, 'the directory is given with --dir DIR');
   const dir = resolve(values.dir ?? defaultInstallerDir);
-  const shown = relative(process.cwd(), dir) || '.';
+  const shown = relative(process.cwd(), dir).startsWith('..') ? dir : `./${relative(process.cwd(), dir)}`.replace(/\/$/, '');
   if (values.iso !== undefined && values.write !== undefined) throw usageError('give --iso or --write, one at a time', 'finish the ISO first, then write it');
   if (values.iso !== undefined) return finishIso(dir, values.iso, out);
   if (values.write !== undefined) return writeToStick(dir, values.write, { yes: values.yes === true, allowLoop: values['allow-loop-device'] === true }, out);
@@ -94,22 +94,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     knownHostsFile: defaultKnownHostsFile(env),
   });
   const { settings } = made;
+  const home = (path: string) => (env.HOME && path.startsWith(`${env.HOME}/`) ? `~${path.slice(env.HOME.length)}` : path);
   out.write(
     [
-      `Wrote the installer flake to ${shown}/ (flake.nix, installer.nix, README.md).`,
-      `  name         ${name}.local, and fe80::47 on every link`,
-      `  root login   ${settings.authorizedKeys.length} SSH key(s)${settings.passwordLogin ? ', or a password set on its console' : ''}`,
-      `  host key     ${settings.hostKey.fingerprint} (pairing code ${settings.pairingCode})`,
-      `               private half: ${made.hostKeyFile} (0600, not in the flake)`,
-      `               trusted by this laptop from the first contact (${defaultKnownHostsFile(env)})`,
+      `Wrote the installer flake to ${shown}/`,
+      `  name        ${name}.local, and fe80::47 on every link`,
+      `  root login  ${settings.authorizedKeys.length} SSH key(s)${settings.passwordLogin ? ', or a password set on its console' : ''}`,
+      `  host key    ${settings.hostKey.fingerprint}`,
+      `              pairing code ${settings.pairingCode}; trusted by this laptop from the first`,
+      `              contact (${home(defaultKnownHostsFile(env))})`,
+      `  private key ${home(dirname(made.hostKeyFile))}/`,
+      '              (0600), outside the flake: it is added to the ISO after the build',
       '',
     ].join('\n'),
   );
-  const build = `nix build ${shown}#iso --out-link ${shown}/result`;
-  const finish = `nixos-bootstrap installer --dir ${shown} --iso ${shown}/result/iso/*.iso`;
+  // Run from the flake: nix takes a bare relative name for a registry entry, not a directory.
+  const build = `cd ${shown} && nix build .#iso`;
+  const finish = 'nixos-bootstrap installer --dir . --iso result/iso/*.iso';
   if (values['no-build'] || !nixCanBuild(env)) {
     out.write(
-      `${values['no-build'] ? 'Not built (--no-build).' : 'Nix is not set up on this machine, so the ISO is not built here.'} On a machine with Nix:\n  ${build}\n  ${finish}\n`,
+      `${values['no-build'] ? 'Not built (--no-build).' : 'Nix is not set up on this machine, so the ISO is not built here.'} With Nix:\n  ${build}\n  ${finish}\n`,
     );
     return ExitCode.ok;
   }
@@ -127,7 +131,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
 
 async function finishIso(dir: string, iso: string, out: Output): Promise<number> {
   const manifest = await readManifest(dir);
-  if (!existsSync(iso)) throw usageError(`--iso ${iso} does not exist`, `build it first: nix build ${dir}#iso --out-link ${dir}/result`);
+  if (!existsSync(iso)) throw usageError(`--iso ${iso} does not exist`, `build it first: cd ${dir} && nix build .#iso`);
   const finished = join(dir, `nixos-bootstrap-${manifest.name}.iso`);
   const sum = await addHostKeyToIso(iso, manifest.hostKeyFile, finished);
   out.write(

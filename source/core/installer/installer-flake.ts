@@ -143,7 +143,7 @@ in
 `;
 }
 
-export function readme(settings: InstallerSettings, dir: string): string {
+export function readme(settings: InstallerSettings): string {
   return `# nixos-bootstrap installer image "${settings.name}"
 
 Made by \`nixos-bootstrap installer\` on ${settings.created}. The installer it builds:
@@ -155,10 +155,11 @@ Made by \`nixos-bootstrap installer\` on ${settings.created}. The installer it b
   which the laptop that made it already trusts: the installer is verified at first contact.
 
 The host key's private half is not in this directory (it would be copied into the Nix store);
-it is added to the ISO after the build:
+it is added to the ISO after the build, in this directory:
 
-    nix build ./${dir}#iso --out-link ./${dir}/result
-    nixos-bootstrap installer --dir ./${dir} --iso ./${dir}/result/iso/*.iso
+    nix build .#iso
+    nixos-bootstrap installer --dir . --iso result/iso/*.iso
+    nixos-bootstrap installer --dir . --write /dev/sdX    # the USB stick
 
 An ISO built without the second step starts with a key of its own, which nixos-bootstrap then
 refuses as a different key for \`${settings.name}.local\`.

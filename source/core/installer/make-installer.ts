@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { refusal, usageError } from '../exit-codes.js';
 import { stateDir } from '../paths.js';
@@ -47,7 +47,10 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
     throw refusal(`${dir} already exists`, 'give another --dir, or --replace to write a new image there (with a new host key)');
   }
   const created = (options.now ?? new Date()).toISOString();
-  const keyDir = join(stateDir(), 'installers', `${options.name}-${created.replace(/[:.]/g, '-')}`);
+  // NAME-YYYYMMDD-HHMMSS: one directory per image made, in the order they were made.
+  const stamp = `${options.name}-${created.slice(0, 19).replace(/-|:/g, '').replace('T', '-')}`;
+  let keyDir = join(stateDir(), 'installers', stamp);
+  for (let n = 2; existsSync(keyDir); n += 1) keyDir = join(stateDir(), 'installers', `${stamp}-${n}`);
   await mkdir(keyDir, { recursive: true, mode: 0o700 });
   const hostKeyFile = join(keyDir, 'ssh_host_ed25519_key');
   // An installer's host key has no passphrase: sshd reads it at boot, unattended.
@@ -67,7 +70,7 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'flake.nix'), flakeNix(settings));
   await writeFile(join(dir, 'installer.nix'), installerNix(settings));
-  await writeFile(join(dir, 'README.md'), readme(settings, basename(dir)));
+  await writeFile(join(dir, 'README.md'), readme(settings));
   await writeFile(join(dir, manifestFile), `${JSON.stringify({ ...settings, hostKeyFile }, null, 2)}\n`);
   await registerImage({ name: options.name, fingerprint: hostFingerprint, publicKey, created, dir }, options.knownHostsFile);
   return { dir, settings, hostKeyFile };
