@@ -8,6 +8,7 @@ import {
   minimumEfiSizeMiB,
 } from '../core/defaults.js';
 import { parseSizeMiB } from '../core/plan/sizes.js';
+import { uploadedFlakeDir } from '../core/plan/flake-ref.js';
 import { usageError } from '../core/exit-codes.js';
 import { normalizeFingerprint } from '../core/ssh/host-identity.js';
 import { resolve } from 'node:path';
@@ -211,6 +212,11 @@ export function checkDiskEncryptionKeys(values: string[]): DiskEncryptionKey[] {
     const parts = remote.split('/').slice(1);
     if (!remote.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..') || !/^[A-Za-z0-9_./@+-]+$/.test(remote))
       throw usageError(`--disk-encryption-keys '${remote}': give the absolute path the disko config reads, e.g. /tmp/secret.key`);
+    if (remote === uploadedFlakeDir || remote.startsWith(`${uploadedFlakeDir}/`))
+      throw usageError(
+        `--disk-encryption-keys '${remote}' is inside the uploaded flake, which Nix copies into the installer's store`,
+        'use e.g. /tmp/secret.key',
+      );
     if (parts[0] === 'mnt' || parts[0] === 'nix')
       throw usageError(`--disk-encryption-keys '${remote}' would sit on the new system's disks`, "use a path in the installer's RAM, e.g. /tmp/secret.key");
     return { remote, local: resolve(local) };

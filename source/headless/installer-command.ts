@@ -4,14 +4,26 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, refusal, usageError } from '../core/exit-codes.js';
-import { addHostKeyToIso } from '../core/installer/finish-iso.js';
+import { addHostKeyToIso, sha256File } from '../core/installer/finish-iso.js';
 import { defaultInstallerDir, defaultNixpkgs } from '../core/installer/installer-flake.js';
 import { makeInstaller, readManifest } from '../core/installer/make-installer.js';
 import { authorizedKeysFor } from '../core/ssh/public-keys.js';
-import { describeDevice, describeStick, progressLine, stickRefusal, writeStick, type StickDevice } from '../core/installer/write-stick.js';
+import {
+  describeContents,
+  describeDevice,
+  describeStick,
+  progressLine,
+  sameStick,
+  stickRefusal,
+  systemTables,
+  writeStick,
+  type StickDevice,
+} from '../core/installer/write-stick.js';
 import { LineCollector } from '../core/logs/lines.js';
 import { printableLines } from '../core/logs/printable.js';
 import { defaultKnownHostsFile } from '../core/ssh/known-hosts.js';
+import { fingerprint } from '../core/ssh/fingerprint.js';
+import { forgetImage, imageRegistryFile, readImages } from '../core/installer/image-registry.js';
 import { parseFlags } from '../flags/parse-flags.js';
 
 export const installerHelp = `Usage: nixos-bootstrap installer [options]
@@ -36,8 +48,10 @@ Options
   --write DEVICE       write DIR's finished ISO to a USB stick: only a removable or USB disk that
                        nothing has mounted; erased after you type its name (or --yes), then read
                        back and compared with the ISO's SHA-256
-  --yes                confirm --write without typing (refused for anything but a USB stick)
+  --yes                confirm --write without typing (only for a USB stick)
   --allow-loop-device  let --write take a loop device (the lab's tests)
+  --forget NAME        trust the image NAME no more (a stick lent or lost): its key leaves this
+                       laptop's known_hosts and image list
   -h, --help           show this help
 
 The host key's private half is kept in ~/.local/state/nixos-bootstrap/installers/ (0600), not in
@@ -57,6 +71,7 @@ const spec = {
   write: { type: 'string' },
   yes: { type: 'boolean' },
   'allow-loop-device': { type: 'boolean' },
+  forget: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,7 +93,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}'`, 'the directory is given with --dir DIR');
   const dir = resolve(values.dir ?? defaultInstallerDir);
   const shown = relative(process.cwd(), dir).startsWith('..') ? dir : `./${relative(process.cwd(), dir)}`.replace(/\/$/, '');
-  if (values.iso !== undefined && values.write !== undefined) throw usageError('give --iso or --write, one at a time', 'finish the ISO first, then write it');
+  // Each action takes only its own flags: a flag that would be ignored is refused instead.
+  const actions = (['iso', 'write', 'forget'] as const).filter((flag) => values[flag] !== undefined);
+  if (actions.length > 1) throw usageError(`give one of --${actions.join(', --')} at a time`, 'finish the ISO first, then write it');
+  const making = (['name', 'ssh-key', 'password-login', 'nixpkgs', 'replace', 'no-build'] as const).filter((flag) => values[flag] !== undefined);
+  if (actions.length > 0 && making.length > 0) throw usageError(`--${making[0]} makes a new image; it does nothing with --${actions[0]}`);
+  const forWrite = (['yes', 'allow-loop-device'] as const).filter((flag) => values[flag] !== undefined);
+  if (forWrite.length > 0 && values.write === undefined) throw usageError(`--${forWrite[0]} goes with --write DEVICE`);
+  if (values.forget !== undefined) return forget(values.forget, env, out);
   if (values.iso !== undefined) return finishIso(dir, values.iso, out);
   if (values.write !== undefined) return writeToStick(dir, values.write, { yes: values.yes === true, allowLoop: values['allow-loop-device'] === true }, out);
 
@@ -99,7 +121,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     [
       `Wrote the installer flake to ${shown}/`,
       `  name        ${name}.local, and fe80::47 on every link`,
-      `  root login  ${settings.authorizedKeys.length} SSH key(s)${settings.passwordLogin ? ', or a password set on its console' : ''}`,
+      `  root login  ${settings.authorizedKeys.length} SSH key(s)${settings.passwordLogin ? ', or a password set on its console' : ''}:`,
+      ...settings.authorizedKeys.map((line) => `              ${describeKeyLine(line)}`),
       `  host key    ${settings.hostKey.fingerprint}`,
       `              pairing code ${settings.pairingCode}; trusted by this laptop from the first`,
       `              contact (${home(defaultKnownHostsFile(env))})`,
@@ -129,10 +152,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   return finishIso(dir, join(isoDir, built), out);
 }
 
+/** `ssh-ed25519 SHA256:… me@laptop`: which key, without its whole blob. */
+function describeKeyLine(line: string): string {
+  const [type = '', blob = '', ...comment] = line.split(' ');
+  return [type, fingerprint(Buffer.from(blob, 'base64')), ...comment].join(' ');
+}
+
+async function forget(name: string, env: NodeJS.ProcessEnv, out: Output): Promise<number> {
+  const knownHosts = defaultKnownHostsFile(env);
+  const image = (await readImages(imageRegistryFile(knownHosts))).find((candidate) => candidate.name === name);
+  if (!image) throw usageError(`no installer image named ${name} is trusted here`, `the images made here are listed in ${imageRegistryFile(knownHosts)}`);
+  await forgetImage(image.fingerprint, knownHosts);
+  out.write(`The image ${name} (${image.fingerprint}) is trusted no more: an installer showing its key is a stranger again.\n`);
+  return ExitCode.ok;
+}
+
+/** The finished ISO holds the private key: beside it in the state directory, never in the flake. */
+const finishedIso = (manifest: { name: string; hostKeyFile: string }) => join(dirname(manifest.hostKeyFile), `nixos-bootstrap-${manifest.name}.iso`);
+
 async function finishIso(dir: string, iso: string, out: Output): Promise<number> {
   const manifest = await readManifest(dir);
   if (!existsSync(iso)) throw usageError(`--iso ${iso} does not exist`, `build it first: cd ${dir} && nix build .#iso`);
-  const finished = join(dir, `nixos-bootstrap-${manifest.name}.iso`);
+  const finished = finishedIso(manifest);
   const sum = await addHostKeyToIso(iso, manifest.hostKeyFile, finished);
   out.write(
     `Added the host key ${manifest.hostKey.fingerprint} to the ISO:\n  ${finished}\n  sha256 ${sum} (also in ${finished}.sha256 and SHA256SUMS)\nWrite it to a USB stick, boot the machine from it, then run nixos-bootstrap.\n`,
@@ -159,14 +200,21 @@ function streamed(command: string, args: string[]): Promise<number> {
 
 async function writeToStick(dir: string, device: string, options: { yes: boolean; allowLoop: boolean }, out: Output): Promise<number> {
   const manifest = await readManifest(dir);
-  const iso = join(dir, `nixos-bootstrap-${manifest.name}.iso`);
+  const iso = finishedIso(manifest);
   const sum = existsSync(`${iso}.sha256`) ? readFileSync(`${iso}.sha256`, 'utf8').split(' ')[0]! : undefined;
   if (!existsSync(iso) || !sum)
     throw usageError(`${iso} is not there yet`, `build it and add its host key first: nixos-bootstrap installer --dir ${dir} --iso …`);
+  const tables = await systemTables();
   const stick = await describeStick(device);
-  const why = stickRefusal(stick, statSync(iso).size, options);
+  const why = stickRefusal(stick, statSync(iso).size, { ...options, systemTables: tables });
   if (why) throw refusal(`refusing to write ${describeDevice(stick)}: ${why}`);
-  if (!options.yes) await confirmByName(stick);
+  // A stale or damaged ISO would otherwise pass as a failing stick at the read-back.
+  if ((await sha256File(iso)) !== sum)
+    throw refusal(`${iso} does not match its ${iso}.sha256`, `make it again: nixos-bootstrap installer --dir ${dir} --iso …`);
+  if (!options.yes) {
+    await confirmByName(stick);
+    if (!sameStick(stick, await describeStick(device))) throw refusal(`${device} changed while you were typing: nothing was written`, 'run it again');
+  }
   const tty = process.stderr.isTTY === true;
   let shown = 0;
   await writeStick(iso, stick.path, sum, (progress) => {
@@ -180,17 +228,24 @@ async function writeToStick(dir: string, device: string, options: { yes: boolean
   return ExitCode.ok;
 }
 
-/** The typed confirmation: the device's own name, on a terminal; without one, --yes is the only way. */
+/** The typed confirmation: what is on the device, then its own name; without a terminal, --yes is the only way. */
 async function confirmByName(stick: StickDevice): Promise<void> {
   if (!process.stdin.isTTY)
     throw refusal(`refusing to erase ${describeDevice(stick)} without confirmation`, 'run it on a terminal to type its name, or add --yes');
-  process.stderr.write(`Everything on ${describeDevice(stick)} will be erased.\nType ${stick.name} to write the installer to it: `);
-  const typed = await new Promise<string>((resolveLine) => {
-    process.stdin.setEncoding('utf8');
-    process.stdin.once('data', (chunk: string) => {
+  process.stderr.write(
+    [`Everything on ${describeDevice(stick)} will be erased:`, ...describeContents(stick), `Type ${stick.name} to write the installer to it: `].join('\n'),
+  );
+  const typed = await new Promise<string | undefined>((resolveLine) => {
+    const done = (line: string | undefined) => {
+      process.stdin.off('data', onData).off('end', onEnd);
       process.stdin.pause();
-      resolveLine(chunk.trim());
-    });
+      resolveLine(line);
+    };
+    const onData = (chunk: string) => done(chunk.trim());
+    const onEnd = () => done(undefined);
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', onData).on('end', onEnd);
   });
+  if (typed === undefined) throw refusal('no answer (end of input): nothing was written');
   if (typed !== stick.name) throw refusal(`you typed '${typed}', not ${stick.name}: nothing was written`);
 }

@@ -73,6 +73,7 @@ test('first contact: the image’s installer is verified with no prompt; the imp
   const impostor = await lab.cli([...args, `root@${lab.address(2)}`]);
   assert.equal(impostor.exitCode, 3, impostor.stderr);
   assert.match(impostor.stderr, new RegExp(manifest().hostKey.fingerprint.replace(/[+/]/g, '\\$&')));
+  assert.match(impostor.stderr, /expects the installer image bootstrap here; this is another machine.*installer --forget bootstrap/);
   const log = readFileSync(`${lab.installerState(2).dir}/sshd.log`, 'utf8');
   assert.doesNotMatch(log, /Accepted|Failed (none|password|publickey)|Postponed/, 'the impostor was offered a login');
 });

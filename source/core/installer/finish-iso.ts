@@ -20,28 +20,17 @@ export async function sha256File(path: string): Promise<string> {
 /**
  * Writes `out`: `iso` with the host key at /nixos-bootstrap/ on it (boot records replayed, so it
  * boots as before), mode 0600 (it holds a private key), `out.sha256` beside it and SHA256SUMS in
- * its directory. Returns the checksum.
+ * its directory. `out` belongs beside the key, never in the flake (a build would copy it into the
+ * world-readable store); that directory is 0700, so the temp file is private from the start.
+ * Returns the checksum.
  */
 export async function addHostKeyToIso(iso: string, hostKeyFile: string, out: string): Promise<string> {
   const temp = join(dirname(out), `.${basename(out)}.partial`);
   await rm(temp, { force: true });
   try {
-    await run('xorriso', [
-      '-indev',
-      iso,
-      '-outdev',
-      temp,
-      '-boot_image',
-      'any',
-      'replay',
-      '-map',
-      hostKeyFile,
-      hostKeyOnIso,
-      '-chmod',
-      '0400',
-      hostKeyOnIso,
-      '--',
-    ]);
+    // Owned by root on the ISO whoever runs this (on the live system uid 1000 is its nixos user).
+    const key = ['-map', hostKeyFile, hostKeyOnIso, '-chown_r', '0', dirname(hostKeyOnIso), '--', '-chgrp_r', '0', dirname(hostKeyOnIso), '--'];
+    await run('xorriso', ['-indev', iso, '-outdev', temp, '-boot_image', 'any', 'replay', ...key, '-chmod', '0400', hostKeyOnIso, '--']);
   } catch (error) {
     await rm(temp, { force: true });
     const { code, stderr } = error as NodeJS.ErrnoException & { stderr?: string };

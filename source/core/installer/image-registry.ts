@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { installerLinkLocal } from '../defaults.js';
 import { usageError } from '../exit-codes.js';
 import { writeSecretFile } from '../keys/secret-file.js';
-import { defaultKnownHostsFile, recordHostKey } from '../ssh/known-hosts.js';
+import { defaultKnownHostsFile, parseKnownHosts, readKnownHosts, recordHostKey } from '../ssh/known-hosts.js';
 
 export interface InstallerImage {
   /** Its mDNS host name. */
@@ -51,4 +51,25 @@ export async function registerImage(image: InstallerImage, knownHostsFile: strin
   await writeSecretFile(file, `${JSON.stringify([...images, image], null, 2)}\n`, { overwrite: true, createDirectory: true });
   const [keyType = '', keyBase64 = ''] = image.publicKey.split(' ');
   for (const host of imageHostNames(image.name)) await recordHostKey(knownHostsFile, host, keyType, Buffer.from(keyBase64, 'base64'));
+}
+
+/** Trusts an image no more: out of the registry, and its key out of known_hosts under every name. */
+export async function forgetImage(fingerprint: string, knownHostsFile: string): Promise<InstallerImage | undefined> {
+  const file = imageRegistryFile(knownHostsFile);
+  const images = await readImages(file);
+  const image = imageWithKey(images, fingerprint);
+  if (!image) return undefined;
+  await writeSecretFile(
+    file,
+    `${JSON.stringify(
+      images.filter((other) => other !== image),
+      null,
+      2,
+    )}\n`,
+    { overwrite: true, createDirectory: true },
+  );
+  const key = image.publicKey.split(' ')[1];
+  const lines = (await readKnownHosts(knownHostsFile)).split('\n').filter((line) => !key || parseKnownHosts(line)[0]?.key.toString('base64') !== key);
+  await writeSecretFile(knownHostsFile, lines.join('\n'), { overwrite: true, createDirectory: true });
+  return image;
 }

@@ -10,7 +10,7 @@ import { refusal, usageError } from '../exit-codes.js';
 import { stateDir } from '../paths.js';
 import { fingerprint } from '../ssh/fingerprint.js';
 import { pairingCode } from '../ssh/pairing.js';
-import { registerImage } from './image-registry.js';
+import { forgetImage, registerImage } from './image-registry.js';
 import { flakeNix, installerNix, manifestFile, readme, type InstallerSettings } from './installer-flake.js';
 
 const run = promisify(execFile);
@@ -43,8 +43,11 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
       'give --ssh-key FILE.pub (or load a key into ssh-agent), or --password-login to set a root password on its console',
     );
   }
-  if (existsSync(dir) && (await readdir(dir)).length > 0 && !options.replace) {
-    throw refusal(`${dir} already exists`, 'give another --dir, or --replace to write a new image there (with a new host key)');
+  const earlier = existsSync(join(dir, manifestFile)) ? await readManifest(dir) : undefined;
+  if (existsSync(dir) && (await readdir(dir)).length > 0) {
+    if (!earlier) throw refusal(`${dir} exists and is not an installer image directory`, 'give another --dir: nothing of yours there is replaced');
+    if (!options.replace)
+      throw refusal(`${dir} already holds the image ${earlier.name}`, 'give another --dir, or --replace to make a new image there (with a new host key)');
   }
   const created = (options.now ?? new Date()).toISOString();
   // NAME-YYYYMMDD-HHMMSS: one directory per image made, in the order they were made.
@@ -72,6 +75,8 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
   await writeFile(join(dir, 'installer.nix'), installerNix(settings));
   await writeFile(join(dir, 'README.md'), readme(settings));
   await writeFile(join(dir, manifestFile), `${JSON.stringify({ ...settings, hostKeyFile }, null, 2)}\n`);
+  // The image replaced is no longer one this laptop trusts: its stick may be lent or lost.
+  if (earlier) await forgetImage(earlier.hostKey.fingerprint, options.knownHostsFile);
   await registerImage({ name: options.name, fingerprint: hostFingerprint, publicKey, created, dir }, options.knownHostsFile);
   return { dir, settings, hostKeyFile };
 }

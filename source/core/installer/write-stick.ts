@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { BootstrapError, ExitCode, refusal, usageError } from '../exit-codes.js';
 import { formatBytes } from '../plan/sizes.js';
@@ -22,6 +22,17 @@ export interface StickDevice {
   serial: string;
   /** Mount points of the disk and its partitions (swap shows as [SWAP]). */
   mounted: string[];
+  /** What is on it: the disk's own signature and its partitions, as lsblk names them. */
+  contents: StickContent[];
+}
+
+export interface StickContent {
+  name: string;
+  sizeBytes: number;
+  fstype: string;
+  label: string;
+  uuid: string;
+  partuuid: string;
 }
 
 interface LsblkNode {
@@ -33,9 +44,24 @@ interface LsblkNode {
   size: number;
   model: string | null;
   serial: string | null;
+  fstype: string | null;
+  label: string | null;
+  uuid: string | null;
+  partuuid: string | null;
   mountpoints?: Array<string | null>;
   children?: LsblkNode[];
 }
+
+const contentsOf = (node: LsblkNode): StickContent[] => [
+  ...(node.fstype
+    ? [{ name: node.name, sizeBytes: Number(node.size), fstype: node.fstype, label: node.label ?? '', uuid: node.uuid ?? '', partuuid: node.partuuid ?? '' }]
+    : []),
+  ...(node.children ?? []).flatMap((child) =>
+    child.fstype
+      ? contentsOf(child)
+      : [{ name: child.name, sizeBytes: Number(child.size), fstype: '', label: child.label ?? '', uuid: '', partuuid: child.partuuid ?? '' }],
+  ),
+];
 
 const mountpointsOf = (node: LsblkNode): string[] => [
   ...(node.mountpoints ?? []).filter((m): m is string => Boolean(m)),
@@ -47,9 +73,11 @@ export async function describeStick(device: string): Promise<StickDevice> {
   const path = await realpath(device).catch(() => {
     throw usageError(`--write ${device}: no such device`, 'list the disks with: lsblk -o NAME,TRAN,RM,SIZE,MODEL');
   });
-  const { stdout } = await run('lsblk', ['-J', '-b', '-o', 'NAME,PATH,TYPE,RM,TRAN,SIZE,MODEL,SERIAL,MOUNTPOINTS', path]).catch(() => {
-    throw usageError(`--write ${device}: lsblk does not know it as a block device`);
-  });
+  const { stdout } = await run('lsblk', ['-J', '-b', '-o', 'NAME,PATH,TYPE,RM,TRAN,SIZE,MODEL,SERIAL,FSTYPE,LABEL,UUID,PARTUUID,MOUNTPOINTS', path]).catch(
+    () => {
+      throw usageError(`--write ${device}: lsblk does not know it as a block device`);
+    },
+  );
   const node = (JSON.parse(stdout) as { blockdevices: LsblkNode[] }).blockdevices[0];
   if (!node) throw usageError(`--write ${device}: not a block device`);
   if (node.type !== 'disk' && node.type !== 'loop')
@@ -64,19 +92,46 @@ export async function describeStick(device: string): Promise<StickDevice> {
     model: (node.model ?? '').trim(),
     serial: (node.serial ?? '').trim(),
     mounted: mountpointsOf(node),
+    contents: contentsOf(node),
   };
 }
+
+/** The same stick still: a stick pulled at the prompt and another one plugged in gets the same name. */
+export const sameStick = (a: StickDevice, b: StickDevice) =>
+  a.path === b.path && a.serial === b.serial && a.model === b.model && a.sizeBytes === b.sizeBytes && JSON.stringify(a.contents) === JSON.stringify(b.contents);
+
+export const describeContents = (d: StickDevice) =>
+  d.contents.length === 0
+    ? ['  (no partitions or filesystems found)']
+    : d.contents.map((c) => `  ${c.name}  ${formatBytes(c.sizeBytes)}  ${c.fstype || 'no filesystem'}${c.label ? ` "${c.label}"` : ''}`);
+
+/** Signatures of disks that belong to something larger: erasing one member breaks the whole. */
+const memberTypes = new Set(['LVM2_member', 'linux_raid_member', 'crypto_LUKS', 'zfs_member', 'bcache', 'ceph']);
 
 export const describeDevice = (d: StickDevice) =>
   `${d.path} (${[d.model || (d.loop ? 'loop device' : 'disk'), formatBytes(d.sizeBytes), d.serial ? `serial ${d.serial}` : '', d.usb ? 'USB' : d.removable ? 'removable' : ''].filter(Boolean).join(', ')})`;
 
 /** Why `device` must not be written; undefined when it may be (after a typed confirmation). */
-export function stickRefusal(device: StickDevice, isoBytes: number, options: { allowLoop: boolean }): string | undefined {
+export function stickRefusal(device: StickDevice, isoBytes: number, options: { allowLoop: boolean; yes: boolean; systemTables: string }): string | undefined {
   if (device.loop && !options.allowLoop) return 'it is a loop device, not a USB stick';
   if (!device.loop && !device.removable && !device.usb) return 'it is neither removable nor on USB: a fixed disk of this machine';
+  if (options.yes && !device.usb && !device.loop) return 'it is not on USB: with --yes only a USB stick is written (type its name to confirm an SD card)';
   if (device.mounted.length > 0) return `it is in use: mounted at ${device.mounted.join(', ')} (unmount it first if it really is the stick)`;
+  const known = device.contents.find((c) => [c.uuid, c.partuuid].some((id) => id && namedIn(options.systemTables, id)));
+  if (known) return `${known.name} is named in this machine's /etc/fstab or /etc/crypttab: it is one of this system's disks`;
+  const member = device.contents.find((c) => memberTypes.has(c.fstype));
+  if (member) return `${member.name} is ${member.fstype}, part of a volume group, array or encrypted set (wipefs it yourself if it really is the stick)`;
   if (device.sizeBytes < isoBytes) return `it holds ${formatBytes(device.sizeBytes)}, the ISO needs ${formatBytes(isoBytes)}`;
   return undefined;
+}
+
+/** `UUID=id`, `PARTUUID=id`, `/dev/disk/by-uuid/id`: the id as a whole word, never part of another. */
+const namedIn = (tables: string, id: string) => new RegExp(`(^|[=/\\s"])${id.replace(/[^A-Za-z0-9]/g, '\\$&')}($|[\\s,"])`, 'im').test(tables);
+
+/** /etc/fstab and /etc/crypttab as one text: a partition this system mounts or unlocks is named there. */
+export async function systemTables(): Promise<string> {
+  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
+  return `${await read('/etc/fstab')}\n${await read('/etc/crypttab')}`;
 }
 
 export interface WriteProgress {
@@ -116,6 +171,8 @@ export async function writeStick(iso: string, device: string, expected: string, 
     await target.close();
     await source.close();
   }
+  // Read the stick, not the page cache: drop the device's buffers first.
+  await run('blockdev', ['--flushbufs', device]).catch(() => undefined);
   const hash = createHash('sha256');
   const back = await open(device, 'r');
   try {

@@ -7,12 +7,9 @@ export class HostKeyMismatchError extends BootstrapError {
     readonly expected: string,
     readonly actual: string,
     why: string,
+    hint = 'if the installer was rebooted it has a new key: check it on its console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and pass that with --expect-fingerprint',
   ) {
-    super(
-      `host key mismatch for ${where}: expected ${expected}, got ${actual} (${why}); nothing was sent`,
-      ExitCode.refused,
-      'if the installer was rebooted it has a new key: check it on its console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and pass that with --expect-fingerprint',
-    );
+    super(`host key mismatch for ${where}: expected ${expected}, got ${actual} (${why}); nothing was sent`, ExitCode.refused, hint);
     this.name = 'HostKeyMismatchError';
   }
 }

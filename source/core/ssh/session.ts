@@ -10,7 +10,7 @@ import { AbortedError, AuthFailedError, ConnectionLostError, HostKeyMismatchErro
 import { fingerprint as fingerprintOf } from './fingerprint.js';
 import { describeHostKey, normalizeFingerprint, type HostKeyInfo } from './host-identity.js';
 import { defaultKnownHostsFile, readKnownHosts, recordHostKey } from './known-hosts.js';
-import { imageRegistryFile, readImages } from '../installer/image-registry.js';
+import { imageRegistryFile, imageWithKey, readImages } from '../installer/image-registry.js';
 import { LineCollector } from '../logs/lines.js';
 import { PausableTimer } from './pausable-timer.js';
 import { CommandStartFilter, killProcessGroupCommand, withPidReport } from './remote-pid.js';
@@ -288,13 +288,8 @@ export class SshSession implements Session {
 
   /** Decides about the key of the first connection; throws a refusal to stop before auth. */
   private async acceptFirstKey(key: Buffer): Promise<void> {
-    const info = describeHostKey(
-      this.target,
-      key,
-      await readKnownHosts(this.knownHostsFile),
-      this.knownHostsFile,
-      await readImages(imageRegistryFile(this.knownHostsFile)),
-    );
+    const images = await readImages(imageRegistryFile(this.knownHostsFile));
+    const info = describeHostKey(this.target, key, await readKnownHosts(this.knownHostsFile), this.knownHostsFile, images);
     if (this.expected !== undefined) {
       if (info.fingerprint !== this.expected) {
         throw new HostKeyMismatchError(this.where, this.expected, info.fingerprint, 'the expected fingerprint');
@@ -308,7 +303,12 @@ export class SshSession implements Session {
     if (this.options.onHostKey) {
       if (!(await this.options.onHostKey(info))) throw new HostKeyRejectedError(this.where, info.fingerprint, 'declined');
     } else if (info.known.status === 'changed' && !info.matchesExpected) {
-      throw new HostKeyMismatchError(this.where, info.known.knownFingerprints.join(' or '), info.fingerprint, `differs from ${this.knownHostsFile}`);
+      // The name is an installer image's (NAME.local, fe80::47): another machine answers under it.
+      const image = info.known.knownFingerprints.map((known) => imageWithKey(images, known)).find(Boolean);
+      const imageHint = image
+        ? `this laptop expects the installer image ${image.name} here; this is another machine: boot the image, pass its key with --expect-fingerprint, or stop trusting the image (nixos-bootstrap installer --forget ${image.name})`
+        : undefined;
+      throw new HostKeyMismatchError(this.where, info.known.knownFingerprints.join(' or '), info.fingerprint, `differs from ${this.knownHostsFile}`, imageHint);
     }
     this.info = info;
     this.pinned = info.fingerprint;

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BootstrapError } from '../../../source/core/exit-codes.js';
 import { Journal, journalPath } from '../../../source/core/install/journal.js';
 import { readDiskEncryptionKeys, runSecrets } from '../../../source/core/install/run-secrets.js';
@@ -46,6 +47,7 @@ test('the key flags are refused where they mean nothing or would leave a key beh
     [[...base, '--disk-encryption-keys', 'tmp/k', 'k'], /give the absolute path/],
     [[...base, '--disk-encryption-keys', '/tmp/../etc/k', 'k'], /give the absolute path/],
     [[...base, '--disk-encryption-keys', '/mnt/k', 'k'], /would sit on the new system's disks/],
+    [[...base, '--disk-encryption-keys', '/tmp/nixos-bootstrap/config/k', 'k'], /inside the uploaded flake/],
     [[...base, '--disk-encryption-keys', '/tmp/k', 'a', '--disk-encryption-keys', '/tmp/k', 'b'], /names \/tmp\/k twice/],
     [[...base, '--disk-encryption-keys', '/tmp/k'], /--disk-encryption-keys takes two values/],
   ];
@@ -66,7 +68,7 @@ test('each mode runs its disko mode; only mount destroys nothing', () => {
   assert.match(runs(layout({ mode: 'format' })).at(-1)!, /^disko --mode format,mount --flake /);
   assert.match(runs(layout({ mode: 'mount' })).at(-1)!, /^disko --mode mount --flake /);
   assert.deepEqual(diskoPhase(layout({ mode: 'mount' })).destroys, []);
-  assert.match(diskoPhase(layout({ mode: 'format' })).destroys[0]!, /^data on the partitions and filesystems disko's config creates/);
+  assert.match(diskoPhase(layout({ mode: 'format' })).destroys[0]!, /^any partition and its data on .*renames, retypes or formats the rest/);
   assert.match(diskoPhase(layout()).destroys[0]!, /^every partition and all data/);
 });
 
@@ -120,7 +122,11 @@ test('in bash: the keys are written 0600 (binary intact), seen by disko, and gon
 });
 
 test('in bash: a key path on a disk, not in RAM, is refused before any key is written', () => {
-  const onDisk = [{ remote: join(work, 'on-disk.key'), local: '/k' }];
+  // The clone sits on a disk (its build output does); /tmp may well be a tmpfs.
+  const diskDir = mkdtempSync(join(fileURLToPath(new URL('../../..', import.meta.url)), '.nb-disk-keys-'));
+  after(() => rmSync(diskDir, { recursive: true, force: true }));
+  assert.doesNotMatch(spawnSync('stat', ['-f', '-c', '%T', diskDir], { encoding: 'utf8' }).stdout, /tmpfs|ramfs/, 'the clone is on a RAM filesystem');
+  const onDisk = [{ remote: join(diskDir, 'on-disk.key'), local: '/k' }];
   const check = diskoPhase(layout({ keys: onDisk })).commands[1]!;
   const result = spawnSync('bash', ['-c', check.run], { encoding: 'utf8' });
   assert.notEqual(result.status, 0);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BootstrapError } from '../../../source/core/exit-codes.js';
 import { addHostKeyToIso, sha256File } from '../../../source/core/installer/finish-iso.js';
 import { imageRegistryFile, readImages } from '../../../source/core/installer/image-registry.js';
@@ -78,19 +78,43 @@ test('the image: flake files written, the host key outside the flake (0600), tru
   assert.equal((await readManifest(made.dir)).hostKeyFile, made.hostKeyFile);
 });
 
-test('refused: an image nobody can enter, and an existing directory without --replace (which makes a new key)', async () => {
+const refused = (pattern: RegExp) => (error: unknown) => error instanceof BootstrapError && error.exitCode === 3 && pattern.test(error.message);
+
+test('refused: an image nobody can enter, an existing image without --replace, and --replace over anything but an image', async () => {
   await assert.rejects(make({ authorizedKeys: [] }), usage(/no SSH key to let in/));
-  await make({ authorizedKeys: [], passwordLogin: true });
-  await assert.rejects(make(), (error: unknown) => error instanceof BootstrapError && error.exitCode === 3 && /already exists/.test(error.message));
-  const before = (await readManifest(join(home, 'image'))).hostKey.fingerprint;
+  const first = await make({ authorizedKeys: [], passwordLogin: true, name: 'old-name' });
+  await assert.rejects(make(), refused(/already holds the image old-name/));
   const replaced = await make({ replace: true });
-  assert.notEqual(replaced.settings.hostKey.fingerprint, before);
+  assert.notEqual(replaced.settings.hostKey.fingerprint, first.settings.hostKey.fingerprint);
   const images = await readImages(imageRegistryFile(knownHosts()));
   assert.deepEqual(
     images.map((i) => i.fingerprint),
     [replaced.settings.hostKey.fingerprint],
-    'the replaced image is no longer trusted',
+    'the replaced image (another name) is still trusted',
   );
+  const oldKey = Buffer.from(first.settings.hostKey.publicKey.split(' ')[1]!, 'base64');
+  assert.notEqual(lookupHostKey(await readKnownHosts(knownHosts()), 'old-name.local', oldKey).status, 'known');
+  // A directory of the user's own is never replaced, --replace or not.
+  const mine = join(home, 'nixos-config');
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'flake.nix'), '{ }\n');
+  await assert.rejects(make({ dir: mine, replace: true }), refused(/is not an installer image directory/));
+  assert.equal(readFileSync(join(mine, 'flake.nix'), 'utf8'), '{ }\n');
+});
+
+test('--forget NAME: the image is trusted no more; flags that would be ignored are refused', async () => {
+  const made = await make();
+  let out = '';
+  const sink = { write: (chunk: string) => ((out += chunk), true) } as unknown as NodeJS.WritableStream;
+  assert.equal(await main(['--forget', 'bootstrap'], process.env, sink), 0);
+  assert.match(out, /The image bootstrap \(SHA256:\S+\) is trusted no more/);
+  const key = Buffer.from(made.settings.hostKey.publicKey.split(' ')[1]!, 'base64');
+  assert.equal(lookupHostKey(await readKnownHosts(knownHosts()), 'bootstrap.local', key).status, 'new');
+  assert.deepEqual(await readImages(imageRegistryFile(knownHosts())), []);
+  await assert.rejects(main(['--forget', 'bootstrap'], process.env, sink), usage(/no installer image named bootstrap/));
+  await assert.rejects(main(['--iso', 'x.iso', '--name', 'rack'], process.env, sink), usage(/--name makes a new image; it does nothing with --iso/));
+  await assert.rejects(main(['--yes'], process.env, sink), usage(/--yes goes with --write DEVICE/));
+  await assert.rejects(main(['--iso', 'x.iso', '--write', '/dev/sdz'], process.env, sink), usage(/give one of --iso, --write at a time/));
 });
 
 test('a built ISO gets the host key beside the store (read back from the ISO), mode 0600, with its checksums', async () => {
@@ -101,16 +125,19 @@ test('a built ISO gets the host key beside the store (read back from the ISO), m
   const built = join(work, 'built.iso');
   const mkiso = spawnSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-V', 'NIXOS_TEST', '-o', built, root], { encoding: 'utf8' });
   assert.equal(mkiso.status, 0, mkiso.stderr);
-  const out = join(made.dir, 'nixos-bootstrap-bootstrap.iso');
+  const out = join(dirname(made.hostKeyFile), 'nixos-bootstrap-bootstrap.iso');
   const sum = await addHostKeyToIso(built, made.hostKeyFile, out);
   assert.equal(statSync(out).mode & 0o777, 0o600);
   assert.equal(sum, await sha256File(out));
   assert.equal(readFileSync(`${out}.sha256`, 'utf8'), `${sum}  nixos-bootstrap-bootstrap.iso\n`);
-  assert.equal(readFileSync(join(made.dir, 'SHA256SUMS'), 'utf8'), `${sum}  nixos-bootstrap-bootstrap.iso\n`);
+  assert.equal(readFileSync(join(dirname(out), 'SHA256SUMS'), 'utf8'), `${sum}  nixos-bootstrap-bootstrap.iso\n`);
+  assert.equal(statSync(dirname(out)).mode & 0o777, 0o700, 'the ISO and its temp file sit in a private directory');
   const extracted = join(work, 'extracted-key');
   const read = spawnSync('xorriso', ['-osirrox', 'on', '-indev', out, '-extract', '/nixos-bootstrap/ssh_host_ed25519_key', extracted], { encoding: 'utf8' });
   assert.equal(read.status, 0, read.stderr);
   assert.deepEqual(readFileSync(extracted), readFileSync(made.hostKeyFile));
+  const owner = spawnSync('xorriso', ['-indev', out, '-lsl', '/nixos-bootstrap', '--'], { encoding: 'utf8' });
+  assert.match(owner.stdout, /-r-------- +1 0 +0 .*ssh_host_ed25519_key/, 'the key on the ISO is root’s, 0400');
   const kernel = spawnSync('xorriso', ['-osirrox', 'on', '-indev', out, '-extract', '/boot/kernel', join(work, 'kernel')], { encoding: 'utf8' });
   assert.equal(kernel.status, 0, 'what the ISO held before is still there');
 });

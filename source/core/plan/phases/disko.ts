@@ -64,7 +64,7 @@ function writeKeys(keys: DiskEncryptionKey[]): PlannedCommand[] {
   return keys.map((key, index) => {
     const temp = q(`${key.remote}.nixos-bootstrap-tmp`);
     return {
-      run: `umask 077 && base64 -d > ${temp} && mv -f ${temp} ${q(key.remote)} || { rm -f ${temp} ${all}; exit 1; }`,
+      run: `umask 077 && base64 -d > ${temp} && mv -fT ${temp} ${q(key.remote)} || { rm -f ${temp} ${all}; exit 1; }`,
       input: { secret: diskEncryptionKeyName(index) },
     };
   });
@@ -87,7 +87,10 @@ export const disko: PhaseDefinition<'disko', DiskoContext> = {
     const disk = describeDisk(c.disk);
     const only = '(disko runs only if its config names this disk and no other)';
     if (c.layout.mode === 'mount') return [];
-    if (c.layout.mode === 'format') return [`data on the partitions and filesystems disko's config creates on ${disk} ${only}`];
+    // disko's format mode renames and retypes a partition whose number its config uses, and makes
+    // a filesystem on any partition that has none: nothing on the disk is safe from it.
+    if (c.layout.mode === 'format')
+      return [`any partition and its data on ${disk}: format keeps what already matches the config, and renames, retypes or formats the rest ${only}`];
     return [`every partition and all data on ${disk} ${only}`];
   },
   doneCheck: () => 'mountpoint -q /mnt',
