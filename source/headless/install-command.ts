@@ -122,18 +122,29 @@ async function resume(request: InstallRequest, reporter: Reporter): Promise<numb
   // The journal is found by the host key the installer shows before anyone logs in, and that key
   // is then pinned: nothing (no password, no key) goes to a machine with another one.
   const shown = await scanHostKey(target);
-  const journal = await Journal.load(shown.fingerprint);
-  if (!journal) throw usageError(`nothing to resume on ${formatTarget(target)}: no earlier run on this installer (host key ${shown.fingerprint})`);
-  checkResumeFlags(request, journal.value);
-  if (request.expectFingerprint && request.expectFingerprint !== journal.value.fingerprint) {
-    throw refusal(`--expect-fingerprint ${request.expectFingerprint} is not the installer of the run being resumed (${journal.value.fingerprint})`);
+  const runs = await Journal.runsFor(shown.fingerprint);
+  if (runs.length === 0) throw usageError(`nothing to resume on ${formatTarget(target)}: no earlier run on this installer (host key ${shown.fingerprint})`);
+  if (request.expectFingerprint && request.expectFingerprint !== shown.fingerprint) {
+    throw refusal(`--expect-fingerprint ${request.expectFingerprint} is not the installer of the run being resumed (${shown.fingerprint})`);
   }
-  const session = await openSession(target, request, journal.value.fingerprint, reporter);
+  // One run: its flags are checked before any login. Several (one image booted on several
+  // machines, same host key): the MAC the probe reads picks the run.
+  const only = runs.length === 1 ? await Journal.loadPath(runs[0]!) : null;
+  if (only) checkResumeFlags(request, only.value);
+  const session = await openSession(target, request, shown.fingerprint, reporter);
   try {
+    const facts = await probe(session, { force: request.force });
+    const journal = only ?? (await Journal.load(shown.fingerprint, facts.connection?.mac));
+    if (!journal) {
+      throw usageError(
+        `nothing to resume on ${formatTarget(target)}: runs with its host key ${shown.fingerprint} were on other machines (not MAC ${facts.connection?.mac ?? 'unknown'})`,
+        'start the install on this machine without --resume',
+      );
+    }
+    if (!only) checkResumeFlags(request, journal.value);
     const { choices } = journal.value;
     // The directory may have changed since the run began: checked again before it is copied.
     if (choices.extraFiles) await checkExtraFiles(choices.extraFiles.dir, choices.extraFiles.owners);
-    const facts = await probe(session, { force: request.force });
     checkResumeIdentity(journal.value.identity ?? {}, choices, facts, { allowLoopDisks: request.allowLoopDisks });
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { refusal } from '../exit-codes.js';
 import { writeSecretFile } from '../keys/secret-file.js';
@@ -27,8 +27,14 @@ export interface JournalData {
 
 export const journalDir = () => join(stateDir(), 'runs');
 
-/** One journal per installer, named after its host key (stable while the live system runs). */
-export const journalPath = (fingerprint: string) => join(journalDir(), `${fingerprint.replace(/^SHA256:/, '').replace(/[^A-Za-z0-9]/g, '_')}.json`);
+const fingerprintPart = (fingerprint: string) => fingerprint.replace(/^SHA256:/, '').replace(/[^A-Za-z0-9]/g, '_');
+
+/**
+ * One journal per installer, named after its host key (stable while the live system runs) and
+ * its MAC: machines booted from one installer image share the key, never the MAC.
+ */
+export const journalPath = (fingerprint: string, mac?: string) =>
+  join(journalDir(), `${fingerprintPart(fingerprint)}${mac ? `-${mac.replace(/[^0-9a-fA-F]/g, '').toLowerCase()}` : ''}.json`);
 
 export class Journal {
   private constructor(
@@ -38,14 +44,24 @@ export class Journal {
 
   static async start(data: Omit<JournalData, 'version' | 'completed' | 'startedAt' | 'updatedAt'>): Promise<Journal> {
     const now = new Date().toISOString();
-    const journal = new Journal(journalPath(data.fingerprint), { version: 1, ...data, completed: [], startedAt: now, updatedAt: now });
+    const journal = new Journal(journalPath(data.fingerprint, data.identity?.mac), { version: 1, ...data, completed: [], startedAt: now, updatedAt: now });
     await journal.save();
     return journal;
   }
 
-  /** The journal of the installer with this host key; null when there is none. */
-  static async load(fingerprint: string): Promise<Journal | null> {
-    const path = journalPath(fingerprint);
+  /** The journals of runs on installers with this host key (several when one image booted several machines). */
+  static async runsFor(fingerprint: string): Promise<string[]> {
+    const prefix = fingerprintPart(fingerprint);
+    const names = await readdir(journalDir()).catch(() => [] as string[]);
+    return names.filter((name) => new RegExp(`^${prefix}(-[0-9a-f]{12})?\\.json$`).test(name)).map((name) => join(journalDir(), name));
+  }
+
+  /** The journal of the installer with this host key (and MAC); null when there is none. */
+  static async load(fingerprint: string, mac?: string): Promise<Journal | null> {
+    return (mac ? await Journal.loadPath(journalPath(fingerprint, mac)) : null) ?? Journal.loadPath(journalPath(fingerprint));
+  }
+
+  static async loadPath(path: string): Promise<Journal | null> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');

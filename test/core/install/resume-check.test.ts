@@ -177,3 +177,26 @@ test('a journal that exists but cannot be read or parsed is reported as that, wi
     rmSync(state, { recursive: true, force: true });
   }
 });
+
+test('one installer image booted on two machines: two journals (same host key, each MAC), each found by its MAC', async () => {
+  const state = mkdtempSync(join(tmpdir(), 'nb-journal-'));
+  const saved = process.env.XDG_STATE_HOME;
+  process.env.XDG_STATE_HOME = state;
+  try {
+    const fingerprint = 'SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    const base = { target: { user: 'root', host: 'fe80::47', port: 22 }, fingerprint, choices: choices('/dev/sda') };
+    const a = await Journal.start({ ...base, identity: { mac: '52:54:00:47:00:0a' } });
+    const b = await Journal.start({ ...base, identity: { mac: '52:54:00:47:00:0b' } });
+    await b.markDone('partition');
+    assert.notEqual(a.path, b.path, 'the second machine’s run replaced the first one’s journal');
+    assert.deepEqual((await Journal.runsFor(fingerprint)).sort(), [a.path, b.path].sort());
+    assert.deepEqual((await Journal.load(fingerprint, '52:54:00:47:00:0a'))!.value.completed, []);
+    assert.deepEqual((await Journal.load(fingerprint, '52:54:00:47:00:0b'))!.value.completed, ['partition']);
+    assert.equal(await Journal.load(fingerprint, '52:54:00:47:00:0c'), null);
+    assert.deepEqual(await Journal.runsFor('SHA256:another'), []);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_STATE_HOME;
+    else process.env.XDG_STATE_HOME = saved;
+    rmSync(state, { recursive: true, force: true });
+  }
+});
