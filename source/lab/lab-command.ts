@@ -19,8 +19,8 @@ OpenSSH, avahi, loop disks; with --vm a qemu VM with a real kernel). Linux and r
       --shared-link    put all installers on one link (avahi renames twins: bootstrap-2.local)
       --ipv4           give installers IPv4 addresses too (default: IPv6 link-local only)
       --name HOST      avahi host name of installer 1, 2, … (default bootstrap)
-      --installer-dir DIR   installer 1 boots as the image that nixos-bootstrap installer
-                       wrote to DIR would: its name, host key and authorized keys
+      --installer-dir DIR   installer 1 (and the VM) boot as the image that nixos-bootstrap
+                       installer wrote to DIR would: its name, host key and authorized keys
       Set NB_LAB_PASSWORD to make sshd accept that root password as well as the lab key.
   lab down             stop and remove everything the lab created
   lab status [--json]  show what is up
@@ -93,7 +93,14 @@ async function up(
     ...(i === 0 && values['installer-dir'] !== undefined ? { installerDir: resolve(values['installer-dir']) } : {}),
   }));
   const state = await labUp(
-    { id, installers, sharedLink: values['shared-link'] === true, vm: values.vm ? { efi: values.efi === true, password } : null },
+    {
+      id,
+      installers,
+      sharedLink: values['shared-link'] === true,
+      vm: values.vm
+        ? { efi: values.efi === true, password, ...(values['installer-dir'] !== undefined ? { installerDir: resolve(values['installer-dir']) } : {}) }
+        : null,
+    },
     (message) => process.stderr.write(`lab: starting ${message}…\n`),
   );
   process.stdout.write(describe(state));

@@ -37,6 +37,8 @@ export interface VmSpec {
   allowReboot?: boolean;
   hostname?: string;
   password?: string;
+  /** As InstallerSpec.installerDir: the VM boots as that image would (name, host key, authorized keys). */
+  installerDir?: string;
   /** Size of the virtio "internal" disk. Default 8 GiB. */
   diskSizeBytes?: number;
   /**

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { hostKeyFingerprint, makeHostKey, passwordHash } from './lab-keys.js';
+import { readManifest } from '../core/installer/make-installer.js';
 import { bootInstaller, startInstaller } from './installer-host.js';
 import { startLaptop, startLaptopDaemons } from './laptop-host.js';
 import { GiB, defaultLabId, labIdPattern, labPaths, vmTap, type LabSpec } from './lab-spec.js';
@@ -95,7 +96,9 @@ export async function labUp(spec: LabSpec = {}, onProgress: (message: string) =>
 async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onProgress: (message: string) => void): Promise<void> {
   const dir = `${state.stateDir}/vm`;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const hostKeyFile = await makeHostKey(`${dir}/ssh_host_ed25519_key`, 'nb-lab-vm');
+  const image = vm.installerDir !== undefined ? await readManifest(vm.installerDir) : undefined;
+  const hostKeyFile = image?.hostKeyFile ?? (await makeHostKey(`${dir}/ssh_host_ed25519_key`, 'nb-lab-vm'));
+  const hostname = image?.name ?? vm.hostname ?? 'bootstrap';
   const { readFile } = await import('node:fs/promises');
   const info = await startVm({
     labId: state.id,
@@ -105,8 +108,8 @@ async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onPro
     laptopNetns: state.laptop.netns,
     tap: vmTap,
     hostKeyFile,
-    authorizedKeys: await readFile(`${state.laptop.home}/.ssh/id_ed25519.pub`, 'utf8'),
-    hostname: vm.hostname ?? 'bootstrap',
+    authorizedKeys: image ? image.authorizedKeys.join('\n') : await readFile(`${state.laptop.home}/.ssh/id_ed25519.pub`, 'utf8'),
+    hostname,
     passwordHash: vm.password !== undefined ? await passwordHash(vm.password) : undefined,
     efi: vm.efi === true,
     allowReboot: vm.allowReboot === true,
@@ -114,7 +117,7 @@ async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onPro
     usbBackupDisk: vm.usbBackupDisk === true,
     onProgress,
   });
-  state.vm = { ...info, hostname: vm.hostname ?? 'bootstrap', hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile) };
+  state.vm = { ...info, hostname, hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile) };
   state.timingsMs.vmBoot = info.bootMs;
 }
 

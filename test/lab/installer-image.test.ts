@@ -23,7 +23,8 @@ before(async () => {
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state') };
   const written = await execa(process.execPath, [cliPath, 'installer', '--dir', image, '--no-build'], { env, extendEnv: false, reject: false });
   assert.equal(written.exitCode, 0, written.stderr);
-  lab = await startLab({ id, installers: [{ installerDir: image }, {}] });
+  // The same image booted twice (a netns installer and the VM: one stick, two machines), and an impostor.
+  lab = await startLab({ id, installers: [{ installerDir: image }, {}], vm: { installerDir: image } });
   // The lab laptop is that user's laptop: the same key and the same nixos-bootstrap config.
   const laptop = lab.state.laptop.home;
   mkdirSync(join(laptop, '.config', 'nixos-bootstrap'), { recursive: true });
@@ -42,6 +43,9 @@ const manifest = () =>
 
 test('the installer boots as the image: its host key, and only the image’s keys let in', async () => {
   assert.equal(lab.installerState(1).hostKeyFingerprint, manifest().hostKey.fingerprint);
+  assert.equal(lab.state.vm!.hostKeyFingerprint, manifest().hostKey.fingerprint);
+  const vmKeys = await lab.vmSsh('cat /root/.ssh/authorized_keys; hostname');
+  assert.equal(vmKeys.stdout, `${manifest().authorizedKeys.join('\n')}\nbootstrap\n`);
   const keys = await lab.installer(1, 'cat /root/.ssh/authorized_keys');
   assert.equal(
     keys.stdout,
@@ -58,8 +62,12 @@ test('discover marks the image’s installer as made here; the other one is not'
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { fingerprint: string; image: string | null; names: string[] });
-  assert.equal(found.length, 2);
-  assert.deepEqual(found.find((c) => c.fingerprint === manifest().hostKey.fingerprint)?.image, 'bootstrap');
+  assert.equal(found.length, 3);
+  assert.deepEqual(
+    found.filter((c) => c.fingerprint === manifest().hostKey.fingerprint).map((c) => c.image),
+    ['bootstrap', 'bootstrap'],
+    'both machines booted from the image',
+  );
   assert.equal(found.find((c) => c.fingerprint !== manifest().hostKey.fingerprint)?.image, null);
   const table = await lab.cli(['discover', '--timeout', '2']);
   assert.match(table.stdout, new RegExp(`${manifest().hostKey.fingerprint.replace(/[+/]/g, '\\$&')} ✔ image bootstrap \\(\\d{4}-\\d\\d-\\d\\d\\)`));
@@ -67,9 +75,11 @@ test('discover marks the image’s installer as made here; the other one is not'
 
 test('first contact: the image’s installer is verified with no prompt; the impostor is refused before any login', async () => {
   const args = ['install', '--flake', 'github:me/c#web', '--age-key', 'none', '--allow-loop-disks', '--dry-run'];
-  const real = await lab.cli([...args, `root@${lab.address(1)}`]);
-  assert.equal(real.exitCode, 0, real.stderr);
-  assert.match(real.stdout, /verified: the key of the installer image bootstrap made here on \d{4}-\d\d-\d\d/);
+  for (const address of [lab.address(1), lab.vmAddress()]) {
+    const real = await lab.cli([...args, `root@${address}`]);
+    assert.equal(real.exitCode, 0, real.stderr);
+    assert.match(real.stdout, /verified: the key of the installer image bootstrap made here on \d{4}-\d\d-\d\d/);
+  }
   const impostor = await lab.cli([...args, `root@${lab.address(2)}`]);
   assert.equal(impostor.exitCode, 3, impostor.stderr);
   assert.match(impostor.stderr, new RegExp(manifest().hostKey.fingerprint.replace(/[+/]/g, '\\$&')));
