@@ -39,6 +39,8 @@ export interface VmSpec {
   password?: string;
   /** As InstallerSpec.installerDir: the VM boots as that image would (name, host key, authorized keys). */
   installerDir?: string;
+  /** As InstallerSpec.stockIso; the tests reach root with ~/.ssh/lab_backdoor, which the tool never tries. */
+  stockIso?: boolean;
   /** Size of the virtio "internal" disk. Default 8 GiB. */
   diskSizeBytes?: number;
   /**

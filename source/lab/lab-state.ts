@@ -47,7 +47,7 @@ export interface LabState {
     pids: Record<string, number>;
   };
   installers: LabInstaller[];
-  vm?: VmInfo & { hostname: string; hostKeyFingerprint: string };
+  vm?: VmInfo & { hostname: string; hostKeyFingerprint: string; stockIso?: boolean };
   /** Loop devices attached by this lab (detached by lab down). */
   loops: string[];
   timingsMs: Record<string, number>;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { hostKeyFingerprint, makeHostKey, passwordHash } from './lab-keys.js';
 import { readManifest } from '../core/installer/make-installer.js';
@@ -93,6 +94,13 @@ export async function labUp(spec: LabSpec = {}, onProgress: (message: string) =>
   }
 }
 
+/** The tests' own way in as root (not an id_* key: the tool, which tries those, must be refused as a user would be). */
+async function labBackDoorKey(state: LabState): Promise<string> {
+  const file = `${state.laptop.home}/.ssh/lab_backdoor`;
+  if (!existsSync(file)) await makeHostKey(file, 'nb-lab-backdoor');
+  return (await import('node:fs/promises')).readFile(`${file}.pub`, 'utf8');
+}
+
 async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onProgress: (message: string) => void): Promise<void> {
   const dir = `${state.stateDir}/vm`;
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -115,9 +123,10 @@ async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onPro
     allowReboot: vm.allowReboot === true,
     diskSizeBytes: vm.diskSizeBytes ?? 8 * GiB,
     usbBackupDisk: vm.usbBackupDisk === true,
+    ...(vm.stockIso ? { stockIso: { backDoorKey: await labBackDoorKey(state) } } : {}),
     onProgress,
   });
-  state.vm = { ...info, hostname, hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile) };
+  state.vm = { ...info, hostname, hostKeyFingerprint: await hostKeyFingerprint(hostKeyFile), ...(vm.stockIso ? { stockIso: true } : {}) };
   state.timingsMs.vmBoot = info.bootMs;
 }
 

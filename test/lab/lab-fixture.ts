@@ -7,6 +7,7 @@ import { labDown, labUp } from '../../source/lab/lab.js';
 import { labPaths, staticLinkLocal, type LabSpec } from '../../source/lab/lab-spec.js';
 import type { LabState } from '../../source/lab/lab-state.js';
 import { inHost } from '../../source/lab/run-command.js';
+import { macToEui64LinkLocal } from '../../source/core/discovery/eui64.js';
 
 export const cliPath = new URL('../../dist/cli.js', import.meta.url).pathname;
 
@@ -73,14 +74,16 @@ export class LabHandle {
     return this.laptop(['ssh', ...sshOptions, `root@${this.address(index)}`, command], options);
   }
 
-  /** ssh from the laptop to the VM installer. */
+  /** ssh from the laptop to the VM installer (as root; a stock-ISO VM takes only the lab's back-door key for that). */
   vmSsh(command: string, options: RunOptions = {}): Promise<CommandResult> {
-    return this.laptop(['ssh', ...sshOptions, `root@${this.vmAddress()}`, command], options);
+    const backDoor = this.state.vm?.stockIso ? ['-i', '/root/.ssh/lab_backdoor', '-o', 'IdentitiesOnly=yes'] : [];
+    return this.laptop(['ssh', ...sshOptions, ...backDoor, `root@${this.vmAddress()}`, command], options);
   }
 
+  /** `fe80::47%<tap>`, or the VM's EUI-64 address when it behaves like the stock ISO (no fe80::47). */
   vmAddress(): string {
     assert.ok(this.state.vm, `lab ${this.id} has no VM installer`);
-    return `${staticLinkLocal}%${this.state.vm.tap}`;
+    return `${this.state.vm.stockIso ? macToEui64LinkLocal(this.state.vm.mac) : staticLinkLocal}%${this.state.vm.tap}`;
   }
 
   /** `fe80::47%<laptop interface>` of installer `index` (its EUI-64 address if a twin holds fe80::47). */

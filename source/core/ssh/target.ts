@@ -104,5 +104,6 @@ export function knownHostsName(target: Target): string {
  */
 export function asRoot(target: Pick<Target, 'user'>, command: string): string {
   if (target.user === 'root') return command;
-  return `sudo -n -- bash -c ${shellQuote(command)}`;
+  // A user's PATH lacks the sbin directories root's has where they are split (not on NixOS).
+  return `sudo -n -- bash -c ${shellQuote(`PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; ${command}`)}`;
 }

@@ -49,6 +49,7 @@ const skeletonDirs: Array<[string, number]> = [
   ['etc/modprobe.d', 0o755],
   ['etc/lab', 0o755],
   ['etc/nix', 0o755],
+  ['etc/pam.d', 0o755],
   ['proc', 0o555],
   ['sys', 0o555],
   ['dev', 0o755],
@@ -82,6 +83,9 @@ function generatedFiles(): CpioEntry[] {
     file('etc/avahi/services/ssh.service', avahiSshService),
     // Root evaluates as itself: no nixbld group in the lab.
     file('etc/nix/nix.conf', 'build-users-group =\n'),
+    // sudo for the stock-ISO variant's nixos user: no password, logged for the tests.
+    file('etc/sudoers', 'Defaults logfile=/var/log/sudo.log\nroot ALL=(ALL:ALL) ALL\nnixos ALL=(ALL:ALL) NOPASSWD: ALL\n', 0o440),
+    file('etc/pam.d/sudo', 'auth sufficient pam_permit.so\naccount sufficient pam_permit.so\nsession sufficient pam_permit.so\n'),
     file('etc/lab/boot-medium-label', `${bootMediumLabel}\n`),
     file('usr/local/sbin/nixos-install', nixosInstallStandIn, 0o755),
     file('usr/local/sbin/disko', diskoStandIn, 0o755),
@@ -140,7 +144,8 @@ function hostFileEntries(files: HostFile[]): CpioEntry[] {
     kind: 'host-file',
     path: file.path,
     source: file.source,
-    mode: file.path.startsWith('/etc/') ? 0o644 : 0o755,
+    // sudo runs as root only when setuid (the stock-ISO variant's nixos user calls it).
+    mode: file.path.startsWith('/etc/') ? 0o644 : file.path === '/usr/bin/sudo' ? 0o4755 : 0o755,
   }));
 }
 

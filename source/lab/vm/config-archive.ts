@@ -1,6 +1,6 @@
 import type { CpioEntry } from './cpio-newc.js';
 import { avahiConfig, sshdConfig } from '../host-files.js';
-import { guestInterface } from './guest-files.js';
+import { guestInterface, passwd } from './guest-files.js';
 
 // The per-lab part of the VM's initramfs: a small second cpio archive appended after the cached
 // base (the kernel unpacks concatenated archives in order, later files replacing earlier ones).
@@ -15,6 +15,11 @@ export interface GuestConfig {
   passwordHash?: string;
   /** Optional IPv4 address with prefix (e.g. 169.254.0.47/16), so avahi can publish an A record. */
   ipv4Address?: string;
+  /**
+   * Like the stock NixOS ISO: no avahi, no fe80::47, a `nixos` user holding `authorizedKeys` with
+   * passwordless sudo, and root refusing the user's key (only the lab's own back-door key, for tests).
+   */
+  stockIso?: { backDoorKey: string };
 }
 
 const hostnamePattern = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
@@ -34,11 +39,21 @@ export function configEntries(config: GuestConfig): CpioEntry[] {
     { kind: 'dir', path: 'root/.ssh', mode: 0o700 },
     file('etc/hostname', `${config.hostname}\n`),
     file('etc/hosts', `127.0.0.1 localhost\n::1 localhost\n127.0.0.2 ${config.hostname}\n`),
-    file('etc/shadow', `root:${rootHash}:19000:0:99999:7:::\nsshd:*:19000::::::\navahi:*:19000::::::\nnobody:*:19000::::::\n`, 0o600),
+    file('etc/shadow', `root:${rootHash}:19000:0:99999:7:::\nsshd:*:19000::::::\navahi:*:19000::::::\nnobody:*:19000::::::\nnixos:*:19000::::::\n`, 0o600),
     file('etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', config.passwordHash !== undefined)),
     file('etc/ssh/ssh_host_ed25519_key', withNewline(config.hostKey), 0o600),
     file('etc/ssh/ssh_host_ed25519_key.pub', withNewline(config.hostPublicKey)),
-    file('root/.ssh/authorized_keys', withNewline(config.authorizedKeys), 0o600),
+    file('root/.ssh/authorized_keys', withNewline(config.stockIso ? config.stockIso.backDoorKey : config.authorizedKeys), 0o600),
+    ...(config.stockIso
+      ? [
+          file('etc/passwd', `${passwd}nixos:x:1000:100:NixOS:/home/nixos:/bin/bash\n`),
+          { kind: 'dir', path: 'home/nixos', mode: 0o755 } as const,
+          // Readable by nixos: sshd reads authorized_keys as the user, and every file here is root's.
+          { kind: 'dir', path: 'home/nixos/.ssh', mode: 0o755 } as const,
+          file('home/nixos/.ssh/authorized_keys', withNewline(config.authorizedKeys), 0o644),
+          file('etc/lab/stock-iso', ''),
+        ]
+      : []),
     file('etc/avahi/avahi-daemon.conf', avahiConfig(config.hostname, [guestInterface], false)),
     file('etc/lab/ipv4', config.ipv4Address ? `${config.ipv4Address}\n` : ''),
   ];

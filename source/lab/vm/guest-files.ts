@@ -97,11 +97,13 @@ ip link set lo up
 # Duplicate address detection stays on, minus its random start delay (up to 1 s).
 sysctl -qw net.ipv6.conf.${guestInterface}.router_solicitation_delay=0
 ip link set ${guestInterface} up || fail "no ${guestInterface}"
-ip -6 addr add ${staticLinkLocal}/64 dev ${guestInterface}
+# The stock-ISO variant announces nothing and holds no fe80::47, like nixpkgs' minimal ISO.
+stock=; [ -e /etc/lab/stock-iso ] && stock=1
+[ -n "$stock" ] || ip -6 addr add ${staticLinkLocal}/64 dev ${guestInterface}
 [ -s /etc/lab/ipv4 ] && ip addr add "$(cat /etc/lab/ipv4)" dev ${guestInterface}
 # Early, like on NixOS: it announces addresses as they become valid, and its start-up (multicast
 # joins, probing) is over before sshd answers.
-avahi-daemon -D --no-chroot --no-drop-root --no-rlimits || fail "avahi-daemon did not start"
+[ -n "$stock" ] || avahi-daemon -D --no-chroot --no-drop-root --no-rlimits || fail "avahi-daemon did not start"
 modprobe -a $(cat /etc/lab/modules.boot) || fail "boot modules did not load"
 if [ -d /sys/firmware/efi ]; then
   modprobe -a $(cat /etc/lab/modules.efi) && mount -t efivarfs efivarfs /sys/firmware/efi/efivars || fail "no efivarfs"
@@ -131,7 +133,7 @@ step "install modules loaded"
 # sshd's banner must mean "reachable": wait out duplicate address detection of fe80::47.
 tries=0
 while tentative ${guestInterface} && [ $tries -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
-step "fe80::47 usable"
+step "link-local addresses usable"
 
 # -r: no re-exec of sshd per connection, which costs 0.2-0.5 s per login under TCG.
 /usr/sbin/sshd -r -E /run/sshd.log || fail "sshd did not start"

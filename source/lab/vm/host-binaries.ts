@@ -37,6 +37,8 @@ export const requiredCommands = [
   // Real Nix (Debian's nix-bin) evaluates the uploaded lab flakes: the disko device check and
   // the disko stand-in read the disko config with it, as on a real installer.
   'nix',
+  // The stock-ISO variant's nixos user runs everything through sudo (PAM: pam_permit only).
+  'sudo',
   // GNU coreutils/grep/sed/findutils, like a NixOS system has (busybox's differ in flags)
   'cat',
   'chmod',
@@ -119,7 +121,7 @@ export const optionalCommands = [
 ];
 
 /** Extra paths that are not commands on PATH. */
-export const requiredFiles = ['/usr/lib/openssh/sftp-server'];
+export const requiredFiles = ['/usr/lib/openssh/sftp-server', '/usr/libexec/sudo/sudoers.so', '/usr/lib/x86_64-linux-gnu/security/pam_permit.so'];
 export const optionalFiles = ['/etc/ssh/moduli'];
 
 /** Names that are links to another command on Debian (and in the VM). */

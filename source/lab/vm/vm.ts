@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { sweepStaleTemps, tempNameFor } from './atomic-files.js';
 import { ensureBaseInitramfs } from './base-initramfs.js';
 import { configEntries } from './config-archive.js';
+import { macToEui64LinkLocal } from '../../core/discovery/eui64.js';
 import { writeCpio } from './cpio-newc.js';
 import { currentKernelVersion } from './debian-packages.js';
 import { failedMarker, readyMarker, staticLinkLocal } from './guest-files.js';
@@ -55,6 +56,8 @@ export interface VmStartOptions {
   onProgress?: (message: string) => void;
   /** IPv4 address with prefix for the VM's NIC (e.g. 169.254.0.47/16): gives avahi an A record. Default none. */
   ipv4Address?: string;
+  /** Boot like the stock NixOS ISO (config-archive.ts): reached by its EUI-64 address, root only with the back-door key. */
+  stockIso?: { backDoorKey: string };
   /** Boot → SSH deadline. Default 90 s (BIOS) / 180 s (EFI: OVMF is slow under TCG). */
   bootTimeoutMs?: number;
   /** Guest RAM. Default 1024 MiB (room for LUKS2 argon2 and the initramfs in RAM). */
@@ -198,7 +201,7 @@ async function waitForSsh(
   startedAt: number,
   timeoutMs: number,
 ): Promise<void> {
-  const address = `${staticLinkLocal}%${options.tap}`;
+  const address = `${options.stockIso ? macToEui64LinkLocal(vmMac) : staticLinkLocal}%${options.tap}`;
   let reported = 0;
   for (;;) {
     const serial = await readFile(info.consoleLog, 'utf8').catch(() => '');
@@ -265,6 +268,7 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
         authorizedKeys: options.authorizedKeys,
         passwordHash: options.passwordHash,
         ipv4Address: options.ipv4Address,
+        ...(options.stockIso ? { stockIso: options.stockIso } : {}),
       }),
     );
     await writeInitrd(files.initrd, [base.path, files.configArchive]);

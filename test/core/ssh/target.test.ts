@@ -70,7 +70,7 @@ test('ssh2 host, display form and known_hosts name', () => {
 test('a user other than root runs each command through sudo -n, quoted whole; root runs it as is', () => {
   assert.equal(asRoot({ user: 'root' }, "echo 'a b' | cat"), "echo 'a b' | cat");
   const wrapped = asRoot({ user: 'nixos' }, "echo 'a b' | cat > /dev/null");
-  assert.equal(wrapped, `sudo -n -- bash -c 'echo '\\''a b'\\'' | cat > /dev/null'`);
+  assert.equal(wrapped, `sudo -n -- bash -c 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; echo '\\''a b'\\'' | cat > /dev/null'`);
   const shell = spawnSync('bash', ['-c', wrapped.replace(/^sudo -n -- /, '')], { encoding: 'utf8' });
   assert.equal(shell.status, 0, 'the quoted command is one valid bash -c argument');
 });
