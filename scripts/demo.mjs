@@ -117,7 +117,7 @@ async function driveWizard(wizard) {
     await step('LUKS on, a passphrase twice', /Partition layout and encryption/, ['Down', 'Right', 'Down', secret, 'Enter', secret]);
     await step('the passphrases match', /✔ same/, ['Enter', 'Enter', 'Enter', 'Enter']);
     await step('the installer describes its hardware into the flake', /Hardware configuration for /, ['Enter', 'Enter', 'Enter']);
-    await step('the generated file is shown', /Wrote hosts\/[^/]+\/hardware-configuration\.nix/, ['Enter']);
+    await step('the generated file is shown', /Enter writes hosts\/[^/]+\/hardware-configuration\.nix/, ['Enter']);
     await step('a new age key', /The host's age key/, ['Enter', 'Enter', 'Enter']);
     await step('its public key', /age1[0-9a-z]{58}/, ['Enter']);
     await step('the review asks for the disk name', /Type vda to erase \/dev\/vda/, ['v', 'd', 'a', 'Enter']);

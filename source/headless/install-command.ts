@@ -7,7 +7,13 @@ import { Journal } from '../core/install/journal.js';
 import { checkFlakeSource, checkSecretsReadiness, loadHostKey, obtainAgeKey, saveAgeKey, secretsDirFor, type AgeKeyChoice } from '../core/install/prepare.js';
 import { waitForReboot } from '../core/install/wait-for-reboot.js';
 import { checkExtraFiles } from '../core/install/extra-files-check.js';
-import { generateHardwareConfig, hardwareConfigTarget, saveHardwareConfig, type HardwareConfigTarget } from '../core/install/hardware-config.js';
+import {
+  checkHardwareConfigTarget,
+  generateHardwareConfig,
+  hardwareConfigTarget,
+  saveHardwareConfig,
+  type HardwareConfigTarget,
+} from '../core/install/hardware-config.js';
 import { bootCheckSkipReason, checkBoot } from '../core/boot/boot-check.js';
 import { bootBlockers, describeBootCheck } from '../core/boot/boot-findings.js';
 import { diskConfigNix } from '../core/boot/disk-config.js';
@@ -61,6 +67,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   const hardware = request.hardwareConfig
     ? hardwareConfigTarget(request.hardwareConfig.path, request.hardwareConfig.generator, flake.host, flake.localPath)
     : undefined;
+  if (hardware) await checkHardwareConfigTarget(hardware);
   const diskConfigPath = request.writeDiskConfig !== undefined ? await checkDiskConfigPath(request.writeDiskConfig, flake.localPath) : undefined;
   const passphrase = layoutLuks(request.choices.layout) ? await readPassphraseFile(request.luksPassphraseFile!) : undefined;
   const diskEncryptionKeys = await readDiskEncryptionKeys(request.choices.layout);

@@ -24,7 +24,8 @@ export interface WizardServices {
   checkFlakeSource(flake: Choices['flake'], install: Choices['install']): Promise<Choices['flake']>;
   findHardwareConfig(flakeDir: string, host: string): Promise<string | null>;
   generateHardwareConfig(session: Session, generator: HardwareGenerator): Promise<string>;
-  saveHardwareConfig(target: HardwareConfigTarget, text: string, write: boolean): Promise<SavedHardwareConfig>;
+  /** `shown`: the file's text when it was shown (null: none); writing refuses a file changed since. */
+  saveHardwareConfig(target: HardwareConfigTarget, text: string, write: boolean, shown?: string | null): Promise<SavedHardwareConfig>;
   obtainAgeKey(source: 'generate' | { file: string }, out: string, overwrite: boolean, flakeDir?: string): Promise<AgeKeyChoice>;
   saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void>;
   checkSecrets(dir: string, identity: string): Promise<SecretsReport>;
@@ -42,7 +43,7 @@ export const realServices: WizardServices = {
   checkFlakeSource: async (flake, install) => (await import('../core/install/prepare.js')).checkFlakeSource(flake, install),
   findHardwareConfig: async (flakeDir, host) => (await import('../core/install/hardware-config.js')).findHardwareConfig(flakeDir, host),
   generateHardwareConfig: async (session, generator) => (await import('../core/install/hardware-config.js')).generateHardwareConfig(session, generator),
-  saveHardwareConfig: async (target, text, write) => (await import('../core/install/hardware-config.js')).saveHardwareConfig(target, text, write),
+  saveHardwareConfig: async (target, text, write, shown) => (await import('../core/install/hardware-config.js')).saveHardwareConfig(target, text, write, shown),
   obtainAgeKey: async (source, out, overwrite, flakeDir) => (await import('../core/install/prepare.js')).obtainAgeKey(source, out, overwrite, flakeDir),
   saveAgeKey: async (choice, overwrite) => (await import('../core/install/prepare.js')).saveAgeKey(choice, overwrite),
   checkSecrets: async (dir, identity) => (await import('../core/keys/secrets-check.js')).checkSecrets(dir, identity),

@@ -134,14 +134,15 @@ test('the wizard installs NixOS with LUKS and hands off the age key, driven like
   // Hardware: the flake has no hardware configuration for web; the installer describes its own.
   await waitScreen(/has no hardware configuration for web/, 'the hardware screen');
   await press('Enter', 'Enter', 'Enter');
-  text = await waitScreen(/Wrote hosts\/web\/hardware-configuration\.nix/, 'the generated file');
+  text = await waitScreen(/Enter writes hosts\/web\/hardware-configuration\.nix/, 'the generated file, shown before it is written');
   assert.match(text, /virtio_blk/, 'the VM disk’s driver is in the generated file');
-  assert.match(readFileSync(home('flake/hosts/web/hardware-configuration.nix'), 'utf8'), /boot\.initrd\.availableKernelModules/);
+  assert.ok(!existsSync(home('flake/hosts/web/hardware-configuration.nix')), 'written before the person said so');
   await capture('hardware');
   await press('Enter');
 
   // Keys: a new key, saved at once; the secret it cannot open is named; go on anyway.
   await waitScreen(/The host's age key/, 'the keys screen');
+  assert.match(readFileSync(home('flake/hosts/web/hardware-configuration.nix'), 'utf8'), /boot\.initrd\.availableKernelModules/);
   await press('Enter', 'Enter', 'Enter');
   text = await waitScreen(/would NOT decrypt on first boot/, 'the public key and the secrets check');
   const recipient = /│ (age1[0-9a-z]{58}) │/.exec(text)?.[1];
