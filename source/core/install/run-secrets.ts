@@ -36,7 +36,10 @@ export async function readDiskEncryptionKeys(layout: Choices['layout']): Promise
   return Promise.all(
     layout.keys.map(async (key) => {
       const content = await readFile(key.local).catch((error: NodeJS.ErrnoException) => {
-        throw usageError(`cannot read --disk-encryption-keys ${key.remote} ${key.local} (${error.code ?? 'unreadable'})`);
+        throw usageError(
+          `cannot read --disk-encryption-keys ${key.remote} ${key.local} (${error.code ?? 'unreadable'})`,
+          'the file is read when a run starts and again on --resume: make it readable at that path (a <(…) stream of an earlier run is gone)',
+        );
       });
       if (content.length === 0) throw usageError(`--disk-encryption-keys ${key.remote} ${key.local}: the file is empty`);
       return content;
