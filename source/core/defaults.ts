@@ -24,6 +24,8 @@ export const defaultAgeKeyPath = (name: string) => `/etc/age/${name}.agekey`;
 /** What --generate-hardware-config can run on the installer (nixos-anywhere's names). */
 export const hardwareGenerators = ['nixos-generate-config', 'nixos-facter'] as const;
 export type HardwareGenerator = (typeof hardwareGenerators)[number];
+/** The file each generator's output goes by. */
+export const hardwareFileName = (generator: HardwareGenerator) => (generator === 'nixos-facter' ? 'facter.json' : 'hardware-configuration.nix');
 
 /** A path of the new system as the installer sees it, under /mnt. */
 export const underMnt = (path: string) => `/mnt${path}`;

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 // XDG base directories; a relative XDG value is invalid by the spec and ignored.
 const xdg = (value: string | undefined, fallback: string) => (value && value.startsWith('/') ? value : join(homedir(), fallback));
@@ -12,3 +12,12 @@ export const configDir = (env: NodeJS.ProcessEnv = process.env) => join(xdg(env.
 
 /** `~` and `~/…` as a shell would expand them; anything else unchanged. */
 export const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path);
+
+/** The reverse for showing a path: `~/…` for one under `home`. */
+export const tildePath = (path: string, home: string | undefined) => (home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path);
+
+/** `path` is `dir` or below it, as written (resolve links first where they matter). */
+export function isWithin(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}

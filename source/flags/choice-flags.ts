@@ -31,6 +31,7 @@ import {
   checkRepoPath,
   checkSwapSizeMiB,
   connectionFlags,
+  isPlainAbsolutePath,
   layoutLabels,
   oneOf,
   wholeNumber,
@@ -277,9 +278,7 @@ function parseChown(value: string): { path: string; uid: number; gid: number } {
   if (!ids || uid > maxId || gid > maxId)
     throw usageError(`--chown ${path} ${owner}: the owner must be UID:GID in numbers`, 'the new system has no user names yet, e.g. 1000:100');
   // Never the new system's root directory, whatever the spelling (/., //, /persist/..).
-  const parts = path.split('/').slice(1);
-  if (!path.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..'))
-    throw usageError(`--chown '${path}': give a path inside the new system, e.g. /persist/home/me`);
+  if (!isPlainAbsolutePath(path)) throw usageError(`--chown '${path}': give a path inside the new system, e.g. /persist/home/me`);
   return { path, uid, gid };
 }
 

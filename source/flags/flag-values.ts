@@ -169,9 +169,8 @@ const sharedDirectories = new Set([
 /** --age-key-path: an absolute file path on the new system, in a directory of its own. */
 export function checkAgeKeyPath(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const parts = value.split('/');
   const dir = value.slice(0, value.lastIndexOf('/')) || '/';
-  if (!value.startsWith('/') || parts.slice(1).some((part) => part === '' || part === '.' || part === '..') || /[^A-Za-z0-9_./@+-]/.test(value)) {
+  if (!isPlainAbsolutePath(value) || /[^A-Za-z0-9_./@+-]/.test(value)) {
     throw usageError(`--age-key-path '${value}' is not an absolute file path`, 'e.g. /var/lib/sops-nix/key.txt');
   }
   // A user's tree (sops' ~/.config/sops/age/keys.txt) would end up root-owned and unreadable to them.
@@ -201,6 +200,17 @@ export function checkMkdirs(dirs: string[] | undefined): string[] {
   return dirs ?? [];
 }
 
+/** `/a/b`: absolute, and no empty, `.` or `..` part that could make it name another place. */
+export function isPlainAbsolutePath(path: string): boolean {
+  return (
+    path.startsWith('/') &&
+    path
+      .split('/')
+      .slice(1)
+      .every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
 /**
  * --disk-encryption-keys REMOTE LOCAL (nixos-anywhere's meaning): REMOTE is where the disko config
  * reads the key on the installer. It lives in the installer's RAM while disko runs, so never on
@@ -209,15 +219,14 @@ export function checkMkdirs(dirs: string[] | undefined): string[] {
 export function checkDiskEncryptionKeys(values: string[]): DiskEncryptionKey[] {
   const keys = values.map((value) => {
     const [remote = '', local = ''] = value.split('\0');
-    const parts = remote.split('/').slice(1);
-    if (!remote.startsWith('/') || parts.some((part) => part === '' || part === '.' || part === '..') || !/^[A-Za-z0-9_./@+-]+$/.test(remote))
+    if (!isPlainAbsolutePath(remote) || !/^[A-Za-z0-9_./@+-]+$/.test(remote))
       throw usageError(`--disk-encryption-keys '${remote}': give the absolute path the disko config reads, e.g. /tmp/secret.key`);
     if (remote === uploadedFlakeDir || remote.startsWith(`${uploadedFlakeDir}/`))
       throw usageError(
         `--disk-encryption-keys '${remote}' is inside the uploaded flake, which Nix copies into the installer's store`,
         'use e.g. /tmp/secret.key',
       );
-    if (parts[0] === 'mnt' || parts[0] === 'nix')
+    if (/^\/(mnt|nix)(\/|$)/.test(remote))
       throw usageError(`--disk-encryption-keys '${remote}' would sit on the new system's disks`, "use a path in the installer's RAM, e.g. /tmp/secret.key");
     return { remote, local: resolve(local) };
   });

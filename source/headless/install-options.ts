@@ -39,7 +39,8 @@ Disk and layout
   --luks-iter-time MS         PBKDF time per unlock (default: cryptsetup's)
   --label-efi, --label-root, --label-swap LABEL   filesystem labels (default boot, nixos, swap)
   --disko-mode disko|format|mount   with --layout disko: disko wipes, formats and mounts (default);
-                              format formats what is missing and mounts; mount only mounts an
+                              format keeps what matches the config and renames, retypes or
+                              formats the rest of the disk, then mounts; mount only mounts an
                               existing install (repair, or a resume), nothing is formatted
   --disk-encryption-keys REMOTE LOCAL   with --layout disko: LOCAL's content is written to REMOTE
                               (in the installer's RAM, mode 0600) for the disko config's LUKS

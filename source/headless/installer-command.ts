@@ -22,6 +22,7 @@ import {
 import { LineCollector } from '../core/logs/lines.js';
 import { printableLines } from '../core/logs/printable.js';
 import { defaultKnownHostsFile } from '../core/ssh/known-hosts.js';
+import { tildePath } from '../core/paths.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
 import { forgetImage, imageRegistryFile, readImages } from '../core/installer/image-registry.js';
 import { parseFlags } from '../flags/parse-flags.js';
@@ -116,7 +117,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     knownHostsFile: defaultKnownHostsFile(env),
   });
   const { settings } = made;
-  const home = (path: string) => (env.HOME && path.startsWith(`${env.HOME}/`) ? `~${path.slice(env.HOME.length)}` : path);
+  const home = (path: string) => tildePath(path, env.HOME);
   out.write(
     [
       `Wrote the installer flake to ${shown}/`,

@@ -3,11 +3,11 @@
 // add -N, so the flake sees it) before the configuration is checked or uploaded.
 import { execFile } from 'node:child_process';
 import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { HardwareGenerator } from '../defaults.js';
+import { hardwareFileName, hardwareGenerators, type HardwareGenerator } from '../defaults.js';
 import { BootstrapError, ExitCode, refusal } from '../exit-codes.js';
-import { stateDir } from '../paths.js';
+import { isWithin, stateDir } from '../paths.js';
 import type { Session } from '../ssh/types.js';
 import { insideFlake, writeModule } from '../boot/write-disk-config.js';
 
@@ -28,12 +28,12 @@ export interface HardwareConfigTarget {
 
 /** Decided before anything is contacted: PATH inside a local flake, or a file aside for a remote one. */
 export function hardwareConfigTarget(path: string, generator: HardwareGenerator, host: string, flakeDir: string | undefined): HardwareConfigTarget {
-  if (!flakeDir) return { path: join(stateDir(), `${host}-${generator === 'nixos-facter' ? 'facter.json' : 'hardware-configuration.nix'}`), inFlake: false };
+  if (!flakeDir) return { path: join(stateDir(), `${host}-${hardwareFileName(generator)}`), inFlake: false };
   return { path: insideFlake('--generate-hardware-config', path, flakeDir, 'hosts/HOST/hardware-configuration.nix'), inFlake: true };
 }
 
 /** The names a host's hardware description goes by (nixos-generate-config's, nixos-facter's). */
-const hardwareFileNames = new Set(['hardware-configuration.nix', 'facter.json']);
+const hardwareFileNames = new Set<string>(hardwareGenerators.map(hardwareFileName));
 /** Directory levels searched, the flake's own included: deep enough for systems/x86_64-linux/<host>/… */
 const searchDepth = 4;
 
@@ -74,12 +74,6 @@ export async function findHardwareConfig(flakeDir: string, host: string): Promis
     level = next;
   }
   return null;
-}
-
-/** `path` is `dir` or below it (both already resolved: no links). */
-function isWithin(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**

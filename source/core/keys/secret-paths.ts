@@ -1,9 +1,9 @@
 // A flake directory is uploaded to the installer and copied into the new system's world-readable
 // /nix/store by nixos-install: no secret of this run may sit inside it.
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../exit-codes.js';
-import { expandHome, stateDir } from '../paths.js';
+import { expandHome, isWithin, stateDir } from '../paths.js';
 
 /** The path with symlinks of its existing part resolved, so a link into the flake is seen. */
 function realPath(path: string): string {
@@ -13,11 +13,7 @@ function realPath(path: string): string {
   return parent === absolute ? absolute : join(realPath(parent), absolute.slice(parent.length + 1));
 }
 
-export function isInside(dir: string, path: string): boolean {
-  const from = realPath(dir);
-  const rel = relative(from, realPath(path));
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
+export const isInside = (dir: string, path: string): boolean => isWithin(realPath(dir), realPath(path));
 
 /**
  * Where a new age key is saved when no --age-key-out is given: ./HOST.agekey, unless the current

@@ -1,7 +1,7 @@
-import type { CommandInput, Plan, PlannedCommand, SecretName } from './types.js';
+import { diskEncryptionKeyIndex, type CommandInput, type Plan, type PlannedCommand, type SecretName } from './types.js';
 
 const secretNames: Record<string, string> = { 'luks-passphrase': 'LUKS passphrase', 'age-identity': 'age identity', 'host-key': 'SSH host key' };
-const secretName = (name: SecretName) => secretNames[name] ?? `disk encryption key ${Number(name.replace(/\D+/g, '')) + 1}`;
+const secretName = (name: SecretName) => secretNames[name] ?? `disk encryption key ${diskEncryptionKeyIndex(name)! + 1}`;
 
 const inputNote = (input: CommandInput): string => {
   if ('secret' in input) return `  < <redacted ${secretName(input.secret)}>`;

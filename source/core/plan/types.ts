@@ -6,6 +6,11 @@ export type SecretName = 'luks-passphrase' | 'age-identity' | 'host-key' | DiskE
 /** The content of the Nth --disk-encryption-keys file (counted from 0, in the order given). */
 export type DiskEncryptionKeyName = `disk-encryption-key-${number}`;
 export const diskEncryptionKeyName = (index: number): DiskEncryptionKeyName => `disk-encryption-key-${index}`;
+/** Which --disk-encryption-keys file a secret's name stands for; undefined for other secrets. */
+export const diskEncryptionKeyIndex = (name: string): number | undefined => {
+  const match = /^disk-encryption-key-(\d+)$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+};
 
 /** The secrets of one run, held in memory only and handed to commands on stdin. */
 export type Secrets = Partial<Record<SecretName, string>>;

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type NextAuthHandler, type ParsedKey } from 'ssh2';
 import { usageError } from '../exit-codes.js';
+import { tildePath } from '../paths.js';
 import { takeEnvPassword } from './env-password.js';
 
 export interface AuthOptions {
@@ -67,7 +68,7 @@ export class Credentials {
       const key = parsePrivateKey(data);
       if (key === 'encrypted') throw usageError(`identity file ${file} is encrypted`, 'add it to ssh-agent (ssh-add) and run again');
       if (key === undefined) throw usageError(`identity file ${file} is not a private key ssh2 can use`);
-      keys.push({ label: `key ${tilde(file, home)}`, key });
+      keys.push({ label: `key ${tildePath(file, home)}`, key });
     }
     if (options.defaultIdentities !== false) {
       for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
@@ -79,9 +80,9 @@ export class Credentials {
           continue; // absent default keys are simply not there, as with OpenSSH
         }
         const key = parsePrivateKey(data);
-        if (key === 'encrypted') skipped.push(`key ${tilde(file, home)} (encrypted: use ssh-agent)`);
-        else if (key === undefined) skipped.push(`key ${tilde(file, home)} (unreadable)`);
-        else keys.push({ label: `key ${tilde(file, home)}`, key });
+        if (key === 'encrypted') skipped.push(`key ${tildePath(file, home)} (encrypted: use ssh-agent)`);
+        else if (key === undefined) skipped.push(`key ${tildePath(file, home)} (unreadable)`);
+        else keys.push({ label: `key ${tildePath(file, home)}`, key });
       }
     }
 
@@ -119,10 +120,6 @@ function isSocket(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function tilde(file: string, home: string): string {
-  return file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file;
 }
 
 function parsePrivateKey(data: Buffer): ParsedKey | 'encrypted' | undefined {

@@ -1,12 +1,10 @@
 // The hardware screen's questions, decided from the state alone: whether it is shown at all, and
 // what its path field holds before it is edited.
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { HardwareGenerator } from '../../core/defaults.js';
+import { hardwareFileName, type HardwareGenerator } from '../../core/defaults.js';
 import { usageError } from '../../core/exit-codes.js';
 import type { InstallMode } from '../../core/plan/types.js';
 import type { WizardState } from './wizard-state.js';
-
-export const hardwareFileName = (generator: HardwareGenerator) => (generator === 'nixos-facter' ? 'facter.json' : 'hardware-configuration.nix');
 
 /** The local flake a generated file can go into (flake and copy modes build from it). */
 export const hardwareFlakeDir = (state: WizardState): string | undefined =>

@@ -48,10 +48,15 @@ const diskoModeArgument: Record<DiskoMode, string> = {
   mount: 'mount',
 };
 
+/** The keys' installer paths, quoted, for one shell command. */
+const keyPaths = (keys: DiskEncryptionKey[]) => keys.map((key) => q(key.remote)).join(' ');
+/** The keys exist only while disko runs: removed when it exits, whatever its status, and on a stop. */
+const removeKeys = (keys: DiskEncryptionKey[]) => `rm -f ${keyPaths(keys)}`;
+
 /** Refuses a key path that is not in the installer's RAM (a key written to a disk outlives the run). */
 function keysInRam(keys: DiskEncryptionKey[]): string {
   return [
-    `for key in ${keys.map((key) => q(key.remote)).join(' ')}; do`,
+    `for key in ${keyPaths(keys)}; do`,
     '  dir=$(dirname "$key"); mkdir -p -m 700 "$dir"',
     '  case "$(stat -f -c %T "$dir")" in tmpfs|ramfs) ;; *) echo "refusing: $key would be written to $(stat -f -c %T "$dir"), not to the installer\'s RAM (tmpfs)" >&2; exit 1 ;; esac',
     'done',
@@ -60,11 +65,10 @@ function keysInRam(keys: DiskEncryptionKey[]): string {
 
 /** Each key's content arrives on stdin (base64: key files may be binary), 0600 from the first byte. */
 function writeKeys(keys: DiskEncryptionKey[]): PlannedCommand[] {
-  const all = keys.map((key) => q(key.remote)).join(' ');
   return keys.map((key, index) => {
     const temp = q(`${key.remote}.nixos-bootstrap-tmp`);
     return {
-      run: `umask 077 && base64 -d > ${temp} && mv -fT ${temp} ${q(key.remote)} || { rm -f ${temp} ${all}; exit 1; }`,
+      run: `umask 077 && base64 -d > ${temp} && mv -fT ${temp} ${q(key.remote)} || { rm -f ${temp} ${keyPaths(keys)}; exit 1; }`,
       input: { secret: diskEncryptionKeyName(index) },
     };
   });
@@ -79,9 +83,7 @@ export const disko: PhaseDefinition<'disko', DiskoContext> = {
     // Configs written as a function of `disks` receive the chosen disk.
     const run = `disko --mode ${diskoModeArgument[mode]} --flake ${q(targetFlake(c.choices))} --arg disks ${q(`[ "${c.diskRef}" ]`)}`;
     if (keys.length === 0) return [{ run: diskoDeviceGuard(c) }, { run }];
-    // The keys exist only while disko runs: removed when it exits, whatever its status.
-    const removeKeys = `rm -f ${keys.map((key) => q(key.remote)).join(' ')}`;
-    return [{ run: diskoDeviceGuard(c) }, { run: keysInRam(keys) }, ...writeKeys(keys), { run: `${run}; status=$?; ${removeKeys}; exit $status` }];
+    return [{ run: diskoDeviceGuard(c) }, { run: keysInRam(keys) }, ...writeKeys(keys), { run: `${run}; status=$?; ${removeKeys(keys)}; exit $status` }];
   },
   destroys: (c) => {
     const disk = describeDisk(c.disk);
@@ -94,5 +96,5 @@ export const disko: PhaseDefinition<'disko', DiskoContext> = {
     return [`every partition and all data on ${disk} ${only}`];
   },
   doneCheck: () => 'mountpoint -q /mnt',
-  cleanUp: (c) => [...(c.layout.keys.length ? [{ run: `rm -f ${c.layout.keys.map((key) => q(key.remote)).join(' ')}` }] : []), { run: 'umount -R /mnt' }],
+  cleanUp: (c) => [...(c.layout.keys.length ? [{ run: removeKeys(c.layout.keys) }] : []), { run: 'umount -R /mnt' }],
 };
