@@ -107,6 +107,17 @@ async function assertFailedThenResume(events: NdjsonRecord[], exitCode: number, 
   await assertInstalled();
 }
 
+/** Polls the VM's sshd until a login works again (it restarts in the background). */
+async function waitForSshd(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const probe = await lab.vmSsh('true');
+    if (probe.exitCode === 0) return;
+    assert.ok(Date.now() < deadline, `sshd did not come back: ${probe.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 const onCommand = (phase: string, pattern: RegExp) => (r: NdjsonRecord) => r.type === 'command' && r.id === phase && pattern.test(String(r.command));
 const onInstallOutput = (r: NdjsonRecord) => r.type === 'output' && r.id === 'install' && String(r.line).includes('lab-package-5');
 const slowInstall = () => lab.vmSsh('echo 40 > /run/lab/nixos-install.lines; echo 100 > /run/lab/nixos-install.delay-ms');
@@ -140,12 +151,14 @@ test('sshd restarted during nixos-install', async () => {
   await resetVm(lab);
   await slowInstall();
   const bootId = await vmBootId(lab);
-  const restart = () =>
-    lab
-      .vmSsh(
-        'kill "$(cat /run/sshd.pid)"; for d in /proc/[0-9]*; do read -r -d "" c < "$d/cmdline" 2>/dev/null; case "$c" in "sshd: root"*) p=${d#/proc/}; [ "$p" = "$PPID" ] || kill -9 "$p";; esac; done; /usr/sbin/sshd -r -E /run/sshd.log',
-      )
-      .then(() => {});
+  // The restart runs detached: killing the sessions also ends the one that asked for it, and that
+  // must not stop sshd from coming back. Then wait until it answers, as a user's retry would.
+  const restartScript =
+    'kill "$(cat /run/sshd.pid)"; for d in /proc/[0-9]*; do read -r -d "" c < "$d/cmdline" 2>/dev/null; case "$c" in "sshd: root"*) kill -9 "${d#/proc/}";; esac; done; /usr/sbin/sshd -r -E /run/sshd.log';
+  const restart = async () => {
+    await lab.vmSsh(`setsid -f bash -c '${restartScript}' </dev/null >/dev/null 2>&1`);
+    await waitForSshd();
+  };
   const { result, events } = await installWithFault(onInstallOutput, restart);
   await assertFailedThenResume(events, result.exitCode, 'install', bootId);
 });
