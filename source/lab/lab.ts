@@ -116,6 +116,7 @@ async function startLabVm(state: LabState, vm: NonNullable<LabSpec['vm']>, onPro
     laptopNetns: state.laptop.netns,
     tap: vmTap,
     hostKeyFile,
+    hostKeyOnBootMedium: image !== undefined,
     authorizedKeys: image ? image.authorizedKeys.join('\n') : await readFile(`${state.laptop.home}/.ssh/id_ed25519.pub`, 'utf8'),
     hostname,
     passwordHash: vm.password !== undefined ? await passwordHash(vm.password) : undefined,

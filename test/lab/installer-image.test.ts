@@ -1,6 +1,7 @@
 // Issue 17: an installer booted from an image that `nixos-bootstrap installer` made is verified
 // at first contact. The lab installer boots as the image would (its name, host key and keys, read
-// from the generated directory); a second one on another link claims bootstrap.local and
+// from the generated directory; the VM takes the host key from its boot medium, finished by the
+// code of `installer --iso`, as the real image does); a second one on another link claims bootstrap.local and
 // fe80::47 with a key of its own, and is refused before any login.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,13 @@ test('the installer boots as the image: its host key, and only the image’s key
   assert.equal(lab.state.vm!.hostKeyFingerprint, manifest().hostKey.fingerprint);
   const vmKeys = await lab.vmSsh('cat /root/.ssh/authorized_keys; hostname');
   assert.equal(vmKeys.stdout, `${manifest().authorizedKeys.join('\n')}\nbootstrap\n`);
+  // The VM's key came from its boot medium (root-only there), copied 0600 before sshd started.
+  const vmHostKey = await lab.vmSsh(
+    'stat -c "%a %U %n" /iso/nixos-bootstrap/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
+  );
+  assert.match(vmHostKey.stdout, /^400 root \/iso\/nixos-bootstrap\/ssh_host_ed25519_key\n600 root \/etc\/ssh\/ssh_host_ed25519_key\n/);
+  assert.ok(vmHostKey.stdout.includes(manifest().hostKey.fingerprint), vmHostKey.stdout);
+  assert.match(readFileSync(lab.state.vm!.consoleLog, 'utf8'), /host key from the boot medium/);
   const keys = await lab.installer(1, 'cat /root/.ssh/authorized_keys');
   assert.equal(
     keys.stdout,

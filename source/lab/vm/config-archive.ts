@@ -7,9 +7,9 @@ import { guestInterface, passwd } from './guest-files.js';
 
 export interface GuestConfig {
   hostname: string;
-  /** OpenSSH private host key (ed25519), and its public half. */
-  hostKey: string;
-  hostPublicKey: string;
+  /** OpenSSH private host key (ed25519), and its public half; absent when the boot medium brings it. */
+  hostKey?: string;
+  hostPublicKey?: string;
   authorizedKeys: string;
   /** crypt(3) hash for root; also turns on sshd password authentication. */
   passwordHash?: string;
@@ -41,8 +41,9 @@ export function configEntries(config: GuestConfig): CpioEntry[] {
     file('etc/hosts', `127.0.0.1 localhost\n::1 localhost\n127.0.0.2 ${config.hostname}\n`),
     file('etc/shadow', `root:${rootHash}:19000:0:99999:7:::\nsshd:*:19000::::::\navahi:*:19000::::::\nnobody:*:19000::::::\nnixos:*:19000::::::\n`, 0o600),
     file('etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', config.passwordHash !== undefined)),
-    file('etc/ssh/ssh_host_ed25519_key', withNewline(config.hostKey), 0o600),
-    file('etc/ssh/ssh_host_ed25519_key.pub', withNewline(config.hostPublicKey)),
+    ...(config.hostKey !== undefined && config.hostPublicKey !== undefined
+      ? [file('etc/ssh/ssh_host_ed25519_key', withNewline(config.hostKey), 0o600), file('etc/ssh/ssh_host_ed25519_key.pub', withNewline(config.hostPublicKey))]
+      : []),
     file('root/.ssh/authorized_keys', withNewline(config.stockIso ? config.stockIso.backDoorKey : config.authorizedKeys), 0o600),
     ...(config.stockIso
       ? [

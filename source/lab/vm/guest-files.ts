@@ -1,6 +1,7 @@
 // Files of the VM installer's root filesystem that are the same for every lab (the cached base
 // initramfs). Per-lab files (host key, authorized_keys, hostname, shadow, sshd/avahi config)
 // are in config-archive.ts.
+import { hostKeyOnIso } from '../../core/installer/installer-flake.js';
 
 /** The volume label of the NixOS 24.11 minimal ISO; the boot medium carries it, /init mounts it at /iso. */
 export const bootMediumLabel = 'nixos-minimal-24.11-x86_64';
@@ -9,6 +10,8 @@ export const guestInterface = 'eth0';
 /** Printed on the serial console when boot finished / failed; the host watches for them. */
 export const readyMarker = 'LAB-VM READY';
 export const failedMarker = 'LAB-VM FAILED';
+/** Where an installer image's host key is once its boot medium is mounted (installer-flake.ts). */
+const isoHostKey = `/iso${hostKeyOnIso}`;
 
 export const passwd = `root:x:0:0:System administrator:/root:/bin/bash
 sshd:x:998:998:SSH privilege separation user:/var/empty:/usr/sbin/nologin
@@ -126,6 +129,13 @@ until [ -e "/dev/disk/by-label/$label" ] || [ $tries -ge 300 ]; do sleep 0.05; t
 medium=$(readlink -f "/dev/disk/by-label/$label")
 mount -t iso9660 -o ro "$medium" /iso || fail "boot medium '$label' not found"
 step "boot medium $medium at /iso"
+# As an image made by nixos-bootstrap installer (its nixos-bootstrap-host-key service): the host
+# key it was made with, from the medium, 0600, before sshd starts.
+if [ -f ${isoHostKey} ]; then
+  (umask 077 && cp ${isoHostKey} /etc/ssh/ssh_host_ed25519_key && chmod 600 /etc/ssh/ssh_host_ed25519_key) || fail "host key not copied from the boot medium"
+  ssh-keygen -y -f /etc/ssh/ssh_host_ed25519_key > /etc/ssh/ssh_host_ed25519_key.pub || fail "host key on the boot medium unreadable"
+  step "host key from the boot medium"
+fi
 
 wait $install_modules || fail "install modules did not load"
 step "install modules loaded"

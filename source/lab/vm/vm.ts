@@ -40,6 +40,11 @@ export interface VmStartOptions {
   tap: string;
   /** Private ed25519 host key file to install as the VM's sshd host key. */
   hostKeyFile: string;
+  /**
+   * The key comes on the boot medium, as on an image made by `nixos-bootstrap installer` (the
+   * VM copies it to /etc/ssh before sshd starts), and not in the initramfs.
+   */
+  hostKeyOnBootMedium?: boolean;
   /** Contents of /root/.ssh/authorized_keys inside the VM. */
   authorizedKeys: string;
   hostname: string;
@@ -255,16 +260,16 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
   const base = await ensureBaseInitramfs(cacheDir, kernelVersion, progress);
   if (base.built) progress(`base initramfs built in ${base.buildMs} ms (cached for next time)`);
 
-  const hostKey = await readFile(options.hostKeyFile, 'utf8');
-  const hostPublicKey = await run(['ssh-keygen', '-y', '-f', options.hostKeyFile]);
+  const hostKey = options.hostKeyOnBootMedium
+    ? undefined
+    : { hostKey: await readFile(options.hostKeyFile, 'utf8'), hostPublicKey: await run(['ssh-keygen', '-y', '-f', options.hostKeyFile]) };
   await rm(files.configArchive, { force: true });
   try {
     await writeCpio(
       files.configArchive,
       configEntries({
         hostname: options.hostname,
-        hostKey,
-        hostPublicKey,
+        ...hostKey,
         authorizedKeys: options.authorizedKeys,
         passwordHash: options.passwordHash,
         ipv4Address: options.ipv4Address,
@@ -301,7 +306,7 @@ export async function startVm(options: VmStartOptions): Promise<VmInfo> {
 
   try {
     await createSparseImage(files.internalDisk, options.diskSizeBytes);
-    await createBootMedium(files.bootMedium);
+    await createBootMedium(files.bootMedium, options.hostKeyOnBootMedium ? { hostKeyFile: options.hostKeyFile } : {});
     if (options.usbBackupDisk) await createSparseImage(files.usbBackup, usbBackupSizeBytes);
     if (options.efi) await copyFile(ovmfVarsTemplate, files.ovmfVars);
     await run(['ip', '-n', options.laptopNetns, 'tuntap', 'add', 'dev', options.tap, 'mode', 'tap']);
