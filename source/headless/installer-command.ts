@@ -7,6 +7,8 @@ import { ExitCode, refusal, usageError } from '../core/exit-codes.js';
 import { addHostKeyToIso, sha256File } from '../core/installer/finish-iso.js';
 import { defaultInstallerDir, defaultNixpkgs } from '../core/installer/installer-flake.js';
 import { makeInstaller, readManifest } from '../core/installer/make-installer.js';
+import { embeddedFlakeDir, embeddedFlakeOnInstaller } from '../core/installer/embed-flake.js';
+import { hostNamePattern } from '../core/defaults.js';
 import { authorizedKeysFor } from '../core/ssh/public-keys.js';
 import {
   describeContents,
@@ -42,6 +44,10 @@ Options
                        ~/.ssh/*.pub)
   --password-login     also accept a root password set with passwd on the installer's console
   --nixpkgs URL        nixpkgs to build from (default ${defaultNixpkgs})
+  --embed-flake PATH   copy your flake (as Nix sees it: tracked files in a git work tree) into the
+                       image, at /etc/nixos/flake; refused if a file in it holds a private key
+  --prebuilt HOST      with --embed-flake: build HOST's system into the image's store, with the
+                       flake's inputs, for installs without a network (repeatable)
   --replace            write a new image over DIR, with a new host key
   --no-build           only write the directory
   --iso FILE           an ISO built from DIR (cd DIR && nix build .#iso): add the image's host key to it
@@ -66,6 +72,8 @@ const spec = {
   'ssh-key': { type: 'string', multiple: true },
   'password-login': { type: 'boolean' },
   nixpkgs: { type: 'string' },
+  'embed-flake': { type: 'string' },
+  prebuilt: { type: 'string', multiple: true },
   replace: { type: 'boolean' },
   'no-build': { type: 'boolean' },
   iso: { type: 'string' },
@@ -97,7 +105,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   // Each action takes only its own flags: a flag that would be ignored is refused instead.
   const actions = (['iso', 'write', 'forget'] as const).filter((flag) => values[flag] !== undefined);
   if (actions.length > 1) throw usageError(`give one of --${actions.join(', --')} at a time`, 'finish the ISO first, then write it');
-  const making = (['name', 'ssh-key', 'password-login', 'nixpkgs', 'replace', 'no-build'] as const).filter((flag) => values[flag] !== undefined);
+  const making = (['name', 'ssh-key', 'password-login', 'nixpkgs', 'embed-flake', 'prebuilt', 'replace', 'no-build'] as const).filter(
+    (flag) => values[flag] !== undefined,
+  );
   if (actions.length > 0 && making.length > 0) throw usageError(`--${making[0]} makes a new image; it does nothing with --${actions[0]}`);
   const forWrite = (['yes', 'allow-loop-device'] as const).filter((flag) => values[flag] !== undefined);
   if (forWrite.length > 0 && values.write === undefined) throw usageError(`--${forWrite[0]} goes with --write DEVICE`);
@@ -107,6 +117,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
 
   const name = values.name ?? 'bootstrap';
   if (!installerNamePattern.test(name)) throw usageError(`--name '${name}' is not an mDNS host name`, 'use lower-case letters, digits and -, e.g. bootstrap');
+  const prebuilt = values.prebuilt ?? [];
+  if (prebuilt.length > 0 && values['embed-flake'] === undefined)
+    throw usageError('--prebuilt HOST builds a host of the embedded flake', 'give --embed-flake PATH too');
+  const badHost = prebuilt.find((host) => !hostNamePattern.test(host));
+  if (badHost !== undefined) throw usageError(`--prebuilt '${badHost}' is not a nixosConfigurations name`, 'e.g. --prebuilt web');
   const made = await makeInstaller({
     dir,
     name,
@@ -115,8 +130,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     passwordLogin: values['password-login'] === true,
     replace: values.replace === true,
     knownHostsFile: defaultKnownHostsFile(env),
+    ...(values['embed-flake'] !== undefined ? { embedFlake: { source: values['embed-flake'], prebuilt: [...new Set(prebuilt)] } } : {}),
   });
   const { settings } = made;
+  const embedded = settings.embeddedFlake;
   const home = (path: string) => tildePath(path, env.HOME);
   out.write(
     [
@@ -127,6 +144,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       `  host key    ${settings.hostKey.fingerprint}`,
       `              pairing code ${settings.pairingCode}; trusted by this laptop from the first`,
       `              contact (${home(defaultKnownHostsFile(env))})`,
+      ...(embedded
+        ? [
+            `  your flake  ${home(embedded.source)} at ${embeddedFlakeOnInstaller} (copied to ${shown}/${embeddedFlakeDir}/)`,
+            ...(embedded.prebuilt.length ? [`              built in: ${embedded.prebuilt.join(', ')}, with the flake's inputs`] : []),
+          ]
+        : []),
       `  private key ${home(dirname(made.hostKeyFile))}/`,
       '              (0600), outside the flake: it is added to the ISO after the build',
       '',

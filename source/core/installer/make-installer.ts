@@ -10,6 +10,7 @@ import { refusal, usageError } from '../exit-codes.js';
 import { stateDir } from '../paths.js';
 import { fingerprint } from '../ssh/fingerprint.js';
 import { pairingCode } from '../ssh/pairing.js';
+import { checkEmbeddableFlake, embeddedFlakeDir, embedFlake } from './embed-flake.js';
 import { forgetImage, registerImage } from './image-registry.js';
 import { flakeNix, installerNix, manifestFile, readme, type InstallerSettings } from './installer-flake.js';
 
@@ -32,6 +33,8 @@ export interface MakeOptions {
   replace: boolean;
   knownHostsFile: string;
   now?: Date;
+  /** --embed-flake: a flake directory to copy into the image; --prebuilt: its hosts to build into it. */
+  embedFlake?: { source: string; prebuilt: string[] };
 }
 
 /** Writes the flake directory, makes and registers the host key; refuses to overwrite unless told. */
@@ -49,6 +52,19 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
     if (!options.replace)
       throw refusal(`${dir} already holds the image ${earlier.name}`, 'give another --dir, or --replace to make a new image there (with a new host key)');
   }
+  if (options.embedFlake) checkEmbeddableFlake(options.embedFlake.source, dir);
+  if (options.replace) await rm(join(dir, 'result'), { force: true });
+  const existed = existsSync(dir);
+  await mkdir(dir, { recursive: true });
+  // Copied (and checked for keys) before the host key is made: a refusal leaves no new image.
+  if (options.embedFlake) {
+    try {
+      await embedFlake(options.embedFlake.source, dir);
+    } catch (error) {
+      if (!existed) await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  } else await rm(join(dir, embeddedFlakeDir), { recursive: true, force: true });
   const created = (options.now ?? new Date()).toISOString();
   // NAME-YYYYMMDD-HHMMSS: one directory per image made, in the order they were made.
   const stamp = `${options.name}-${created.slice(0, 19).replace(/-|:/g, '').replace('T', '-')}`;
@@ -68,9 +84,8 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
     hostKey: { publicKey, fingerprint: hostFingerprint },
     pairingCode: pairingCode(hostFingerprint),
     created,
+    ...(options.embedFlake ? { embeddedFlake: { source: resolve(options.embedFlake.source), prebuilt: options.embedFlake.prebuilt } } : {}),
   };
-  if (options.replace) await rm(join(dir, 'result'), { force: true });
-  await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'flake.nix'), flakeNix(settings));
   await writeFile(join(dir, 'installer.nix'), installerNix(settings));
   await writeFile(join(dir, 'README.md'), readme(settings));

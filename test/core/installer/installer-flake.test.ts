@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flakeNix, installerNix, nixString, type InstallerSettings } from '../../../source/core/installer/installer-flake.js';
@@ -41,9 +41,14 @@ function evaluate(text: string): Record<string, unknown> {
   const file = join(work, 'installer.nix');
   writeFileSync(file, text);
   const expr = `(import ${file} {
-    lib = { mkForce = x: x; mkAfter = x: x; };
+    lib = { mkForce = x: x; mkAfter = x: x; attrValues = builtins.attrValues; };
     pkgs = { avahi = "/pkgs/avahi"; iproute2 = "/pkgs/iproute2"; coreutils = "/pkgs/coreutils"; openssh = "/pkgs/openssh"; disko = "disko"; nixos-facter = "nixos-facter"; git = "git"; };
     modulesPath = "/nixpkgs/nixos/modules";
+    embedded = {
+      nixosConfigurations.web.config.system.build.toplevel = "/store/system-web";
+      nixosConfigurations.db.config.system.build.toplevel = "/store/system-db";
+      inputs.nixpkgs.outPath = "/store/nixpkgs-source";
+    };
   })`;
   const result = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', '--expr', expr], { encoding: 'utf8', env: nixEnv });
   assert.equal(result.status, 0, result.stderr);
@@ -100,4 +105,40 @@ test('nixString never lets a value become Nix code', () => {
   const result = spawnSync('nix-instantiate', ['--eval', '--json', '--expr', nixString(tricky)], { encoding: 'utf8', env: nixEnv });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(JSON.parse(result.stdout), tricky);
+});
+
+test('--embed-flake and --prebuilt: the flake at /etc/nixos/flake; the hosts’ systems and the flake’s inputs in the image’s store', () => {
+  const embedded = settings({ embeddedFlake: { source: '/home/me/nixos-config', prebuilt: ['web', 'db'] } });
+  for (const [name, text] of [
+    ['flake.nix', flakeNix(embedded)],
+    ['installer.nix', installerNix(embedded)],
+    ['embed-only.nix', installerNix(settings({ embeddedFlake: { source: '/x', prebuilt: [] } }))],
+  ] as const) {
+    assert.equal(parse(name, text).status, 0, `${name}: ${parse(name, text).stderr}`);
+  }
+  mkdirSync(join(work, 'flake'), { recursive: true });
+  writeFileSync(join(work, 'flake', 'flake.nix'), '{ outputs = _: { }; }\n');
+  const m = evaluate(installerNix(embedded)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON tree
+  assert.match(m.environment.etc['nixos/flake'].source as string, /^\/nix\/store\/[a-z0-9]{32}-flake$/);
+  assert.deepEqual(m.isoImage.storeContents, ['/store/system-web', '/store/system-db', '/store/nixpkgs-source']);
+  assert.match(m.services.getty.helpLine as string, /Your flake: \/etc\/nixos\/flake/);
+  const plain = evaluate(installerNix(settings({ embeddedFlake: { source: '/x', prebuilt: [] } }))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON tree
+  assert.equal(plain.isoImage.storeContents, undefined, 'nothing prebuilt unless asked');
+  assert.equal((evaluate(installerNix(settings())) as { environment: { etc?: unknown } }).environment.etc, undefined);
+  // The flake hands the embedded copy (a path input) to the module.
+  const file = join(work, 'flake.nix');
+  writeFileSync(file, flakeNix(embedded));
+  const flake = spawnSync(
+    'nix-instantiate',
+    [
+      '--eval',
+      '--strict',
+      '--json',
+      '--expr',
+      `let f = import ${file}; o = f.outputs { self = o; nixpkgs.lib.nixosSystem = a: a // { config.system.build.isoImage = "iso"; }; embedded = "E"; }; in { url = f.inputs.embedded.url; e = o.nixosConfigurations.installer.specialArgs.embedded; }`,
+    ],
+    { encoding: 'utf8', env: nixEnv },
+  );
+  assert.equal(flake.status, 0, flake.stderr);
+  assert.deepEqual(JSON.parse(flake.stdout), { url: 'path:./flake', e: 'E' });
 });

@@ -3,7 +3,7 @@
 import { after, afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BootstrapError } from '../../../source/core/exit-codes.js';
@@ -157,4 +157,55 @@ test('the command: writes the image and, with no Nix store here, prints how to b
     assert.match(out, /cd \S+cli-image && nix build \.#iso\n {2}nixos-bootstrap installer --dir \. --iso result\/iso\/\*\.iso/);
   }
   await assert.rejects(main(['--name', 'Not_A_Name'], env, sink), usage(/is not an mDNS host name/));
+});
+
+/** A git work tree holding a flake, as a user's config repository is. */
+function userFlake(files: Record<string, string>, untracked: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(home, 'config-'));
+  const git = (...args: string[]) => assert.equal(spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).status, 0);
+  git('init', '-q');
+  for (const [path, text] of Object.entries({ ...files, ...untracked })) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  git('add', '--', ...Object.keys(files));
+  return dir;
+}
+
+test('--embed-flake: the flake as Nix sees it (tracked files) is copied into the image; an untracked key stays behind', async () => {
+  const flake = userFlake(
+    { 'flake.nix': '{ outputs = _: { }; }\n', 'flake.lock': '{}\n', 'hosts/web.nix': '{ }\n' },
+    { 'secrets/host.agekey': `AGE-SECRET-KEY-1${'Q'.repeat(58)}\n` },
+  );
+  const made = await make({ embedFlake: { source: flake, prebuilt: ['web'] } });
+  const copy = join(made.dir, 'flake');
+  const files = spawnSync('find', [copy, '-type', 'f', '-printf', '%P\n'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
+  assert.deepEqual(files, ['flake.lock', 'flake.nix', 'hosts/web.nix']);
+  assert.deepEqual(made.settings.embeddedFlake, { source: flake, prebuilt: ['web'] });
+  assert.deepEqual((await readManifest(made.dir)).embeddedFlake, made.settings.embeddedFlake);
+  assert.match(readFileSync(join(made.dir, 'installer.nix'), 'utf8'), /environment\.etc\."nixos\/flake"\.source = \.\/flake;/);
+  assert.match(readFileSync(join(made.dir, 'flake.nix'), 'utf8'), /inputs\.embedded\.url = "path:\.\/flake";/);
+  // Made again without it: the copy goes too.
+  await make({ replace: true });
+  assert.equal(readdirSync(made.dir).includes('flake'), false);
+});
+
+test('--embed-flake refused, writing no image and no key: a tracked private key, a link out, no flake.nix; --prebuilt alone', async () => {
+  const keyDirs = () =>
+    existsSync(join(home, 'state', 'nixos-bootstrap', 'installers')) ? readdirSync(join(home, 'state', 'nixos-bootstrap', 'installers')) : [];
+  const tracked = userFlake({
+    'flake.nix': '{ }\n',
+    'keys/ssh_host_ed25519_key': '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n',
+  });
+  await assert.rejects(make({ embedFlake: { source: tracked, prebuilt: [] } }), refused(/keys\/ssh_host_ed25519_key holds a private key/));
+  const linked = userFlake({ 'flake.nix': '{ }\n' });
+  spawnSync('ln', ['-s', '/etc/passwd', join(linked, 'passwd')]);
+  spawnSync('git', ['-C', linked, 'add', 'passwd']);
+  await assert.rejects(make({ embedFlake: { source: linked, prebuilt: [] } }), refused(/passwd links out of the flake/));
+  await assert.rejects(make({ embedFlake: { source: home, prebuilt: [] } }), usage(/no flake\.nix there/));
+  assert.equal(readdirSync(home).includes('image'), false, 'a refused image left its directory');
+  assert.deepEqual(keyDirs(), [], 'a refused image left a host key');
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  await assert.rejects(main(['--prebuilt', 'web'], process.env, sink), usage(/--prebuilt HOST builds a host of the embedded flake/));
+  await assert.rejects(main(['--embed-flake', linked, '--prebuilt', '../x'], process.env, sink), usage(/is not a nixosConfigurations name/));
 });
