@@ -5,6 +5,7 @@ import { ExitCode, usageError } from '../core/exit-codes.js';
 import type { AgeKeyChoice } from '../core/install/prepare.js';
 import { flakeChoice, installChoice } from '../flags/choice-flags.js';
 import type { PresetDecisions } from './state/wizard-state.js';
+import { importWithoutFetch } from './import-without-fetch.js';
 import { wizardHelp } from './wizard-help.js';
 import { parseWizardFlags, type WizardPreset } from './wizard-options.js';
 
@@ -77,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   assertTerminal();
   const prepared = await prepareFromFlags(preset);
-  const { runWizard } = await import('./run-wizard.js');
+  const { runWizard } = await importWithoutFetch(() => import('./run-wizard.js'));
   return runWizard({
     preset,
     decided: prepared.decided,
