@@ -45,10 +45,12 @@ Options
   --password-login     also accept a root password set with passwd on the installer's console
   --nixpkgs URL        nixpkgs to build from (default ${defaultNixpkgs})
   --embed-flake PATH   copy your flake (as Nix sees it: tracked files in a git work tree) into the
-                       image, at /etc/nixos/flake; refused if a file in it holds a private key
+                       image, at /etc/nixos/flake; anyone holding the stick can read it, so a
+                       private key (PEM, OpenSSH, PGP, age, WireGuard), a git-crypt file or a
+                       nested .git in it is refused: a best-effort check, not a guarantee
   --prebuilt HOST      with --embed-flake: build HOST's system into the image's store, with the
                        flake's inputs, for installs without a network (repeatable)
-  --replace            write a new image over DIR, with a new host key
+  --replace            write a new image over DIR, with a new host key (and no old flake.lock)
   --no-build           only write the directory
   --iso FILE           an ISO built from DIR (cd DIR && nix build .#iso): add the image's host key to it
                        and write its checksums

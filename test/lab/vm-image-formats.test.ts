@@ -138,6 +138,19 @@ test('per-lab config: key-only by default (root not locked, which would stop key
   assert.ok(root && root.kind === 'dir' && root.mode === 0o700);
 });
 
+test('per-lab config: without a host key it says the boot medium brings one (the VM fails to boot if not)', () => {
+  const entries = configEntries({ ...baseConfig, hostKey: undefined, hostPublicKey: undefined });
+  assert.equal(
+    entries.some((e) => e.path.startsWith('etc/ssh/ssh_host_')),
+    false,
+  );
+  fileOf(entries, 'etc/lab/host-key-on-medium');
+  assert.equal(
+    configEntries(baseConfig).some((e) => e.path === 'etc/lab/host-key-on-medium'),
+    false,
+  );
+});
+
 test('per-lab config: a password hash enables password login; bad names and hashes are refused', () => {
   const hash = '$6$salt$abcdefghijklmnop';
   const entries = configEntries({ ...baseConfig, passwordHash: hash });

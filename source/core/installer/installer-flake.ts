@@ -59,22 +59,26 @@ export function flakeNix(settings: InstallerSettings): string {
 `;
 }
 
+/** Text for a Nix comment: Nix ends a comment at \n and at \r; no character may end it early. */
+const commentSafe = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, '?'); // eslint-disable-line no-control-regex -- control characters are what it replaces
+
 /** The module's lines for --embed-flake and --prebuilt (none without them). */
 function embeddedFlakeNix(settings: InstallerSettings): string {
   const embedded = settings.embeddedFlake;
   if (!embedded) return '';
   const flakeLines = `
-  # Your flake (--embed-flake ${embedded.source.replace(/\n/g, ' ')}), where NixOS keeps its
-  # configuration: nixos-install --flake ${embeddedFlakeOnInstaller}#HOST works from the console.
+  # Your flake (--embed-flake ${commentSafe(embedded.source)}), where NixOS keeps its
+  # configuration. nixos-install --flake "$(readlink -f ${embeddedFlakeOnInstaller})#HOST" works from the console.
   environment.etc.${nixString(embeddedFlakeOnInstaller.replace(/^\/etc\//, ''))}.source = ./${embeddedFlakeDir};
 `;
   if (embedded.prebuilt.length === 0) return flakeLines;
   return `${flakeLines}
-  # --prebuilt: these hosts' systems and the flake's inputs in the image's store, so installing
-  # them copies from the stick instead of downloading.
+  # --prebuilt: these hosts' systems and every input of the flake (inputs of inputs too) in the
+  # image's store, so installing them copies from the stick instead of downloading.
   isoImage.storeContents =
-    map (host: embedded.nixosConfigurations.\${host}.config.system.build.toplevel) ${nixList(embedded.prebuilt, '    ')}
-    ++ map (input: input.outPath) (lib.attrValues embedded.inputs);
+    let inputsOf = flake: lib.concatMap (input: [ input.outPath ] ++ inputsOf input) (lib.attrValues (flake.inputs or { }));
+    in map (host: embedded.nixosConfigurations.\${host}.config.system.build.toplevel) ${nixList(embedded.prebuilt, '    ')}
+      ++ inputsOf embedded;
 `;
 }
 

@@ -10,7 +10,7 @@ import { refusal, usageError } from '../exit-codes.js';
 import { stateDir } from '../paths.js';
 import { fingerprint } from '../ssh/fingerprint.js';
 import { pairingCode } from '../ssh/pairing.js';
-import { checkEmbeddableFlake, embeddedFlakeDir, embedFlake } from './embed-flake.js';
+import { checkEmbeddableFlake, embeddedFlakeDir, embedFlake, partialFlakeDir } from './embed-flake.js';
 import { forgetImage, registerImage } from './image-registry.js';
 import { flakeNix, installerNix, manifestFile, readme, type InstallerSettings } from './installer-flake.js';
 
@@ -47,24 +47,27 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
     );
   }
   const earlier = existsSync(join(dir, manifestFile)) ? await readManifest(dir) : undefined;
-  if (existsSync(dir) && (await readdir(dir)).length > 0) {
+  if (existsSync(dir) && (await readdir(dir)).some((entry) => entry !== partialFlakeDir)) {
     if (!earlier) throw refusal(`${dir} exists and is not an installer image directory`, 'give another --dir: nothing of yours there is replaced');
     if (!options.replace)
       throw refusal(`${dir} already holds the image ${earlier.name}`, 'give another --dir, or --replace to make a new image there (with a new host key)');
   }
-  if (options.embedFlake) checkEmbeddableFlake(options.embedFlake.source, dir);
-  if (options.replace) await rm(join(dir, 'result'), { force: true });
+  const prebuilt = (options.embedFlake?.prebuilt.length ?? 0) > 0;
+  if (options.embedFlake) checkEmbeddableFlake(options.embedFlake.source, dir, prebuilt);
   const existed = existsSync(dir);
   await mkdir(dir, { recursive: true });
-  // Copied (and checked for keys) before the host key is made: a refusal leaves no new image.
+  // Copied (and checked) before the host key is made and before anything of an earlier image
+  // goes: a refusal leaves no new image and the earlier one as it was.
   if (options.embedFlake) {
     try {
-      await embedFlake(options.embedFlake.source, dir);
+      await embedFlake(options.embedFlake.source, dir, prebuilt);
     } catch (error) {
       if (!existed) await rm(dir, { recursive: true, force: true });
       throw error;
     }
   } else await rm(join(dir, embeddedFlakeDir), { recursive: true, force: true });
+  // A new image is locked anew: an old lock pins the earlier embedded copy by its hash.
+  if (options.replace) for (const file of ['result', 'flake.lock']) await rm(join(dir, file), { force: true });
   const created = (options.now ?? new Date()).toISOString();
   // NAME-YYYYMMDD-HHMMSS: one directory per image made, in the order they were made.
   const stamp = `${options.name}-${created.slice(0, 19).replace(/-|:/g, '').replace('T', '-')}`;

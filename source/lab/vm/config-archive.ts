@@ -1,6 +1,6 @@
 import type { CpioEntry } from './cpio-newc.js';
 import { avahiConfig, sshdConfig } from '../host-files.js';
-import { guestInterface, passwd } from './guest-files.js';
+import { guestInterface, hostKeyOnMediumMarker, passwd } from './guest-files.js';
 
 // The per-lab part of the VM's initramfs: a small second cpio archive appended after the cached
 // base (the kernel unpacks concatenated archives in order, later files replacing earlier ones).
@@ -43,7 +43,7 @@ export function configEntries(config: GuestConfig): CpioEntry[] {
     file('etc/ssh/sshd_config', sshdConfig('/etc/ssh/ssh_host_ed25519_key', config.passwordHash !== undefined)),
     ...(config.hostKey !== undefined && config.hostPublicKey !== undefined
       ? [file('etc/ssh/ssh_host_ed25519_key', withNewline(config.hostKey), 0o600), file('etc/ssh/ssh_host_ed25519_key.pub', withNewline(config.hostPublicKey))]
-      : []),
+      : [file(hostKeyOnMediumMarker.slice(1), '')]),
     file('root/.ssh/authorized_keys', withNewline(config.stockIso ? config.stockIso.backDoorKey : config.authorizedKeys), 0o600),
     ...(config.stockIso
       ? [

@@ -12,6 +12,8 @@ export const readyMarker = 'LAB-VM READY';
 export const failedMarker = 'LAB-VM FAILED';
 /** Where an installer image's host key is once its boot medium is mounted (installer-flake.ts). */
 const isoHostKey = `/iso${hostKeyOnIso}`;
+/** Present when the per-lab config brings no host key: the boot medium must. */
+export const hostKeyOnMediumMarker = '/etc/lab/host-key-on-medium';
 
 export const passwd = `root:x:0:0:System administrator:/root:/bin/bash
 sshd:x:998:998:SSH privilege separation user:/var/empty:/usr/sbin/nologin
@@ -131,6 +133,7 @@ mount -t iso9660 -o ro "$medium" /iso || fail "boot medium '$label' not found"
 step "boot medium $medium at /iso"
 # As an image made by nixos-bootstrap installer (its nixos-bootstrap-host-key service): the host
 # key it was made with, from the medium, 0600, before sshd starts.
+[ -e ${hostKeyOnMediumMarker} ] && [ ! -f ${isoHostKey} ] && fail "no host key on the boot medium (${isoHostKey})"
 if [ -f ${isoHostKey} ]; then
   (umask 077 && cp ${isoHostKey} /etc/ssh/ssh_host_ed25519_key && chmod 600 /etc/ssh/ssh_host_ed25519_key) || fail "host key not copied from the boot medium"
   ssh-keygen -y -f /etc/ssh/ssh_host_ed25519_key > /etc/ssh/ssh_host_ed25519_key.pub || fail "host key on the boot medium unreadable"

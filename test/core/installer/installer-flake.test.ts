@@ -41,13 +41,14 @@ function evaluate(text: string): Record<string, unknown> {
   const file = join(work, 'installer.nix');
   writeFileSync(file, text);
   const expr = `(import ${file} {
-    lib = { mkForce = x: x; mkAfter = x: x; attrValues = builtins.attrValues; };
+    lib = { mkForce = x: x; mkAfter = x: x; attrValues = builtins.attrValues; concatMap = f: l: builtins.concatLists (map f l); };
     pkgs = { avahi = "/pkgs/avahi"; iproute2 = "/pkgs/iproute2"; coreutils = "/pkgs/coreutils"; openssh = "/pkgs/openssh"; disko = "disko"; nixos-facter = "nixos-facter"; git = "git"; };
     modulesPath = "/nixpkgs/nixos/modules";
     embedded = {
       nixosConfigurations.web.config.system.build.toplevel = "/store/system-web";
       nixosConfigurations.db.config.system.build.toplevel = "/store/system-db";
       inputs.nixpkgs.outPath = "/store/nixpkgs-source";
+      inputs.disko = { outPath = "/store/disko-source"; inputs.nixpkgs.outPath = "/store/nixpkgs-source"; inputs.lib = { outPath = "/store/lib-source"; }; };
     };
   })`;
   const result = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', '--expr', expr], { encoding: 'utf8', env: nixEnv });
@@ -107,7 +108,7 @@ test('nixString never lets a value become Nix code', () => {
   assert.equal(JSON.parse(result.stdout), tricky);
 });
 
-test('--embed-flake and --prebuilt: the flake at /etc/nixos/flake; the hosts’ systems and the flake’s inputs in the image’s store', () => {
+test('--embed-flake and --prebuilt: the flake at /etc/nixos/flake; the hosts’ systems and every input (inputs of inputs too) in the image’s store', () => {
   const embedded = settings({ embeddedFlake: { source: '/home/me/nixos-config', prebuilt: ['web', 'db'] } });
   for (const [name, text] of [
     ['flake.nix', flakeNix(embedded)],
@@ -120,8 +121,18 @@ test('--embed-flake and --prebuilt: the flake at /etc/nixos/flake; the hosts’ 
   writeFileSync(join(work, 'flake', 'flake.nix'), '{ outputs = _: { }; }\n');
   const m = evaluate(installerNix(embedded)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON tree
   assert.match(m.environment.etc['nixos/flake'].source as string, /^\/nix\/store\/[a-z0-9]{32}-flake$/);
-  assert.deepEqual(m.isoImage.storeContents, ['/store/system-web', '/store/system-db', '/store/nixpkgs-source']);
+  assert.deepEqual(m.isoImage.storeContents, [
+    '/store/system-web',
+    '/store/system-db',
+    '/store/disko-source',
+    '/store/lib-source',
+    '/store/nixpkgs-source',
+    '/store/nixpkgs-source',
+  ]);
   assert.match(m.services.getty.helpLine as string, /Your flake: \/etc\/nixos\/flake/);
+  // A flake path is shown in a comment: no character of it ends the comment (Nix ends one at \r too).
+  const odd = evaluate(installerNix(settings({ embeddedFlake: { source: '/x\r  networking.domain = "injected";\n', prebuilt: [] } }))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON tree
+  assert.equal(odd.networking.domain, undefined);
   const plain = evaluate(installerNix(settings({ embeddedFlake: { source: '/x', prebuilt: [] } }))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON tree
   assert.equal(plain.isoImage.storeContents, undefined, 'nothing prebuilt unless asked');
   assert.equal((evaluate(installerNix(settings())) as { environment: { etc?: unknown } }).environment.etc, undefined);

@@ -190,21 +190,47 @@ test('--embed-flake: the flake as Nix sees it (tracked files) is copied into the
   assert.equal(readdirSync(made.dir).includes('flake'), false);
 });
 
-test('--embed-flake refused, writing no image and no key: a tracked private key, a link out, no flake.nix; --prebuilt alone', async () => {
+test('--embed-flake refused, writing no image and no key: what looks like a secret, a link out, no flake.nix; --prebuilt alone', async () => {
   const keyDirs = () =>
     existsSync(join(home, 'state', 'nixos-bootstrap', 'installers')) ? readdirSync(join(home, 'state', 'nixos-bootstrap', 'installers')) : [];
-  const tracked = userFlake({
+  const embed = (source: string, prebuilt: string[] = []) => make({ embedFlake: { source, prebuilt } });
+  const ssh = userFlake({
     'flake.nix': '{ }\n',
     'keys/ssh_host_ed25519_key': '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n',
   });
-  await assert.rejects(make({ embedFlake: { source: tracked, prebuilt: [] } }), refused(/keys\/ssh_host_ed25519_key holds a private key/));
+  await assert.rejects(embed(ssh), refused(/keys\/ssh_host_ed25519_key holds a private key/));
+  // Past the first MiB of a file, and a PGP key block.
+  const pgp = userFlake({ 'flake.nix': '{ }\n', 'notes.txt': `${'x'.repeat(2 * 1024 * 1024)}\n-----BEGIN PGP PRIVATE KEY BLOCK-----\n` });
+  await assert.rejects(embed(pgp), refused(/notes\.txt holds a private key/));
+  const wireguard = userFlake({ 'flake.nix': '{ }\n', 'wg.nix': `{ networking.wireguard.interfaces.wg0.privateKey = "${'A'.repeat(43)}="; }\n` });
+  await assert.rejects(embed(wireguard), refused(/wg\.nix holds a private key/));
+  const crypted = userFlake({ 'flake.nix': '{ }\n', '.gitattributes': 'secrets.nix filter=git-crypt diff=git-crypt\n', 'secrets.nix': '{ }\n' });
+  await assert.rejects(embed(crypted), refused(/secrets\.nix goes through the git filter git-crypt/));
+  const plain = mkdtempSync(join(home, 'plain-'));
+  writeFileSync(join(plain, 'flake.nix'), '{ }\n');
+  mkdirSync(join(plain, 'vendor', 'old', '.git'), { recursive: true });
+  await assert.rejects(embed(plain), refused(/vendor\/old\/\.git is a git repository/));
   const linked = userFlake({ 'flake.nix': '{ }\n' });
   spawnSync('ln', ['-s', '/etc/passwd', join(linked, 'passwd')]);
   spawnSync('git', ['-C', linked, 'add', 'passwd']);
-  await assert.rejects(make({ embedFlake: { source: linked, prebuilt: [] } }), refused(/passwd links out of the flake/));
-  await assert.rejects(make({ embedFlake: { source: home, prebuilt: [] } }), usage(/no flake\.nix there/));
+  await assert.rejects(embed(linked), refused(/passwd links out of the flake/));
+  await assert.rejects(embed(home), usage(/no flake\.nix there/));
+  await assert.rejects(
+    make({ dir: join(linked, 'image'), embedFlake: { source: linked, prebuilt: [] } }),
+    usage(/is inside the flake .*: the image would embed itself/),
+  );
+  const unlocked = userFlake({ 'flake.nix': '{ }\n' });
+  await assert.rejects(embed(unlocked, ['web']), usage(/has no flake\.lock/));
+  writeFileSync(join(unlocked, 'flake.lock'), '{}\n');
+  await assert.rejects(embed(unlocked, ['web']), usage(/flake\.lock is not tracked by git/));
   assert.equal(readdirSync(home).includes('image'), false, 'a refused image left its directory');
   assert.deepEqual(keyDirs(), [], 'a refused image left a host key');
+  // A refused --replace leaves the earlier image as it was, its build link included.
+  const earlier = await make();
+  spawnSync('ln', ['-s', '/nonexistent-build', join(earlier.dir, 'result')]);
+  await assert.rejects(make({ replace: true, embedFlake: { source: ssh, prebuilt: [] } }), refused(/holds a private key/));
+  assert.equal((await readManifest(earlier.dir)).hostKey.fingerprint, earlier.settings.hostKey.fingerprint);
+  assert.ok(readdirSync(earlier.dir).includes('result'));
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   await assert.rejects(main(['--prebuilt', 'web'], process.env, sink), usage(/--prebuilt HOST builds a host of the embedded flake/));
   await assert.rejects(main(['--embed-flake', linked, '--prebuilt', '../x'], process.env, sink), usage(/is not a nixosConfigurations name/));
