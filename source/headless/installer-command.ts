@@ -48,8 +48,9 @@ Options
                        image, at /etc/nixos/flake; anyone holding the stick can read it, so a
                        private key (PEM, OpenSSH, PGP, age, WireGuard), a git-crypt file or a
                        nested .git in it is refused: a best-effort check, not a guarantee
-  --prebuilt HOST      with --embed-flake: build HOST's system into the image's store, with the
-                       flake's inputs, for installs without a network (repeatable)
+  --prebuilt HOST      with --embed-flake: build HOST's system into the image's store, with every
+                       input of the flake, so installing HOST copies from the stick instead of
+                       downloading (repeatable; needs the flake's flake.lock)
   --replace            write a new image over DIR, with a new host key (and no old flake.lock)
   --no-build           only write the directory
   --iso FILE           an ISO built from DIR (cd DIR && nix build .#iso): add the image's host key to it
