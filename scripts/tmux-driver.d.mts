@@ -1,4 +1,4 @@
-export function tmuxSocketPath(name: string): string;
+export function tmuxDir(name: string): string;
 export class TmuxTerminal {
   constructor(socket: string, session?: string);
   readonly screensSeen: Set<string>;

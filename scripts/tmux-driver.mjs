@@ -1,7 +1,7 @@
 // Drives a program in a tmux terminal like a person: keys one at a time, the screen read back
 // with capture-pane. Used by the demo's --auto mode and by the wizard's end-to-end test.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,8 +9,11 @@ const keyGapMs = 30;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const shellWord = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
 
-/** Where tmux keeps the socket of `tmux -L name`. */
-export const tmuxSocketPath = (name) => join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, name);
+/**
+ * Each terminal's tmux keeps its socket in a directory of its own (TMUX_TMPDIR), removed when the
+ * terminal stops: nothing is left in the shared /tmp/tmux-UID, which tmux would create.
+ */
+export const tmuxDir = (name) => join(tmpdir(), `nb-tmux-${name}`);
 
 /** A tmux server of its own (`-L socket`), so nothing of the user's tmux is touched. */
 export class TmuxTerminal {
@@ -22,8 +25,14 @@ export class TmuxTerminal {
     this.session = session;
   }
 
+  /** tmux's environment: its own socket directory (made here: tmux uses only one that exists). */
+  env() {
+    mkdirSync(tmuxDir(this.socket), { recursive: true, mode: 0o700 });
+    return { ...process.env, TMUX_TMPDIR: tmuxDir(this.socket) };
+  }
+
   tmux(args, input) {
-    const result = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', input });
+    const result = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', input, env: this.env() });
     if (result.status !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr.trim()}`);
     return result.stdout;
   }
@@ -34,10 +43,11 @@ export class TmuxTerminal {
     this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', this.session, argv.map(shellWord).join(' ')]);
   }
 
-  /** Ends the server and removes its socket file (tmux leaves it behind). */
+  /** Ends the server and removes its socket directory (tmux leaves the socket behind). */
   stop() {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
-    rmSync(tmuxSocketPath(this.socket), { force: true });
+    // With TMUX_TMPDIR missing, tmux would fall back to /tmp: env() makes it first.
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore', env: this.env() });
+    rmSync(tmuxDir(this.socket), { recursive: true, force: true });
   }
 
   /** The terminal as a person sees it (with `-e`, with its colours). */

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TmuxTerminal } from '../tmux-driver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -132,25 +133,19 @@ async function bundleHarness() {
 async function streamThroughUi(state, target, harness, tmuxSocket) {
   const work = mkdtempSync(join(tmpdir(), 'nb-bench-ui-'));
   const out = join(work, 'result.json');
+  const terminal = new TmuxTerminal(tmuxSocket, 'bench');
   try {
     const argv = onLaptop(state, [process.execPath, harness, target, remoteFile, out]);
-    const command = shellLine(argv);
-    spawnSync('tmux', ['-L', tmuxSocket, 'kill-server']);
-    execFileSync('tmux', ['-L', tmuxSocket, 'new-session', '-d', '-x', '80', '-y', '24', '-s', 'bench', `${command}; sleep 30`]);
+    terminal.start(['sh', '-c', `${shellLine(argv)}; sleep 30`]);
     const deadline = Date.now() + 180_000;
     while (!existsSync(out)) {
-      if (Date.now() > deadline) {
-        const pane = spawnSync('tmux', ['-L', tmuxSocket, 'capture-pane', '-p', '-t', 'bench'], { encoding: 'utf8' }).stdout;
-        throw new Error(`the UI stream did not finish within 180 s; the pane shows:\n${pane}`);
-      }
+      if (Date.now() > deadline) throw new Error(`the UI stream did not finish within 180 s; the pane shows:\n${terminal.screen()}`);
       await sleep(100);
     }
     await sleep(50);
     return JSON.parse(readFileSync(out, 'utf8'));
   } finally {
-    spawnSync('tmux', ['-L', tmuxSocket, 'kill-server']);
-    // tmux leaves its socket behind; the bench leaves the machine as it found it.
-    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, tmuxSocket), { force: true });
+    terminal.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

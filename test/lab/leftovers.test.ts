@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { labsRoot } from '../../source/lab/lab-spec.js';
-import { tmuxSocketPath } from '../../scripts/tmux-driver.mjs';
+import { tmuxDir } from '../../scripts/tmux-driver.mjs';
 
 test('no lab namespace, loop device, mount, mapping, process or state is left behind', async () => {
   const namespaces = (await execa('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => /^[a-z][a-z0-9]{0,7}-(laptop|i\d+)\b/.test(l));
@@ -32,8 +32,8 @@ test('no lab namespace, loop device, mount, mapping, process or state is left be
   assert.deepEqual(processes, [], 'lab processes left');
   const states = existsSync(labsRoot) ? readdirSync(labsRoot) : [];
   assert.deepEqual(states, [], 'lab state directories left');
-  const sockets = ['nb-demo', 'nbw-wizard', 'nb-pass'].filter((name) => existsSync(tmuxSocketPath(name)));
-  assert.deepEqual(sockets, [], 'tmux sockets of the terminal tests left');
+  const sockets = ['nb-demo', 'nbw-wizard', 'nb-pass'].filter((name) => existsSync(tmuxDir(name)));
+  assert.deepEqual(sockets, [], 'tmux socket directories of the terminal tests left');
 });
 
 test('root’s own shell still starts at once: no test left its rc files waiting on a lock', () => {
