@@ -34,6 +34,8 @@ test('no lab namespace, loop device, mount, mapping, process or state is left be
   assert.deepEqual(states, [], 'lab state directories left');
   const sockets = ['nb-demo', 'nbw-wizard', 'nb-pass'].filter((name) => existsSync(tmuxDir(name)));
   assert.deepEqual(sockets, [], 'tmux socket directories of the terminal tests left');
+  // Every test process runs under tsx: with its cache it would leave /tmp/tsx-UID behind.
+  assert.equal(process.env.TSX_DISABLE_CACHE, '1', 'tsx keeps a compile cache in /tmp: run the tests with scripts/test.mjs');
 });
 
 test('root’s own shell still starts at once: no test left its rc files waiting on a lock', () => {
