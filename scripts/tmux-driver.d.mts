@@ -1,4 +1,5 @@
 export function tmuxDir(name: string): string;
+export function shellLine(argv: string[]): string;
 export class TmuxTerminal {
   constructor(socket: string, session?: string);
   readonly screensSeen: Set<string>;

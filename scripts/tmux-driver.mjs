@@ -8,6 +8,8 @@ import { join } from 'node:path';
 const keyGapMs = 30;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const shellWord = (word) => `'${word.replace(/'/g, `'\\''`)}'`;
+/** argv as one line for `sh -c`, every word single-quoted. */
+export const shellLine = (argv) => argv.map(shellWord).join(' ');
 
 /**
  * Each terminal's tmux keeps its socket in a directory of its own (TMUX_TMPDIR), removed when the
@@ -40,7 +42,7 @@ export class TmuxTerminal {
   /** Starts `argv` in a detached columns×rows terminal (a previous server of this socket is ended). */
   start(argv, { columns = 80, rows = 24 } = {}) {
     this.stop();
-    this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', this.session, argv.map(shellWord).join(' ')]);
+    this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', this.session, shellLine(argv)]);
   }
 
   /** Ends the server and removes its socket directory (tmux leaves the socket behind). */

@@ -29,11 +29,16 @@ export async function commandInput(input: CommandInput | undefined, secrets: Sec
  * out too); otherwise everything but .git and the `result` link.
  */
 export async function flakeTar(dir: string): Promise<Buffer> {
-  const tracked = await trackedFiles(dir);
-  const options = { encoding: 'buffer' as const, maxBuffer: maxInputBytes, stripFinalNewline: false };
-  if (!tracked) return Buffer.from((await execa('tar', ['-C', dir, '--exclude=./.git', '--exclude=./result', '-c', '.'], options)).stdout);
+  const { args, input } = flakeTarCommand(dir, await trackedFiles(dir));
+  const options = { encoding: 'buffer' as const, maxBuffer: maxInputBytes, stripFinalNewline: false, ...(input !== undefined ? { input } : {}) };
+  return Buffer.from((await execa('tar', args, options)).stdout);
+}
+
+/** tar's arguments (and stdin) that archive `dir` as flakeTar does, given trackedFiles(dir). */
+export function flakeTarCommand(dir: string, tracked: string[] | undefined): { args: string[]; input?: string } {
+  if (!tracked) return { args: ['-C', dir, '--exclude=./.git', '--exclude=./result', '-c', '.'] };
   // --no-recursion: a tracked submodule is its directory entry, not what lies inside it.
-  return Buffer.from((await execa('tar', ['-C', dir, '--no-recursion', '--null', '-T', '-', '-c'], { ...options, input: tracked.join('\0') })).stdout);
+  return { args: ['-C', dir, '--no-recursion', '--null', '-T', '-', '-c'], input: tracked.join('\0') };
 }
 
 /** Every file under `dir`, owned by root:root in the archive, modes kept but set-id bits (a user's setuid file must not become setuid root): --extra-files. */

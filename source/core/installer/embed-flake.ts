@@ -7,7 +7,7 @@ import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { refusal, usageError } from '../exit-codes.js';
-import { trackedFiles } from '../install/command-input.js';
+import { flakeTarCommand, trackedFiles } from '../install/command-input.js';
 import { isWithin } from '../paths.js';
 
 /** The copy's place in the image directory (installer.nix refers to it as ./flake). */
@@ -21,18 +21,11 @@ export const partialFlakeDir = `.${embeddedFlakeDir}.partial`;
 const secretPatterns = ['-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----', 'AGE-SECRET-KEY-1[0-9A-Z]{20,}', 'privateKey *= *"[A-Za-z0-9+/]{42,43}="'];
 
 /** Refusals that need nothing written: no flake there, or the image directory inside the flake. */
-export function checkEmbeddableFlake(source: string, imageDir: string, prebuilt: boolean): void {
+export function checkEmbeddableFlake(source: string, imageDir: string): void {
   const flake = resolve(source);
   if (!existsSync(join(flake, 'flake.nix'))) throw usageError(`--embed-flake ${source}: no flake.nix there`, 'give the directory that holds your flake.nix');
   if (isWithin(flake, resolve(imageDir))) {
     throw usageError(`--dir ${imageDir} is inside the flake ${source}: the image would embed itself`, 'give a --dir outside the flake');
-  }
-  // Without the lock, the copy's inputs are resolved again (online) by whoever evaluates it.
-  if (prebuilt && !existsSync(join(flake, 'flake.lock'))) {
-    throw usageError(
-      `--prebuilt: ${source} has no flake.lock, so the inputs put in the image may not be the ones an install uses`,
-      `run nix flake lock in ${source}`,
-    );
   }
 }
 
@@ -48,11 +41,16 @@ export async function embedFlake(source: string, imageDir: string, prebuilt: boo
   try {
     const tracked = await trackedFiles(flake);
     if (tracked) await refuseFiltered(flake, tracked);
-    const extract = ['-C', partial, '--no-same-owner', '--no-same-permissions', '-x'];
-    // --no-recursion: a tracked submodule is its directory entry, as Nix sees it.
-    if (tracked) await execa('tar', ['-C', flake, '--no-recursion', '--null', '-T', '-', '-c'], { input: tracked.join('\0') }).pipe('tar', extract);
-    else await execa('tar', ['-C', flake, '--exclude=./.git', '--exclude=./result', '-c', '.']).pipe('tar', extract);
+    const { args, input } = flakeTarCommand(flake, tracked);
+    await execa('tar', args, input !== undefined ? { input } : {}).pipe('tar', ['-C', partial, '--no-same-owner', '--no-same-permissions', '-x']);
+    // Without the lock, the copy's inputs are resolved again (online) by whoever evaluates it.
     if (prebuilt && !existsSync(join(partial, 'flake.lock'))) {
+      if (!existsSync(join(flake, 'flake.lock'))) {
+        throw usageError(
+          `--prebuilt: ${source} has no flake.lock, so the inputs put in the image may not be the ones an install uses`,
+          `run nix flake lock in ${source}`,
+        );
+      }
       throw usageError(`--prebuilt: ${source}/flake.lock is not tracked by git, so Nix leaves it out of the flake`, `git -C ${source} add flake.lock`);
     }
     await checkCopy(partial, source, tracked !== undefined);

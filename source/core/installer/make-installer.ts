@@ -52,15 +52,14 @@ export async function makeInstaller(options: MakeOptions): Promise<MadeInstaller
     if (!options.replace)
       throw refusal(`${dir} already holds the image ${earlier.name}`, 'give another --dir, or --replace to make a new image there (with a new host key)');
   }
-  const prebuilt = (options.embedFlake?.prebuilt.length ?? 0) > 0;
-  if (options.embedFlake) checkEmbeddableFlake(options.embedFlake.source, dir, prebuilt);
+  if (options.embedFlake) checkEmbeddableFlake(options.embedFlake.source, dir);
   const existed = existsSync(dir);
   await mkdir(dir, { recursive: true });
   // Copied (and checked) before the host key is made and before anything of an earlier image
   // goes: a refusal leaves no new image and the earlier one as it was.
   if (options.embedFlake) {
     try {
-      await embedFlake(options.embedFlake.source, dir, prebuilt);
+      await embedFlake(options.embedFlake.source, dir, options.embedFlake.prebuilt.length > 0);
     } catch (error) {
       if (!existed) await rm(dir, { recursive: true, force: true });
       throw error;
