@@ -16,8 +16,8 @@ import {
 } from '../core/install/hardware-config.js';
 import { bootCheckSkipReason, checkBoot } from '../core/boot/boot-check.js';
 import { bootBlockers, describeBootCheck } from '../core/boot/boot-findings.js';
-import { diskConfigNix } from '../core/boot/disk-config.js';
-import { checkDiskConfigPath, writeModule } from '../core/boot/write-disk-config.js';
+import { diskConfigOffer } from '../core/boot/disk-config.js';
+import { checkDiskConfigPath, handOverDiskConfig } from '../core/boot/write-disk-config.js';
 import { defaultKnownHostsFile, recordHostKey } from '../core/ssh/known-hosts.js';
 import { fingerprint } from '../core/ssh/fingerprint.js';
 import { resumeStatus } from '../core/install/runner.js';
@@ -99,8 +99,8 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
     };
     const thePlan = makePlan(facts, choices);
     reporter.plan(thePlan, request.dryRun);
-    if (diskConfigPath) await handOverDiskConfig(thePlan, facts, diskConfigPath, isPreview(request), reporter);
-    await checkBootOrRefuse(thePlan, facts, request, reporter);
+    if (diskConfigPath) await reportDiskConfig(thePlan, facts, diskConfigPath, isPreview(request), reporter);
+    await checkBootOrRefuse(thePlan, facts, session, request, reporter);
     if (request.dryRun) {
       reporter.note('Dry run: nothing was changed.');
       return ExitCode.ok;
@@ -203,24 +203,24 @@ async function handOverHardwareConfig(session: SshSession, target: HardwareConfi
   }
 }
 
-/** --write-disk-config: the module that matches this plan, into the flake (shown only, in a dry run). */
-async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, preview: boolean, reporter: Reporter): Promise<void> {
-  const text = diskConfigNix(plan, facts)!;
-  const written = preview ? null : await writeModule(path, text, { gitAdd: true });
+/** --write-disk-config: the module that matches this plan, into the flake (shown only, in a preview). */
+async function reportDiskConfig(plan: Plan, facts: Facts, path: string, preview: boolean, reporter: Reporter): Promise<void> {
+  const { text, written, gitAdded } = await handOverDiskConfig(plan, facts, path, !preview);
   reporter.record(
     'disk-config',
-    { path, written: written !== null, gitAdded: written?.gitAdded ?? false, text },
-    `${preview ? `Not written to ${path} (${plan.choices.flake.host} is not being installed now); it would hold` : `Wrote ${path}${written?.gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration`}:\n${text.trimEnd().replace(/^/gm, '  ')}`,
+    { path, written, gitAdded, text },
+    `${written ? `Wrote ${path}${gitAdded ? ' (git add --intent-to-add)' : ''}; import it from ${plan.choices.flake.host}'s configuration` : `Not written to ${path} (${plan.choices.flake.host} is not being installed now); it would hold`}:\n${text.trimEnd().replace(/^/gm, '  ')}`,
   );
 }
 
 /** Will it boot? Checked before the confirmation: a root this install does not create is a refusal. */
-async function checkBootOrRefuse(plan: Plan, facts: Facts, request: InstallRequest, reporter: Reporter): Promise<void> {
+async function checkBootOrRefuse(plan: Plan, facts: Facts, session: SshSession, request: InstallRequest, reporter: Reporter): Promise<void> {
   const skip = { skipped: '--skip-boot-check was given', findings: [] };
-  if (!request.skipBootCheck && !bootCheckSkipReason(plan))
-    reporter.note('Checking that the configuration boots from what this install creates (nix eval here)…');
-  const check = request.skipBootCheck ? skip : await checkBoot(plan, facts);
+  if (!request.skipBootCheck && !bootCheckSkipReason(plan)) reporter.note('Checking that the configuration boots from what this install creates (nix eval)…');
+  const check = request.skipBootCheck ? skip : await checkBoot(plan, facts, { installer: session });
   reporter.record('boot-check', check, describeBootCheck(check));
+  const offer = request.writeDiskConfig === undefined ? diskConfigOffer(plan, facts, check) : undefined;
+  if (offer) reporter.record('disk-config-offer', { text: offer }, offer);
   const blocking = bootBlockers(check);
   if (blocking.length === 0) return;
   if (request.dryRun) return reporter.note('A real run would refuse this configuration (see the boot check above), unless --skip-boot-check.');

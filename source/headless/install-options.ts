@@ -77,10 +77,13 @@ Run
                               before the plan, run the generator on the installer (read-only) and
                               write its result to PATH in the local flake (git add -N); for a remote
                               flake it is saved aside and --yes needs --allow-missing-hardware-config
+  --allow-missing-hardware-config   install a remote flake that cannot see the generated file
   --write-disk-config PATH    write the labels layout as a NixOS module (fileSystems, swap, LUKS,
                               the disk's initrd driver) to PATH inside the local flake, git add -N
+                              (an edited one is never replaced)
   --skip-boot-check           install even if the configuration would not mount / from what this
-                              install creates (the check evaluates it with nix, when nix is here)
+                              install creates (the check runs nix eval here, or on the installer
+                              when this machine has no Nix)
   --yes                       confirm the plan (required to write to the disk)
   --resume                    carry on where the last run on this installer stopped
   --finish poweroff|reboot|none   after a successful install (default poweroff)

@@ -2,6 +2,7 @@
 // (the first frame needs none of ssh2, mDNS or age), and a screen test can swap in fakes for
 // the parts that cannot exist in a unit test (the LAN, a target's disks).
 import type { BootCheck } from '../core/boot/boot-check.js';
+import type { DiskConfigHandOver } from '../core/boot/write-disk-config.js';
 import type { DiscoverOptions, Discovery } from '../core/discovery/discover.js';
 import type { Facts } from '../core/facts/types.js';
 import type { HardwareGenerator } from '../core/defaults.js';
@@ -30,7 +31,9 @@ export interface WizardServices {
   saveAgeKey(choice: AgeKeyChoice, overwrite: boolean): Promise<void>;
   checkSecrets(dir: string, identity: string): Promise<SecretsReport>;
   plan(facts: Facts, choices: Choices): Promise<Plan>;
-  checkBoot(plan: Plan, facts: Facts): Promise<BootCheck>;
+  handOverDiskConfig(plan: Plan, facts: Facts, path: string, write: boolean): Promise<DiskConfigHandOver>;
+  /** `installer`: where the evaluation runs when this machine has no Nix. */
+  checkBoot(plan: Plan, facts: Facts, installer?: Session): Promise<BootCheck>;
   startJournal(data: Omit<JournalData, 'version' | 'completed' | 'startedAt' | 'updatedAt'>): Promise<Journal>;
   runPlan(options: RunOptions): Promise<RunOutcome>;
 }
@@ -48,7 +51,8 @@ export const realServices: WizardServices = {
   saveAgeKey: async (choice, overwrite) => (await import('../core/install/prepare.js')).saveAgeKey(choice, overwrite),
   checkSecrets: async (dir, identity) => (await import('../core/keys/secrets-check.js')).checkSecrets(dir, identity),
   plan: async (facts, choices) => (await import('../core/plan/plan.js')).plan(facts, choices),
-  checkBoot: async (plan, facts) => (await import('../core/boot/boot-check.js')).checkBoot(plan, facts),
+  handOverDiskConfig: async (plan, facts, path, write) => (await import('../core/boot/write-disk-config.js')).handOverDiskConfig(plan, facts, path, write),
+  checkBoot: async (plan, facts, installer) => (await import('../core/boot/boot-check.js')).checkBoot(plan, facts, installer ? { installer } : {}),
   startJournal: async (data) => (await import('../core/install/journal.js')).Journal.start(data),
   runPlan: async (options) => (await import('../core/install/runner.js')).runPlan(options),
 };

@@ -31,7 +31,9 @@ Screens and the options that fill them
                        the generator and the path (and shows the screen even when the flake has one)
   Keys                 --age-key generate|FILE|none, --age-key-out, --replace-age-key, --age-key-name, --secrets,
                        --allow-unreadable-secrets
-  Review / Install     --dry-run (show the plan, change nothing), --finish, --log FILE
+  Review / Install     --dry-run (show the plan, change nothing), --finish, --log FILE,
+                       --write-disk-config PATH (the labels layout as a module, written into the
+                       local flake when the plan is made, unless --dry-run), --skip-boot-check
 
 Keys: arrows move, Enter goes on, Esc goes back (answers are kept), ? shows help, Ctrl-C quits
 (during the install it asks first, then stops safely after the running command).

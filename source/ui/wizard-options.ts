@@ -18,19 +18,13 @@ export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = proces
   if (flags.json) throw usageError('the wizard has no --json', 'for NDJSON events use: nixos-bootstrap install --json …');
   if (flags.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');
   // Accepted and then ignored, these would install no host key or wait for nothing unnoticed.
-  const headlessOnly = [
-    'host-key',
-    'wait',
-    'wait-timeout',
-    'write-disk-config',
-    'allow-missing-hardware-config',
-    'disko-mode',
-    'disk-encryption-keys',
-  ] as const;
+  const headlessOnly = ['host-key', 'wait', 'wait-timeout', 'allow-missing-hardware-config', 'disko-mode', 'disk-encryption-keys'] as const;
   for (const flag of headlessOnly) {
     if (values[flag] !== undefined)
       throw usageError(`--${flag} belongs to install`, `the wizard has no --${flag} yet: use nixos-bootstrap install --${flag} …`);
   }
+  if (flags.writeDiskConfig !== undefined && flags.flake && !flags.flake.local)
+    throw usageError('--write-disk-config needs a local flake (the file goes into it)', 'give --flake ./dir#host, or copy the module from the Review screen');
   // A pre-fill of the hardware screen, which only a local flake has: refused now when the flags
   // already rule that out (the flake screen refuses a remote one chosen there).
   if (flags.hardwareConfig && ((flags.mode !== undefined && flags.mode !== 'flake' && flags.mode !== 'copy') || (flags.flake && !flags.flake.local))) {

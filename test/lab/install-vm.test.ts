@@ -388,8 +388,16 @@ test("disko: the config's disks honoured, its LUKS key file only in RAM while di
   const remote = await stopRemoteSampler(vmShell);
   assert.equal(first.exitCode, 0, first.stderr + first.stdout.slice(-3000));
   assert.deepEqual(localSamples.hits, [], 'the disk key reached an argv or environment on the laptop');
+  assert.ok(localSamples.samples > 20, `only ${localSamples.samples} local samples`);
+  assert.ok(remote.names.includes('disko'), `the installer sampler missed disko (${remote.passes} passes; saw ${remote.names.join(' ').slice(0, 2000)})`);
+  assert.ok(remote.names.includes('cryptsetup'), 'the installer sampler missed cryptsetup');
   assert.deepEqual(remote.hits, [], 'the disk key reached an argv or environment on the installer');
   assert.doesNotMatch(first.stdout + first.stderr, /battery staple/, 'the disk key reached the output');
+  const firstLog = readFileSync(home(String(records(first.stdout).find((e) => e.type === 'result')!.logFile)), 'utf8');
+  assert.ok(firstLog.includes('disko'), 'the log file misses disko');
+  assert.ok(!firstLog.includes('battery staple'), 'the disk key reached the log file');
+  const journals = await lab.laptop(['bash', '-c', 'cat /root/.local/state/nixos-bootstrap/runs/*.json 2>/dev/null | grep -c "battery staple"']);
+  assert.equal(journals.stdout.trim(), '0', 'the disk key reached a journal');
   const after = await lab.vmSsh(
     [
       'test ! -e /tmp/secret.key && echo key-removed',
@@ -428,6 +436,69 @@ test("disko: the config's disks honoured, its LUKS key file only in RAM while di
   );
   assert.match(missing.stdout, /^exit 32$/m);
   assert.match(missing.stderr, /\/dev\/vdz: not a block device/);
+});
+
+test('will it boot, on the installer: without Nix on the laptop the installer evaluates the local flake; a root this install does not create is refused before any disk is touched; the files handed over reach nixos-install', async () => {
+  await resetVm(lab);
+  // The lab VM's Nix keeps its store elsewhere (see base-initramfs): set up as on a real
+  // installer for this test only.
+  await lab.vmSsh('mkdir -p /nix/store');
+  try {
+    const flakeDir = `${work}/boot-flake`;
+    const flake = (root: string) =>
+      `{ outputs = _: { nixosConfigurations.web.config = { fileSystems."/" = ${root}; boot.loader.systemd-boot.enable = true;
+        users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA lab" ]; }; }; }\n`;
+    mkdirSync(home(flakeDir), { recursive: true });
+    writeFileSync(home(`${flakeDir}/flake.nix`), flake('{ device = "/dev/disk/by-uuid/0a0a-1b1b"; fsType = "ext4"; }'));
+    const git = await lab.laptop(['bash', '-c', `cd ${flakeDir} && git init -q && git add flake.nix`]);
+    assert.equal(git.exitCode, 0, git.stderr);
+    const install = (...more: string[]) =>
+      lab.cli(['install', target(), '--flake', `${flakeDir}#web`, '--age-key', 'none', '--finish', 'none', '--yes', '--json', ...more], { cwd: work });
+    const internal = lab.state.vm!.disks.find((d) => d.role === 'internal')!.image;
+    const digest = diskDigest(internal);
+
+    const refused = await install();
+    assert.equal(refused.exitCode, 3, refused.stderr + refused.stdout.slice(-2000));
+    assert.match(refused.stderr, /would not boot from what this install creates: the configuration mounts \/ from \/dev\/disk\/by-uuid\/0a0a-1b1b/);
+    const events = records(refused.stdout);
+    const check = events.find((e) => e.type === 'boot-check') as NdjsonRecord & { evaluatedOn?: string; findings: Array<{ fix: string }> };
+    assert.equal(check.evaluatedOn, 'the installer');
+    assert.ok(
+      check.findings.some((f) => f.fix === 'fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };'),
+      JSON.stringify(check),
+    );
+    assert.match(
+      String(events.find((e) => e.type === 'disk-config-offer')?.text),
+      /--write-disk-config hosts\/web\/disks\.nix[^]*fileSystems\."\/" = \{ device = "\/dev\/disk\/by-label\/nixos"/,
+    );
+    assert.ok(!events.some((e) => e.type === 'phase-start'), 'a phase ran');
+    await lab.vmSsh('sync');
+    assert.equal(diskDigest(internal), digest, 'the disk was written');
+
+    // The agreeing flake installs; the hardware and disk modules written into it reach the installer.
+    writeFileSync(home(`${flakeDir}/flake.nix`), flake('{ device = "/dev/disk/by-label/nixos"; fsType = "ext4"; }'));
+    const agreed = await install(
+      '--generate-hardware-config',
+      'nixos-generate-config',
+      `${flakeDir}/hosts/web/hardware-configuration.nix`,
+      '--write-disk-config',
+      `${flakeDir}/hosts/web/disks.nix`,
+    );
+    assert.equal(agreed.exitCode, 0, agreed.stderr + agreed.stdout.slice(-2000));
+    const passed = records(agreed.stdout).find((e) => e.type === 'boot-check') as NdjsonRecord & { evaluatedOn?: string; findings: Array<{ refuse: boolean }> };
+    assert.equal(passed.evaluatedOn, 'the installer');
+    assert.ok(
+      passed.findings.every((f) => !f.refuse),
+      JSON.stringify(passed),
+    );
+    const uploaded = await lab.vmSsh(
+      'ls /tmp/nixos-bootstrap/config/hosts/web; head -1 /tmp/nixos-bootstrap/config/hosts/web/disks.nix; ls -d /tmp/nixos-bootstrap-boot-check.* 2>/dev/null | wc -l',
+    );
+    assert.match(uploaded.stdout, /^disks\.nix\nhardware-configuration\.nix\n# The disk layout nixos-bootstrap installs for web/);
+    assert.match(uploaded.stdout, /^0$/m, 'the flake copy of the boot check was left on the installer');
+  } finally {
+    await lab.vmSsh('rm -rf /nix');
+  }
 });
 
 test('by default the installer powers off after a successful install', async () => {

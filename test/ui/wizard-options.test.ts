@@ -70,9 +70,16 @@ test('headless-only flags point to install (none is accepted and ignored); a pas
   assert.throws(() => parseWizardFlags(['--host-key', '/k'], {}), usage(/--host-key belongs to install.*install --host-key/));
   assert.throws(() => parseWizardFlags(['--finish', 'reboot', '--wait'], {}), usage(/--wait belongs to install/));
   assert.throws(() => parseWizardFlags(['--wait-timeout', '60'], {}), usage(/--wait-timeout belongs to install/));
-  assert.throws(() => parseWizardFlags(['--write-disk-config', 'disks.nix'], {}), usage(/--write-disk-config belongs to install/));
   assert.throws(() => parseWizardFlags(['--luks-passphrase-file', '-'], {}), usage(/not a passphrase on stdin/));
   assert.throws(() => parseWizardFlags(['--allow-missing-hardware-config'], {}), usage(/--allow-missing-hardware-config belongs to install/));
+});
+
+test('--write-disk-config is taken by the wizard (Review writes it), refused with a remote flake', () => {
+  assert.equal(parseWizardFlags(['--write-disk-config', 'hosts/web/disks.nix'], {}).writeDiskConfig, 'hosts/web/disks.nix');
+  assert.throws(
+    () => parseWizardFlags(['--write-disk-config', 'disks.nix', '--flake', 'github:me/cfg#web'], {}),
+    usage(/--write-disk-config needs a local flake/),
+  );
 });
 
 test('--generate-hardware-config pre-fills the hardware screen; refused where no local flake can take the file', () => {

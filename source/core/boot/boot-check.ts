@@ -1,8 +1,10 @@
-// The pre-flight "will it boot" check: evaluate the host's configuration here, then compare it
-// with the plan. Nothing on the target is touched; without nix the check says it was skipped.
+// The pre-flight "will it boot" check: evaluate the host's configuration here (or, without Nix
+// here, on the installer), then compare it with the plan. No disk is touched; without any Nix
+// the check says it was skipped.
 import type { Facts } from '../facts/types.js';
 import type { Plan } from '../plan/types.js';
-import { evaluateBootConfig, type BootConfigResult } from './boot-config.js';
+import type { Session } from '../ssh/types.js';
+import { evaluateBootConfig, evaluateBootConfigOn, type BootConfigResult } from './boot-config.js';
 import { bootFindings, type BootCheck } from './boot-findings.js';
 
 export type { BootCheck };
@@ -15,20 +17,32 @@ export function bootCheckSkipReason(plan: Plan): string | undefined {
   return undefined;
 }
 
-export async function checkBoot(
-  plan: Plan,
-  facts: Facts,
-  evaluate: (flakeRef: string, host: string) => Promise<BootConfigResult> = evaluateBootConfig,
-): Promise<BootCheck> {
+export interface BootCheckOptions {
+  /** Evaluates on this machine (tests pass one with a scratch store). */
+  evaluate?: (flakeRef: string, host: string) => Promise<BootConfigResult>;
+  /** The installer's session: the evaluation runs there when this machine has no Nix and it has. */
+  installer?: Session;
+}
+
+export async function checkBoot(plan: Plan, facts: Facts, options: BootCheckOptions = {}): Promise<BootCheck> {
   const { flake } = plan.choices;
   const skipped = bootCheckSkipReason(plan);
   if (skipped) return { skipped, findings: [] };
-  const result = await evaluate(flake.localPath ?? flake.uri, flake.host);
+  let result = await (options.evaluate ?? evaluateBootConfig)(flake.localPath ?? flake.uri, flake.host);
+  let evaluatedOn: BootCheck['evaluatedOn'] = 'this machine';
+  if ('skipped' in result && options.installer) {
+    const here = result.skipped;
+    if (!facts.tools.nix) return { skipped: `${here}; the installer has no nix`, findings: [] };
+    result = await evaluateBootConfigOn(options.installer, flake, flake.host);
+    if ('skipped' in result) return { skipped: `${here}; ${result.skipped}`, findings: [] };
+    evaluatedOn = 'the installer';
+  }
   if ('skipped' in result) return { skipped: result.skipped, findings: [] };
-  if ('failed' in result) return { failed: result.failed, findings: [] };
+  if ('failed' in result) return { failed: result.failed, evaluatedOn, findings: [] };
   if ('hosts' in result) {
     const others = result.hosts.length ? `it has ${result.hosts.join(', ')}` : 'it has none';
     return {
+      evaluatedOn,
       findings: [
         {
           refuse: true,
@@ -38,5 +52,5 @@ export async function checkBoot(
       ],
     };
   }
-  return { findings: bootFindings(result.config, plan, facts) };
+  return { evaluatedOn, findings: bootFindings(result.config, plan, facts) };
 }

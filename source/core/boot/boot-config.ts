@@ -4,6 +4,9 @@
 // flake's code cannot read this machine's environment or files.
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
+import { flakeTar } from '../install/command-input.js';
+import { shellJoin } from '../plan/shell.js';
+import type { Session } from '../ssh/types.js';
 
 export interface BootConfig {
   root: MountConfig | null;
@@ -19,6 +22,9 @@ export interface BootConfig {
   initrdModules: string[];
   /** root and wheel users with an authorized key or a password. */
   logins: string[];
+  /** Where the secrets modules read the age identity: sops-nix's sops.age.keyFile, agenix's age.identityPaths. */
+  sopsAgeKeyFile: string | null;
+  agenixIdentityPaths: string[];
 }
 
 export interface MountConfig {
@@ -56,6 +62,8 @@ in if !(hosts ? \${host}) then { hosts = builtins.attrNames hosts; } else {
   grubEfi = attr [ "boot" "loader" "grub" "efiSupport" ] false;
   grubDevices = attr [ "boot" "loader" "grub" "devices" ] [ ] ++ (if grubDevice == "" || grubDevice == null then [ ] else [ grubDevice ]);
   initrdModules = attr [ "boot" "initrd" "availableKernelModules" ] [ ] ++ attr [ "boot" "initrd" "kernelModules" ] [ ];
+  sopsAgeKeyFile = attr [ "sops" "age" "keyFile" ] null;
+  agenixIdentityPaths = attr [ "age" "identityPaths" ] [ ];
   logins = builtins.filter (name: (name == "root" || builtins.elem "wheel" (users.\${name}.extraGroups or [ ])) && canLogIn users.\${name}) (builtins.attrNames users);
 }`;
 
@@ -73,6 +81,21 @@ const nixEnvironment = (env: NodeJS.ProcessEnv) => ({
   GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
 });
 
+/** `nix eval` of the host's boot settings in the flake `flakeRef`, as arguments. */
+const evalArgs = (flakeRef: string, host: string) => [
+  '--extra-experimental-features',
+  'nix-command flakes',
+  'eval',
+  '--json',
+  '--no-write-lock-file',
+  '--option',
+  'allow-import-from-derivation',
+  'false',
+  `${flakeRef}#nixosConfigurations`,
+  '--apply',
+  bootConfigFunction(host),
+];
+
 /**
  * Evaluates the host's boot settings; `skipped` when Nix is not here or not set up, `failed`
  * with nix's own message when the evaluation fails. `env` is for tests (a scratch store).
@@ -82,30 +105,55 @@ export async function evaluateBootConfig(flakeRef: string, host: string, env: No
   if (!existsSync('/nix/store') && !env.NIX_REMOTE && !/^\s*store\s*=/m.test(env.NIX_CONFIG ?? '')) {
     return { skipped: 'Nix is not set up on this machine (no /nix/store)' };
   }
-  const args = [
-    '--extra-experimental-features',
-    'nix-command flakes',
-    'eval',
-    '--json',
-    '--no-write-lock-file',
-    '--option',
-    'allow-import-from-derivation',
-    'false',
-    `${flakeRef}#nixosConfigurations`,
-    '--apply',
-    bootConfigFunction(host),
-  ];
-  const result = await execa('nix', args, { env: nixEnvironment(env), extendEnv: false, reject: false, stdin: 'ignore', timeout: bootEvalTimeoutMs });
+  const result = await execa('nix', evalArgs(flakeRef, host), {
+    env: nixEnvironment(env),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: bootEvalTimeoutMs,
+  });
   if ((result as { code?: string }).code === 'ENOENT') return { skipped: 'nix is not installed on this machine' };
-  if (result.timedOut) return { failed: `nix eval of ${flakeRef}#${host} took longer than ${bootEvalTimeoutMs / 1000} s` };
-  if (result.exitCode !== 0) {
+  if (result.timedOut) return timedOut(flakeRef, host);
+  return evalOutcome(result.exitCode ?? 1, String(result.stdout), String(result.stderr), flakeRef, host);
+}
+
+/** Where a local flake is unpacked on the installer for the evaluation (removed after it). */
+export const installerCheckDirTemplate = '/tmp/nixos-bootstrap-boot-check.XXXXXX';
+
+/**
+ * The same evaluation on the installer (a NixOS installer has Nix), for a laptop without one. A
+ * local flake travels as the upload phase sends it (only what Nix sees) into a fresh directory
+ * in the installer's RAM, removed when the evaluation ends; a remote flake is fetched there.
+ */
+export async function evaluateBootConfigOn(session: Session, flake: { uri: string; localPath?: string }, host: string): Promise<BootConfigResult> {
+  const limit = ['timeout', String(bootEvalTimeoutMs / 1000), 'nix'];
+  const evaluate = flake.localPath
+    ? `d=$(mktemp -d ${installerCheckDirTemplate}) && trap 'rm -rf "$d"' EXIT && tar -x -C "$d" && cd "$d" && ${shellJoin([...limit, ...evalArgs('path:.', host)])}`
+    : shellJoin([...limit, ...evalArgs(flake.uri, host)]);
+  // As here: a first `nix` command would create /nix, so only a Nix that is set up is used.
+  const command = `if [ ! -d /nix/store ]; then exit ${noStoreExit}; fi; ${evaluate}`;
+  const stdin = flake.localPath ? await flakeTar(flake.localPath) : undefined;
+  const result = await session.exec(command, { ...(stdin ? { stdin } : {}), captureBytes: 4 * 1024 * 1024 });
+  if (result.code === noStoreExit) return { skipped: 'Nix is not set up on the installer (no /nix/store)' };
+  // timeout(1) exits 124 when the limit was reached.
+  if (result.code === 124) return timedOut(flake.uri, host);
+  return evalOutcome(result.code ?? 1, result.stdout, result.stderr, flake.uri, host);
+}
+
+/** The installer's answer when it has no /nix/store (nix and timeout never exit with it). */
+const noStoreExit = 97;
+
+const timedOut = (flakeRef: string, host: string): BootConfigResult => ({
+  failed: `nix eval of ${flakeRef}#${host} took longer than ${bootEvalTimeoutMs / 1000} s`,
+});
+
+function evalOutcome(exitCode: number, stdout: string, stderr: string, flakeRef: string, host: string): BootConfigResult {
+  if (exitCode !== 0) {
     // Nix's own message, without the source excerpt and the --show-trace advice.
-    const lines = String(result.stderr)
-      .split('\n')
-      .filter((line) => line.trim() && !/^\s*(\d+\||…)|--show-trace/.test(line));
+    const lines = stderr.split('\n').filter((line) => line.trim() && !/^\s*(\d+\||…)|--show-trace/.test(line));
     const reason = lines.slice(-3).join(' ').replace(/\s+/g, ' ');
     return { failed: `nix eval of ${flakeRef}#${host} failed: ${reason.slice(0, 400)}` };
   }
-  const value = JSON.parse(String(result.stdout)) as BootConfig | { hosts: string[] };
+  const value = JSON.parse(stdout) as BootConfig | { hosts: string[] };
   return 'hosts' in value ? { hosts: value.hosts } : { config: value };
 }

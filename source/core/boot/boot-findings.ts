@@ -24,6 +24,8 @@ export interface BootCheck {
   skipped?: string;
   /** The evaluation failed: nixos-install would fail the same way, after the disk is wiped. */
   failed?: string;
+  /** Where `nix eval` ran: this machine, or the installer when this machine has no Nix. */
+  evaluatedOn?: 'this machine' | 'the installer';
   findings: BootFinding[];
 }
 
@@ -108,6 +110,22 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
       `boot.initrd.availableKernelModules = [ ${missing.map((m) => `"${m}"`).join(' ')} ];`,
     );
   }
+  // The age key this install hands over must be where the secrets modules look for it.
+  const agePath = choices.ageKey?.path;
+  if (agePath && config.sopsAgeKeyFile !== null && config.sopsAgeKeyFile !== agePath) {
+    find(
+      false,
+      `sops-nix reads its age key from ${config.sopsAgeKeyFile}, but this install puts the key at ${agePath}: no secret decrypts at boot`,
+      `sops.age.keyFile = "${agePath}";   (or install with --age-key-path ${config.sopsAgeKeyFile})`,
+    );
+  }
+  if (agePath && config.agenixIdentityPaths.length > 0 && !config.agenixIdentityPaths.includes(agePath)) {
+    find(
+      false,
+      `agenix reads its identities from ${config.agenixIdentityPaths.join(', ')}, not from ${agePath} where this install puts the age key: no secret decrypts at boot`,
+      `age.identityPaths = [ "${agePath}" ];`,
+    );
+  }
   if (config.logins.length === 0) {
     find(
       false,
@@ -121,9 +139,10 @@ export function bootFindings(config: BootConfig, plan: Plan, facts: Facts): Boot
 /** For a person: each finding with its fix, or why there was no check. */
 export function describeBootCheck(check: BootCheck): string {
   if (check.skipped) return `Boot check skipped: ${check.skipped}.`;
-  if (check.failed) return `Boot check: ✖ the configuration does not evaluate: ${check.failed}`;
-  if (check.findings.length === 0) return 'Boot check: the configuration mounts what this install creates, and boots on this hardware.';
-  return ['Boot check:', ...check.findings.map((f) => `  ${f.refuse ? '✖' : '!'} ${f.message}\n      add: ${f.fix}`)].join('\n');
+  const title = check.evaluatedOn === 'the installer' ? 'Boot check (evaluated on the installer, this machine has no Nix)' : 'Boot check';
+  if (check.failed) return `${title}: ✖ the configuration does not evaluate: ${check.failed}`;
+  if (check.findings.length === 0) return `${title}: the configuration mounts what this install creates, and boots on this hardware.`;
+  return [`${title}:`, ...check.findings.map((f) => `  ${f.refuse ? '✖' : '!'} ${f.message}\n      add: ${f.fix}`)].join('\n');
 }
 
 /** What stops an install: a failed evaluation or a finding that cannot boot. */

@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { refusal, usageError } from '../exit-codes.js';
 import { inGitWorkTree } from '../install/command-input.js';
 import { isInside } from '../keys/secret-paths.js';
-import { diskConfigHeader } from './disk-config.js';
+import type { Facts } from '../facts/types.js';
+import type { Plan } from '../plan/types.js';
+import { diskConfigHeader, diskConfigNix, isUneditedDiskConfig } from './disk-config.js';
 
 /** A file a flag writes into the local flake: refused (exit 2) outside it, since the flake would not see it. */
 export function insideFlake(flag: string, path: string, flakeDir: string, example: string): string {
@@ -18,14 +20,17 @@ export function insideFlake(flag: string, path: string, flakeDir: string, exampl
   return target;
 }
 
-/** Checks the path before anything is contacted: inside the local flake, the tool's own file if it exists. */
+/** Checks the path (before anything is contacted, and again just before writing): inside the local flake, the tool's own unedited file if it exists. */
 export async function checkDiskConfigPath(path: string, flakeDir: string | undefined): Promise<string> {
   if (!flakeDir)
     throw usageError('--write-disk-config needs a local flake (the file goes into it)', 'give --flake ./dir#host, or copy the module from the plan output');
   const target = insideFlake('--write-disk-config', path, flakeDir, 'hosts/HOST/disks.nix');
   const existing = await readFile(target, 'utf8').catch(() => undefined);
-  if (existing !== undefined && !existing.startsWith(diskConfigHeader)) {
-    throw refusal(`--write-disk-config ${path} exists and was not written by nixos-bootstrap`, 'choose another file, or move this one away');
+  if (existing !== undefined && !isUneditedDiskConfig(existing)) {
+    throw refusal(
+      `--write-disk-config ${path} exists and ${existing.startsWith(diskConfigHeader) ? 'was changed since nixos-bootstrap wrote it' : 'was not written by nixos-bootstrap'}`,
+      'choose another file, or move this one away (the plan output shows what it would hold)',
+    );
   }
   return target;
 }
@@ -44,4 +49,23 @@ export async function writeModule(target: string, text: string, options: { gitAd
   if (!options.gitAdd || !inGitWorkTree(dirname(target))) return { gitAdded: false };
   await promisify(execFile)('git', ['-C', dirname(target), 'add', '--intent-to-add', '--', basename(target)]);
   return { gitAdded: true };
+}
+
+export interface DiskConfigHandOver {
+  path: string;
+  text: string;
+  written: boolean;
+  gitAdded: boolean;
+}
+
+/**
+ * --write-disk-config: the module that matches this plan, into the local flake when `write`
+ * (a preview only makes it). The path is checked again: the file may have been edited since.
+ */
+export async function handOverDiskConfig(plan: Plan, facts: Facts, path: string, write: boolean): Promise<DiskConfigHandOver> {
+  const text = diskConfigNix(plan, facts);
+  if (!text) throw usageError('--write-disk-config describes the labels layout', 'choose the labels layout, or leave the flag out');
+  const target = await checkDiskConfigPath(path, plan.choices.flake.localPath);
+  const written = write ? await writeModule(target, text, { gitAdd: true }) : null;
+  return { path: target, text, written: written !== null, gitAdded: written?.gitAdded ?? false };
 }

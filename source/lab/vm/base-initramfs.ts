@@ -81,8 +81,10 @@ function generatedFiles(): CpioEntry[] {
     file('etc/rc.lab-shutdown', shutdownScript, 0o755),
     file('etc/modprobe.d/lab.conf', modprobeConf),
     file('etc/avahi/services/ssh.service', avahiSshService),
-    // Root evaluates as itself: no nixbld group in the lab.
-    file('etc/nix/nix.conf', 'build-users-group =\n'),
+    // Root evaluates as itself: no nixbld group in the lab. Its store is kept away from /nix:
+    // this installer's Nix counts as not set up (no /nix/store, no boot check on it: lab flakes
+    // are mostly stubs) unless a test makes /nix/store for the time it needs one.
+    file('etc/nix/nix.conf', 'build-users-group =\nstore = /var/lib/lab-nix\n'),
     // sudo for the stock-ISO variant's nixos user: no password, logged for the tests.
     file('etc/sudoers', 'Defaults logfile=/var/log/sudo.log\nroot ALL=(ALL:ALL) ALL\nnixos ALL=(ALL:ALL) NOPASSWD: ALL\n', 0o440),
     file('etc/pam.d/sudo', 'auth sufficient pam_permit.so\naccount sufficient pam_permit.so\nsession sufficient pam_permit.so\n'),

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { errorText } from '../../core/exit-codes.js';
 import { bootBlockers, type BootCheck } from '../../core/boot/boot-findings.js';
 import type { Plan } from '../../core/plan/types.js';
+import type { DiskConfigHandOver } from '../../core/boot/write-disk-config.js';
 import { startInstall } from '../run/install-session.js';
 import { buildChoices } from '../state/choices.js';
 import { useWizard } from '../wizard-context.js';
@@ -13,6 +14,7 @@ export function usePlan() {
   const [error, setError] = useState<string | undefined>();
   const [starting, setStarting] = useState(false);
   const [bootCheck, setBootCheck] = useState<BootCheck | undefined>();
+  const [diskConfig, setDiskConfig] = useState<DiskConfigHandOver | undefined>();
 
   useEffect(() => {
     if (state.plan) return;
@@ -34,16 +36,30 @@ export function usePlan() {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- made once per visit (see above)
   }, [state.plan]);
 
-  // Will it boot? Checked for each plan before it can be confirmed; a failed check is a skip.
+  // --write-disk-config first (the configuration may import the file), then: will it boot?
+  // Checked for each plan before it can be confirmed; a failed check is a skip.
   useEffect(() => {
     setBootCheck(undefined);
-    if (!state.plan) return;
-    if (state.preset.skipBootCheck) return setBootCheck({ skipped: '--skip-boot-check was given', findings: [] });
+    setDiskConfig(undefined);
+    const plan = state.plan;
+    if (!plan) return;
     let live = true;
-    runtime.services.checkBoot(state.plan, state.facts!).then(
-      (check) => live && setBootCheck(check),
-      (caught: unknown) => live && setBootCheck({ skipped: errorText(caught), findings: [] }),
-    );
+    const { writeDiskConfig, dryRun, skipBootCheck } = state.preset;
+    const handOver = async () => {
+      if (writeDiskConfig === undefined) return;
+      try {
+        const handed = await runtime.services.handOverDiskConfig(plan, state.facts!, writeDiskConfig, !dryRun);
+        if (live) setDiskConfig(handed);
+      } catch (caught) {
+        if (live) setError(errorText(caught));
+      }
+    };
+    void handOver()
+      .then(() => (skipBootCheck ? { skipped: '--skip-boot-check was given', findings: [] } : runtime.services.checkBoot(plan, state.facts!, runtime.session)))
+      .then(
+        (check) => live && setBootCheck(check),
+        (caught: unknown) => live && setBootCheck({ skipped: errorText(caught), findings: [] }),
+      );
     return () => {
       live = false;
     };
@@ -78,5 +94,5 @@ export function usePlan() {
     }
   };
 
-  return { plan: state.plan, error, setError, starting, start, bootCheck, bootRefusal };
+  return { plan: state.plan, error, setError, starting, start, bootCheck, bootRefusal, diskConfig };
 }

@@ -3,6 +3,8 @@ import { basename, relative } from 'node:path';
 import { Box, Text } from 'ink';
 import { ExitCode } from '../../core/exit-codes.js';
 import { describeBootCheck } from '../../core/boot/boot-findings.js';
+import { diskConfigOffer } from '../../core/boot/disk-config.js';
+import type { DiskConfigHandOver } from '../../core/boot/write-disk-config.js';
 import { printableLines } from '../../core/logs/printable.js';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { formatBytes } from '../../core/plan/sizes.js';
@@ -30,6 +32,13 @@ function hardwareRow(result: HardwareResult | undefined, flakeDir: string | unde
   return [['Hardware', `${path} (${result.generator}, ${what})`]];
 }
 
+/** What --write-disk-config did, if it was given. */
+function diskConfigRow(handed: DiskConfigHandOver | undefined, flakeDir: string | undefined): Array<[string, string]> {
+  if (!handed) return [];
+  const path = flakeDir ? relative(flakeDir, handed.path) : handed.path;
+  return [['Disks', `${path} (${handed.written ? `written${handed.gitAdded ? ', git add -N' : ''}` : 'not written (dry run)'}; import it from the host)`]];
+}
+
 function summary(plan: Plan, where: string, fingerprint: string): Array<[string, string]> {
   const { choices } = plan;
   const layout = choices.layout;
@@ -53,7 +62,7 @@ function summary(plan: Plan, where: string, fingerprint: string): Array<[string,
 export function ReviewScreen() {
   const { state, finish, size, bodyRows } = useWizard();
   const theme = useTheme();
-  const { plan, error, setError, starting, start, bootCheck, bootRefusal } = usePlan();
+  const { plan, error, setError, starting, start, bootCheck, bootRefusal, diskConfig } = usePlan();
   const [typed, setTyped] = useState('');
   const [scroll, setScroll] = useState(0);
 
@@ -61,9 +70,16 @@ export function ReviewScreen() {
   // wrapped, not cut: the viewport scrolls over exactly what is on screen.
   // Findings quote the configuration and nix's messages: no control sequences reach the terminal.
   const boot = bootCheck ? printableLines(describeBootCheck(bootCheck)) : 'Checking that the configuration boots from what this install creates…';
-  const lines = plan ? [...formatPlan(plan), '', boot].flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns)) : [];
+  const offer = plan && bootCheck && state.preset.writeDiskConfig === undefined ? diskConfigOffer(plan, state.facts!, bootCheck) : undefined;
+  const lines = plan
+    ? [...formatPlan(plan), '', boot, ...(offer ? ['', offer] : [])].flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, size.columns))
+    : [];
   const summaryRows = plan
-    ? [...summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? ''), ...hardwareRow(state.hardwareResult, state.resolvedFlake?.localPath)]
+    ? [
+        ...summary(plan, formatTarget(state.target!), state.hostKey?.fingerprint ?? ''),
+        ...hardwareRow(state.hardwareResult, state.resolvedFlake?.localPath),
+        ...diskConfigRow(diskConfig, state.resolvedFlake?.localPath),
+      ]
     : [];
   const viewport = Math.max(3, bodyRows - summaryRows.length - 6);
   const maxScroll = Math.max(0, lines.length - viewport);

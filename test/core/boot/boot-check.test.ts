@@ -52,7 +52,7 @@ const virtio = facts({ disks: [disk({ modules: ['virtio_blk', 'virtio_pci'] })] 
 async function check(settings: Record<string, string | undefined>, over: Partial<Choices> = {}, theFacts = virtio) {
   const dir = flake(settings);
   const thePlan = plan(theFacts, choices({ layout: luksSwap, flake: { uri: dir, host: 'web', localPath: dir }, ...over }));
-  return checkBoot(thePlan, theFacts, evaluate);
+  return checkBoot(thePlan, theFacts, { evaluate });
 }
 
 test('a configuration that agrees with the plan and the hardware has no finding', async () => {
@@ -107,6 +107,16 @@ test('loader, initrd driver, swap, /boot and logins are findings (not refusals),
       /nobody can log in after the first boot/,
       'users.users.root.openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAA… you@laptop" ];',
     ],
+    [
+      { 'sops.age.keyFile': '"/var/lib/sops-nix/key.txt"' },
+      /sops-nix reads its age key from \/var\/lib\/sops-nix\/key\.txt, but this install puts the key at \/etc\/age\/web\.agekey/,
+      'sops.age.keyFile = "/etc/age/web.agekey";   (or install with --age-key-path /var/lib/sops-nix/key.txt)',
+    ],
+    [
+      { 'age.identityPaths': '[ "/etc/ssh/ssh_host_ed25519_key" ]' },
+      /agenix reads its identities from \/etc\/ssh\/ssh_host_ed25519_key, not from \/etc\/age\/web\.agekey/,
+      'age.identityPaths = [ "/etc/age/web.agekey" ];',
+    ],
   ];
   for (const [change, message, fix] of cases) {
     const result = await check({ ...agreeing, ...change });
@@ -126,6 +136,10 @@ test('loader, initrd driver, swap, /boot and logins are findings (not refusals),
     'users.users.me': '{ extraGroups = [ "wheel" ]; hashedPassword = "$6$x"; }',
   });
   assert.deepEqual(wheel.findings, []);
+  // The secrets modules reading the key where --age-key-path puts it: no finding.
+  const sops = { ...agreeing, 'sops.age.keyFile': '"/var/lib/sops-nix/key.txt"', 'age.identityPaths': '[ "/var/lib/sops-nix/key.txt" ]' };
+  const placed = await check(sops, { ageKey: { recipient: 'age1qqqq', path: '/var/lib/sops-nix/key.txt' } });
+  assert.deepEqual(placed.findings, []);
 });
 
 test('BIOS needs GRUB on this disk', async () => {
@@ -137,7 +151,9 @@ test('BIOS needs GRUB on this disk', async () => {
 });
 
 test('without nix, or when the evaluation fails, the check says it was skipped and why', async () => {
-  const noNix = await checkBoot(plan(virtio, choices()), virtio, (ref, host) => evaluateBootConfig(ref, host, { ...nixEnv, PATH: '/nonexistent' }));
+  const noNix = await checkBoot(plan(virtio, choices()), virtio, {
+    evaluate: (ref, host) => evaluateBootConfig(ref, host, { ...nixEnv, PATH: '/nonexistent' }),
+  });
   assert.equal(noNix.skipped, 'nix is not installed on this machine');
   assert.match(describeBootCheck(noNix), /^Boot check skipped: nix is not installed/);
   if (!hadNix) {
@@ -145,7 +161,7 @@ test('without nix, or when the evaluation fails, the check says it was skipped a
     assert.deepEqual(unset, { skipped: 'Nix is not set up on this machine (no /nix/store)' });
   }
   const dir = flake(agreeing);
-  const wrongHost = await checkBoot(plan(virtio, choices({ flake: { uri: dir, host: 'db', localPath: dir } })), virtio, evaluate);
+  const wrongHost = await checkBoot(plan(virtio, choices({ flake: { uri: dir, host: 'db', localPath: dir } })), virtio, { evaluate });
   assert.equal(wrongHost.skipped, undefined);
   assert.deepEqual(
     wrongHost.findings.map((f) => [f.refuse, f.message]),
@@ -154,18 +170,20 @@ test('without nix, or when the evaluation fails, the check says it was skipped a
   const broken = join(work, 'broken');
   mkdirSync(broken);
   writeFileSync(join(broken, 'flake.nix'), '{ outputs = _: { nixosConfigurations.web.config = throw "no such option"; }; }\n');
-  const failed = await checkBoot(plan(virtio, choices({ flake: { uri: broken, host: 'web', localPath: broken } })), virtio, evaluate);
+  const failed = await checkBoot(plan(virtio, choices({ flake: { uri: broken, host: 'web', localPath: broken } })), virtio, { evaluate });
   assert.equal(failed.skipped, undefined);
   assert.match(failed.failed!, /^nix eval of .*broken#web failed: .*no such option/);
   assert.deepEqual(bootBlockers(failed), [`the configuration does not evaluate (${failed.failed})`], 'a failed evaluation blocks the install');
-  const prebuilt = await checkBoot(plan(virtio, choices({ install: { mode: 'prebuilt', repoPath: '/mnt/x', systemPath: '/nix/store/x' } })), virtio, evaluate);
+  const prebuilt = await checkBoot(plan(virtio, choices({ install: { mode: 'prebuilt', repoPath: '/mnt/x', systemPath: '/nix/store/x' } })), virtio, {
+    evaluate,
+  });
   assert.match(prebuilt.skipped!, /prebuilt/);
 });
 
 test('the evaluation is pure: the flake cannot read this machine’s environment; a locked root password lets nobody in', async () => {
   const dir = flake({ ...agreeing, 'fileSystems."/"': '{ device = builtins.getEnv "NB_TEST_SECRET"; fsType = "ext4"; }' });
   const thePlan = plan(virtio, choices({ layout: luksSwap, flake: { uri: dir, host: 'web', localPath: dir } }));
-  const result = await checkBoot(thePlan, virtio, (ref, host) => evaluateBootConfig(ref, host, { ...nixEnv, NB_TEST_SECRET: 'hunter2' }));
+  const result = await checkBoot(thePlan, virtio, { evaluate: (ref, host) => evaluateBootConfig(ref, host, { ...nixEnv, NB_TEST_SECRET: 'hunter2' }) });
   assert.doesNotMatch(JSON.stringify(result), /hunter2/);
   assert.match(result.findings[0]!.message, /which this install does not create/);
   const locked = await check({ ...agreeing, 'users.users.root.openssh.authorizedKeys.keys': undefined, 'users.users.root.initialHashedPassword': '"!"' });
@@ -193,4 +211,53 @@ test('names NixOS users write for the same devices are accepted: by-partlabel, t
     mounted.findings.every((f) => !f.refuse),
     describeBootCheck(mounted),
   );
+});
+
+test('without Nix here, the installer evaluates: the local flake goes over stdin into a temp dir it removes; no nix there either is a skip', async () => {
+  const { ScriptedSession } = await import('../install/helpers/scripted-session.js');
+  const { execa } = await import('execa');
+  const { readdirSync } = await import('node:fs');
+  const noNixHere = { evaluate: () => Promise.resolve({ skipped: 'Nix is not set up on this machine (no /nix/store)' }) };
+  // "The installer" is this machine's bash with the scratch store standing for its /nix/store:
+  // the command really runs.
+  mkdirSync(join(work, 'store'), { recursive: true });
+  const installer = new ScriptedSession(async (command, options) => {
+    const here = command.replace('[ ! -d /nix/store ]', `[ ! -d ${join(work, 'store')} ]`);
+    const run = await execa('bash', ['-c', here], { env: nixEnv, extendEnv: false, reject: false, input: options.stdin });
+    return { code: run.exitCode ?? 1, stdout: String(run.stdout), stderr: String(run.stderr) };
+  });
+  const withNix = facts({ disks: [disk({ modules: ['virtio_blk', 'virtio_pci'] })], tools: { nix: true } });
+  const dir = flake({ ...agreeing, 'fileSystems."/"': '{ device = "/dev/disk/by-uuid/0a0a"; fsType = "ext4"; }' });
+  const thePlan = plan(withNix, choices({ layout: luksSwap, flake: { uri: dir, host: 'web', localPath: dir } }));
+  const leftBefore = readdirSync('/tmp').filter((f) => f.startsWith('nixos-bootstrap-boot-check.')).length;
+
+  const remote = await checkBoot(thePlan, withNix, { ...noNixHere, installer });
+  assert.equal(remote.evaluatedOn, 'the installer');
+  assert.match(
+    describeBootCheck(remote),
+    /^Boot check \(evaluated on the installer, this machine has no Nix\):\n {2}✖ the configuration mounts \/ from \/dev\/disk\/by-uuid\/0a0a/,
+  );
+  assert.ok(bootBlockers(remote).length > 0, 'refused as it would be here');
+  assert.equal(installer.commands.length, 1);
+  assert.match(
+    installer.commands[0]!,
+    /^if \[ ! -d \/nix\/store \]; then exit 97; fi; d=\$\(mktemp -d \/tmp\/nixos-bootstrap-boot-check\.XXXXXX\) && trap .* && tar -x -C "\$d" && cd "\$d" && timeout 300 nix /,
+  );
+  assert.doesNotMatch(installer.commands[0]!, new RegExp(dir), 'the laptop path is not used there');
+  assert.equal(readdirSync('/tmp').filter((f) => f.startsWith('nixos-bootstrap-boot-check.')).length, leftBefore, 'its temp dir was removed');
+  // An agreeing flake passes there too.
+  const good = flake(agreeing);
+  const agreed = await checkBoot(plan(withNix, choices({ layout: luksSwap, flake: { uri: good, host: 'web', localPath: good } })), withNix, {
+    ...noNixHere,
+    installer,
+  });
+  assert.deepEqual([agreed.evaluatedOn, agreed.findings], ['the installer', []]);
+
+  const noNixThere = await checkBoot(thePlan, virtio, { ...noNixHere, installer });
+  assert.equal(noNixThere.skipped, 'Nix is not set up on this machine (no /nix/store); the installer has no nix');
+  assert.equal(installer.commands.length, 2, 'nothing was run on an installer without nix');
+  // A nix whose store is not set up is never run there either (it would create /nix).
+  const unset = new ScriptedSession((command) => ({ code: /^if \[ ! -d \/nix\/store \]; then exit 97; fi; /.test(command) ? 97 : 0 }));
+  const noStore = await checkBoot(thePlan, withNix, { ...noNixHere, installer: unset });
+  assert.equal(noStore.skipped, 'Nix is not set up on this machine (no /nix/store); Nix is not set up on the installer (no /nix/store)');
 });

@@ -64,8 +64,13 @@ test('--write-disk-config: only inside the local flake, never over a file it did
     assert.deepEqual(await writeModule(target, text, { gitAdd: true }), { gitAdded: true });
     assert.equal(readFileSync(target, 'utf8'), text);
     assert.match(git('status', '--porcelain').stdout, /^ A hosts\/disks\.nix$/m, 'added with --intent-to-add');
-    // Its own file may be replaced (a second run with another layout).
+    // Its own file may be replaced (a second run with another layout)…
     assert.equal(await checkDiskConfigPath(target, flakeDir), target);
+    // …but not once the user edited it, even a line below the header (or removed the last line).
+    writeFileSync(target, text.replace('fsType = "ext4"', 'fsType = "btrfs"'));
+    await refused(target, flakeDir, /disks\.nix exists and was changed since nixos-bootstrap wrote it/, 3);
+    writeFileSync(target, text.split('\n').slice(0, -2).join('\n') + '\n');
+    await refused(target, flakeDir, /was changed since nixos-bootstrap wrote it/, 3);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

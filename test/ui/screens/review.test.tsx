@@ -146,3 +146,45 @@ test('a boot check that refuses blocks the confirmation on Review; --skip-boot-c
     cleanup = undefined;
   }
 });
+
+test('--write-disk-config: the module is handed over before the boot check and named in the summary; without it, a check that could not confirm the layout shows the module', async () => {
+  for (const flag of [true, false]) {
+    const ready = await readyForReview(join(work, `disks${flag}.agekey`));
+    const order: string[] = [];
+    const ui = mountWizard({
+      argv: ['root@192.0.2.1', ...(flag ? ['--write-disk-config', '/work/flake/hosts/web/disks.nix'] : [])],
+      state: ready.state,
+      runtime: ready.prepare,
+      rows: 80,
+      columns: 160,
+      services: {
+        ...(await localServices()),
+        handOverDiskConfig: async (plan, facts, path, write) => {
+          order.push(`hand-over ${path} write=${write}`);
+          const { diskConfigNix } = await import('../../../source/core/boot/disk-config.js');
+          return { path, text: diskConfigNix(plan, facts)!, written: write, gitAdded: write };
+        },
+        checkBoot: async () => {
+          order.push('boot check');
+          return { skipped: 'Nix is not set up on this machine (no /nix/store); the installer has no nix', findings: [] };
+        },
+      },
+    });
+    cleanup = ui.cleanup;
+    let frame = await ui.waitFor('Type sda to erase /dev/sda and install');
+    if (flag) {
+      assert.deepEqual(order, ['hand-over /work/flake/hosts/web/disks.nix write=true', 'boot check']);
+      assert.match(frame, /Disks\s+\/work\/flake\/hosts\/web\/disks\.nix \(written, git add -N; import it from the host\)/);
+    } else assert.deepEqual(order, ['boot check']);
+    await ui.press(keys.pageDown, keys.pageDown, keys.pageDown, keys.pageDown, keys.pageDown, keys.pageDown);
+    frame = await ui.waitFor('Boot check skipped');
+    if (flag) assert.doesNotMatch(frame, /The module that matches this layout/);
+    else {
+      assert.match(frame, /The module that matches this layout: import it from web's configuration \(--write-disk-config hosts\/web\/disks\.nix/);
+      assert.match(frame, /fileSystems\."\/" = \{ device = "\/dev\/mapper\/cryptroot"; fsType = "ext4"; \};/);
+      assert.match(frame, /boot\.initrd\.luks\.devices\."cryptroot"\.device = "\/dev\/disk\/by-label\/cryptroot";/);
+    }
+    await ui.cleanup();
+    cleanup = undefined;
+  }
+});
