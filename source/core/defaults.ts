@@ -29,3 +29,6 @@ export const hardwareFileName = (generator: HardwareGenerator) => (generator ===
 
 /** A path of the new system as the installer sees it, under /mnt. */
 export const underMnt = (path: string) => `/mnt${path}`;
+
+/** install --hosts: machines installed at once by default (the work is mostly waiting on them). */
+export const defaultConcurrency = 4;

@@ -158,7 +158,7 @@ type ChoiceValues = ReturnType<typeof parseFlags<typeof choiceFlagSpec>>['values
 
 /** Parses argv against `spec` (the choice flags plus a command's own) and checks every choice flag. */
 export function parseChoiceFlags<S extends typeof choiceFlagSpec>(argv: string[], spec: S, help: string, env: NodeJS.ProcessEnv) {
-  const { values, positionals } = parseFlags(pairFlagValues(argv, ['--chown', '--generate-hardware-config', '--disk-encryption-keys']), spec, help);
+  const { values, positionals } = parseFlags(pairFlagValues(argv), spec, help);
   if (positionals.length > 1) throw usageError(`unexpected argument '${positionals[1]}'`, 'give at most one TARGET');
   const v = values as ChoiceValues;
   const connection = connectionFlags(v, env);
@@ -240,7 +240,11 @@ const pairedExamples: Record<string, string> = {
 };
 
 /** Flags that take two values (nixos-anywhere's `--chown PATH UID:GID`): joined for parseArgs. */
-function pairFlagValues(argv: string[], flags: string[]): string[] {
+/** Flags that take two values (PATH UID:GID): paired into one token for parseArgs. */
+const pairedFlags = ['--chown', '--generate-hardware-config', '--disk-encryption-keys'];
+
+/** argv with each two-value flag's values joined by a NUL (split again with unpairFlagValues). */
+export function pairFlagValues(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
@@ -248,7 +252,7 @@ function pairFlagValues(argv: string[], flags: string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    if (!flags.includes(arg)) {
+    if (!pairedFlags.includes(arg)) {
       out.push(arg);
       continue;
     }
@@ -260,6 +264,8 @@ function pairFlagValues(argv: string[], flags: string[]): string[] {
   }
   return out;
 }
+
+export const unpairFlagValues = (argv: string[]) => argv.flatMap((arg) => arg.split('\0'));
 
 /** --generate-hardware-config nixos-generate-config|nixos-facter PATH. */
 function parseHardwareConfig(value: string): { generator: HardwareGenerator; path: string } {

@@ -35,28 +35,31 @@ import { connect, scanHostKey, type SshSession } from '../core/ssh/session.js';
 import { formatTarget } from '../core/ssh/target.js';
 import type { Target } from '../core/ssh/types.js';
 import { readFile } from 'node:fs/promises';
-import { installHelp, parseInstallFlags, type InstallRequest } from './install-options.js';
+import { installHelp, parseFleetRequest, parseInstallFlags, type InstallRequest } from './install-options.js';
 import { Reporter } from './reporter.js';
 import { findOneInstaller } from './find-installer.js';
 import { checkResumeFlags } from './resume-flags.js';
 
 export async function main(argv: string[]): Promise<number> {
-  const request = parseInstallFlags(argv);
-  if (request.help) {
+  const fleet = parseFleetRequest(argv);
+  const request = fleet ? undefined : parseInstallFlags(argv);
+  if (request?.help) {
     process.stdout.write(installHelp);
     return ExitCode.ok;
   }
-  const reporter = new Reporter(request.json);
+  const json = fleet?.json ?? request!.json;
+  const reporter = new Reporter(json);
   try {
-    return await (request.resume ? resume(request, reporter) : install(request, reporter));
+    if (fleet) return await (await import('./install-hosts.js')).installHosts(fleet);
+    return await (request!.resume ? resume(request!, reporter) : install(request!, reporter));
   } catch (error) {
     // NDJSON consumers get the failure as a line too; the one-line message still goes to stderr.
-    if (request.json && error instanceof BootstrapError) reporter.record('error', { message: error.message, hint: error.hint, exitCode: error.exitCode });
+    if (json && error instanceof BootstrapError) reporter.record('error', { message: error.message, hint: error.hint, exitCode: error.exitCode });
     throw error;
   }
 }
 
-async function install(request: InstallRequest, reporter: Reporter): Promise<number> {
+export async function install(request: InstallRequest, reporter: Reporter): Promise<number> {
   // Everything local is checked before the target is contacted, and long before any disk.
   const flake = await checkFlakeSource(request.choices.flake, request.choices.install);
   const ageKeyFile = `${request.ageKeyName}.agekey`;
@@ -124,7 +127,7 @@ async function install(request: InstallRequest, reporter: Reporter): Promise<num
   }
 }
 
-async function resume(request: InstallRequest, reporter: Reporter): Promise<number> {
+export async function resume(request: InstallRequest, reporter: Reporter): Promise<number> {
   const { target } = await resolveTarget(request, reporter);
   // The journal is found by the host key the installer shows before anyone logs in, and that key
   // is then pinned: nothing (no password, no key) goes to a machine with another one.

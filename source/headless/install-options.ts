@@ -1,4 +1,4 @@
-import { defaultEfiSize } from '../core/defaults.js';
+import { defaultConcurrency, defaultEfiSize } from '../core/defaults.js';
 import { exitCodeHelp, usageError } from '../core/exit-codes.js';
 import type { Choices } from '../core/plan/types.js';
 import {
@@ -11,8 +11,12 @@ import {
   parseChoiceFlags,
   type AgeKeySource,
   type ChoiceFlags,
+  pairFlagValues,
+  unpairFlagValues,
 } from '../flags/choice-flags.js';
-import { checkLabel, layoutFrom } from '../flags/flag-values.js';
+import { parseFlags } from '../flags/parse-flags.js';
+import { checkLabel, layoutFrom, wholeNumber } from '../flags/flag-values.js';
+import { parseArgs } from 'node:util';
 
 export const installHelp = `Usage: nixos-bootstrap install [TARGET] [options]
 
@@ -96,10 +100,91 @@ Run
   --allow-loop-disks          lab only: let loop devices be chosen as disks
   -h, --help
 
+Many machines (install --hosts FILE --all --yes)
+  --hosts FILE                which machine gets which configuration (JSON): discovery finds them
+                              all, each is matched to its entry and installed with its own session,
+                              journal, log and age key. FILE: { "hosts": [ { "mac": "52:54:00:12:34:56",
+                              "flake": "./config#web1", "disk": "/dev/disk/by-id/…" }, … ] }; an entry
+                              names its machine by "mac", "fingerprint" (its host key) and/or "name"
+                              (mDNS) and holds that machine's flags (true for a switch, a list to
+                              repeat one); flags on the command line apply to every machine. A
+                              machine matched without "fingerprint" needs a host key trusted before.
+  --all                       install every machine in FILE that answers
+  --only HOST                 only these (the flake host of their entries; repeatable, or a,b)
+  --concurrency N             machines installed at once (default ${defaultConcurrency})
+                              Installers no entry names are listed, never installed. One machine's
+                              failure stops no other; the exit status is the worst one (130, 1,
+                              3, 4, 2), 0 only when every machine is installed.
+
 ${exitCodeHelp}
 `;
 
-export const installFlagSpec = choiceFlagSpec;
+/** Each machine's run listens for Ctrl-C, and two cores serve this many SSH sessions well. */
+const maxConcurrency = 16;
+
+export const fleetFlagSpec = {
+  hosts: { type: 'string' },
+  all: { type: 'boolean' },
+  only: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+} as const;
+
+export const installFlagSpec = { ...choiceFlagSpec, ...fleetFlagSpec };
+
+/** install --hosts: the command's own flags, and the rest of argv, which every machine's entry extends. */
+export interface FleetRequest {
+  hostsFile: string;
+  /** Flake host names to install; undefined: --all. */
+  only?: string[];
+  concurrency: number;
+  json: boolean;
+  resume: boolean;
+  dryRun: boolean;
+  /** argv without the --hosts/--all/--only/--concurrency flags. */
+  sharedArgs: string[];
+}
+
+/** argv without the flags named (and their values), in either form (`--flag value`, `--flag=value`). */
+export function withoutFlags(argv: string[], names: string[]): string[] {
+  const paired = pairFlagValues(argv);
+  const { tokens } = parseArgs({ args: paired, options: installFlagSpec, strict: false, allowPositionals: true, tokens: true });
+  const dropped = new Set<number>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !names.includes(token.name)) continue;
+    dropped.add(token.index);
+    if (token.value !== undefined && !token.inlineValue) dropped.add(token.index + 1);
+  }
+  return unpairFlagValues(paired.filter((_, index) => !dropped.has(index)));
+}
+
+/** The --hosts request, or undefined for a one-machine install (whose argv may then hold no fleet flag). */
+export function parseFleetRequest(argv: string[]): FleetRequest | undefined {
+  const paired = pairFlagValues(argv);
+  parseFlags(paired, installFlagSpec, installHelp);
+  const { values, positionals } = parseArgs({ args: paired, options: installFlagSpec, strict: true, allowPositionals: true });
+  const fleet = (Object.keys(fleetFlagSpec) as Array<keyof typeof fleetFlagSpec>).filter((name) => values[name] !== undefined);
+  if (values.help) return undefined;
+  if (values.hosts === undefined) {
+    if (fleet.length) throw usageError(`--${fleet[0]} needs --hosts FILE`, 'one machine is installed without it: nixos-bootstrap install TARGET …');
+    return undefined;
+  }
+  const hostsFile = String(values.hosts);
+  if (positionals.length) throw usageError(`--hosts finds its machines on the LAN: no TARGET ('${positionals[0]}')`, 'name machines in the hosts file');
+  if (values.log !== undefined) throw usageError('--log names one file: with --hosts each machine has its own log', 'leave --log out');
+  if (values['luks-passphrase-file'] === '-') throw usageError('--hosts reads no passphrase on stdin', 'give --luks-passphrase-file FILE');
+  const only = (values.only as string[] | undefined)?.flatMap((list) => list.split(',')).map((name) => name.trim());
+  if (values.all && only) throw usageError('--all or --only, not both');
+  if (!values.all && !only) throw usageError('--hosts needs --all (every machine in the file) or --only HOST');
+  return {
+    hostsFile,
+    ...(only ? { only } : {}),
+    concurrency: wholeNumber(values.concurrency as string | undefined, '--concurrency', maxConcurrency) ?? defaultConcurrency,
+    json: values.json === true,
+    resume: values.resume === true,
+    dryRun: values['dry-run'] === true,
+    sharedArgs: withoutFlags(argv, Object.keys(fleetFlagSpec)),
+  };
+}
 
 /** Everything `install` was asked to do; the choices lack only the disk and the age recipient. */
 export interface InstallRequest extends ChoiceFlags {

@@ -8,21 +8,34 @@ import type { Plan } from '../core/plan/types.js';
  * line on stdout) or as plain text for a terminal or a CI log.
  */
 export class Reporter {
+  /**
+   * `host`: one machine of several (install --hosts): every JSON line carries it as `host`, and
+   * every text line starts with `[host] `.
+   */
   constructor(
-    private readonly json: boolean,
+    protected readonly json: boolean,
     private readonly out: NodeJS.WritableStream = process.stdout,
     private readonly err: NodeJS.WritableStream = process.stderr,
+    private readonly host?: string,
   ) {}
 
   /** Structured facts (target, plan, key, …): a JSON line, or the given text. */
   record(type: string, payload: object, text?: string): void {
-    if (this.json) this.out.write(`${JSON.stringify({ type, ...payload })}\n`);
-    else if (text !== undefined) this.out.write(`${text}\n`);
+    if (this.json) this.out.write(`${JSON.stringify({ type, ...this.tag(), ...payload })}\n`);
+    else if (text !== undefined) this.out.write(this.lines(text));
   }
 
   note(message: string): void {
     if (this.json) this.record('note', { message });
-    else this.err.write(`${message}\n`);
+    else this.err.write(this.lines(message));
+  }
+
+  private tag(): { host?: string } {
+    return this.host === undefined ? {} : { host: this.host };
+  }
+
+  private lines(text: string): string {
+    return `${this.host === undefined ? text : text.replace(/^/gm, `[${this.host}] `)}\n`;
   }
 
   plan(plan: Plan, dryRun: boolean): void {
@@ -31,13 +44,13 @@ export class Reporter {
 
   event(event: RunEvent): void {
     if (this.json) {
-      this.out.write(`${JSON.stringify(event)}\n`);
+      this.out.write(`${JSON.stringify({ ...event, ...this.tag() })}\n`);
       return;
     }
     // Remote output reaches the user's terminal as text: without its escape sequences.
     const text = textLine(event);
     const line = text === undefined ? undefined : printableLines(text);
-    if (line !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(`${line}\n`);
+    if (line !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(this.lines(line));
   }
 }
 

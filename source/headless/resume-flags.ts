@@ -43,7 +43,7 @@ const resumeFlagChecks: Record<string, Check> = {
 };
 
 /** Flags that choose something a resume cannot change at all (keys already made and placed, the configuration already checked). */
-const notWithResume = [
+export const notWithResume = [
   'age-key',
   'age-key-out',
   'secrets',

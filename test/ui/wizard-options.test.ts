@@ -130,6 +130,9 @@ const sampleValues: Record<string, string | [string, string]> = {
   'disko-mode': 'format',
   'disk-encryption-keys': ['/tmp/secret.key', './secret.key'],
   'age-key-path': '/var/lib/sops-nix/key.txt',
+  hosts: 'hosts.json',
+  only: 'web1',
+  concurrency: '2',
 };
 
 test('every install flag is either used by the wizard or refused: none is accepted and ignored', () => {

@@ -1,0 +1,83 @@
+// install --hosts: the command's own flags, and what is refused before anything is contacted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BootstrapError, ExitCode } from '../../source/core/exit-codes.js';
+import { installHosts } from '../../source/headless/install-hosts.js';
+import { parseFleetRequest, withoutFlags } from '../../source/headless/install-options.js';
+import { notWithResume } from '../../source/headless/resume-flags.js';
+import { parseWizardFlags } from '../../source/ui/wizard-options.js';
+
+const usage = (pattern: RegExp) => (e: unknown) => e instanceof BootstrapError && e.exitCode === ExitCode.usage && pattern.test(e.message);
+
+test('--hosts takes its own flags out; what is left applies to every machine', () => {
+  const request = parseFleetRequest([
+    '--hosts',
+    'hosts.json',
+    '--only=web1,web2',
+    '--only',
+    'db',
+    '--concurrency',
+    '2',
+    '--chown',
+    '/persist/me',
+    '1000:100',
+    '--luks-passphrase-file',
+    'pass',
+    '--json',
+    '--yes',
+  ])!;
+  assert.deepEqual(request, {
+    hostsFile: 'hosts.json',
+    only: ['web1', 'web2', 'db'],
+    concurrency: 2,
+    json: true,
+    resume: false,
+    dryRun: false,
+    sharedArgs: ['--chown', '/persist/me', '1000:100', '--luks-passphrase-file', 'pass', '--json', '--yes'],
+  });
+  assert.equal(parseFleetRequest(['--hosts=h.json', '--all'])!.concurrency, 4);
+  // On --resume, what the first run chose once (keys, files written) is left out of every machine's flags.
+  assert.deepEqual(
+    withoutFlags(
+      ['--age-key', 'generate', '--generate-hardware-config', 'nixos-facter', 'f.json', '--flake', '.#a', '--skip-boot-check', '--secrets=s'],
+      notWithResume,
+    ),
+    ['--flake', '.#a'],
+  );
+  assert.equal(parseFleetRequest(['root@host', '--flake', '.#web']), undefined, 'one machine');
+  assert.equal(parseFleetRequest(['--hosts', 'h.json', '--help']), undefined, 'help is help');
+
+  const refused = (argv: string[], pattern: RegExp) => assert.throws(() => parseFleetRequest(argv), usage(pattern));
+  refused(['--all', '--flake', '.#web'], /--all needs --hosts FILE/);
+  refused(['root@x', '--concurrency', '2'], /--concurrency needs --hosts FILE/);
+  refused(['--hosts', 'h.json', '--all', 'root@x'], /no TARGET \('root@x'\)/);
+  refused(['--hosts', 'h.json', '--all', '--log', 'one.log'], /each machine has its own log/);
+  refused(['--hosts', 'h.json', '--all', '--luks-passphrase-file', '-'], /no passphrase on stdin/);
+  refused(['--hosts', 'h.json'], /needs --all .* or --only HOST/);
+  refused(['--hosts', 'h.json', '--all', '--only', 'a'], /--all or --only, not both/);
+  refused(['--hosts', 'h.json', '--all', '--concurrency', '99'], /--concurrency wants a whole number from 1 to 16/);
+  refused(['--hosts', 'h.json', '--all', '--frobnicate'], /Unknown option '--frobnicate'/);
+  // The wizard never takes them silently.
+  assert.throws(() => parseWizardFlags(['--hosts', 'h.json'], {}), usage(/--hosts belongs to install: the wizard installs one machine/));
+});
+
+test('entries are checked with the shared flags before any machine is looked for: bad flags, a host twice, --only of a host not in the file', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'nb-hosts-'));
+  try {
+    const file = join(work, 'hosts.json');
+    const run = (hosts: object[], ...argv: string[]) => {
+      writeFileSync(file, JSON.stringify({ hosts }));
+      return installHosts(parseFleetRequest(['--hosts', file, ...(argv.length ? argv : ['--all']), '--age-key', 'none'])!);
+    };
+    const web = { mac: '52:54:00:47:00:01', flake: 'github:me/c#web' };
+    await assert.rejects(run([{ ...web, swap: 'lots' }]), usage(/hosts\.json, host 1: .*--swap/));
+    await assert.rejects(run([{ mac: '52:54:00:47:00:01' }]), usage(/hosts\.json, host 1: --flake URI#HOST is required/));
+    await assert.rejects(run([web, { ...web, mac: '52:54:00:47:00:02' }]), usage(/names the host web twice/));
+    await assert.rejects(run([web], '--only', 'db'), usage(/--only db: not in .*hosts\.json/));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,145 @@
+// install --hosts on five netns installers: four named in the hosts file, installed two at a time,
+// one told to fail in nixos-install; the fifth listed and left alone. The failed one resumes, and
+// each disk holds its own machine's age key. The mounted layout: netns installers have no vfat
+// and no udev, so the test lays out each disk (two ext4 partitions, by-label links in the
+// installer's private /dev) and the tool mounts, installs (the stand-in) and hands the key over.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { cliPath, LabHandle, startLab, stopLab } from './lab-fixture.js';
+import { records, type NdjsonRecord } from './vm-lab.js';
+
+const id = 'nbf';
+let lab: LabHandle;
+const work = '/root/work';
+const machines = [1, 2, 3, 4];
+const host = (index: number) => `web${index}`;
+
+before(async () => {
+  lab = await startLab({ id, installers: [{}, {}, {}, {}, {}] });
+  for (const index of machines) {
+    const name = lab
+      .installerState(index)
+      .disks.find((d) => d.role === 'internal')!
+      .device.replace('/dev/', '');
+    const laidOut = await lab.installer(
+      index,
+      [
+        'set -e',
+        `n=${name}`,
+        'sgdisk -Z -n1:0:+16M -n2:0:0 /dev/$n >/dev/null',
+        'partx -a /dev/$n',
+        "for p in 1 2; do [ -e /dev/${n}p$p ] || mknod /dev/${n}p$p b $(tr : ' ' < /sys/block/$n/${n}p$p/dev); done",
+        'mkfs.ext4 -q -F -L boot /dev/${n}p1 && mkfs.ext4 -q -F -L nixos /dev/${n}p2',
+        'mkdir -p /dev/disk/by-label && ln -sf ../../${n}p1 /dev/disk/by-label/boot && ln -sf ../../${n}p2 /dev/disk/by-label/nixos',
+      ].join('\n'),
+    );
+    assert.equal(laidOut.exitCode, 0, laidOut.stderr);
+  }
+  const hosts = machines.map((index) => ({
+    mac: lab.installerState(index).mac,
+    fingerprint: lab.installerState(index).hostKeyFingerprint,
+    flake: `github:me/fleet#${host(index)}`,
+  }));
+  const setup = await lab.laptop(['bash', '-c', `mkdir -p ${work} && cat > ${work}/hosts.json`], { input: JSON.stringify({ hosts }) });
+  assert.equal(setup.exitCode, 0, setup.stderr);
+});
+after(async () => {
+  await stopLab(lab, id);
+});
+
+type Summary = NdjsonRecord & {
+  exitCode: number;
+  resumeCommand: string | null;
+  hosts: Array<{ host: string; status: string; exitCode: number; ageKeyFile?: string }>;
+};
+
+/** The age key on machine `index`'s new root, and the one saved on the laptop for it. */
+async function keys(index: number) {
+  const onDisk = await lab.installer(index, 'mkdir -p /mnt2 && mount /dev/disk/by-label/nixos /mnt2 && cat /mnt2/etc/age/*.agekey; umount /mnt2');
+  const saved = readFileSync(`${lab.state.laptop.home}/work/${host(index)}.agekey`, 'utf8');
+  const secret = (text: string) => /AGE-SECRET-KEY-1[0-9A-Z]+/.exec(text)?.[0];
+  return { onDisk: secret(onDisk.stdout), saved: secret(saved), files: onDisk.stdout };
+}
+
+test('four machines, two at a time, one failing: the others finish, the failed one resumes, each disk holds its own key, the fifth installer is left alone', async () => {
+  await lab.installer(3, 'echo 1 > /run/lab/nixos-install.fail');
+  const args = ['install', '--hosts', 'hosts.json', '--all', '--concurrency', '2', '--layout', 'mounted', '--finish', 'none', '--yes', '--json'];
+  const run = await lab.cli(args, { cwd: work });
+  assert.equal(run.exitCode, 1, run.stderr + run.stdout.slice(-3000));
+  const events = records(run.stdout);
+
+  // Every line of a machine's run says which machine; never more than two run at once.
+  const perMachine = events.filter((e) => e.host !== undefined);
+  assert.ok(perMachine.length > 20);
+  let running = 0;
+  let most = 0;
+  for (const e of perMachine) {
+    if (e.type === 'note' && String(e.message).startsWith('Installing on')) most = Math.max(most, ++running);
+    if (e.type === 'result' || e.type === 'error') running -= 1;
+  }
+  assert.equal(most, 2, 'concurrency 2');
+  assert.deepEqual(
+    events.filter((e) => e.type === 'unmatched-installer').map((e) => e.mac),
+    [lab.installerState(5).mac],
+  );
+
+  const summary = events.find((e) => e.type === 'hosts-summary') as Summary;
+  assert.deepEqual(
+    summary.hosts.map((h) => [h.host, h.status, h.exitCode]),
+    [
+      ['web1', 'installed', 0],
+      ['web2', 'installed', 0],
+      ['web3', 'failed', 1],
+      ['web4', 'installed', 0],
+    ],
+  );
+  assert.equal(summary.exitCode, 1);
+  for (const index of [1, 2, 4]) {
+    const { onDisk, saved } = await keys(index);
+    assert.ok(onDisk && onDisk === saved, `${host(index)}'s disk holds another key than the one saved for it`);
+  }
+  assert.match((await keys(3)).files, /^$/, 'the failed machine got a key before its install finished');
+  const calls = await lab.installer(5, 'ls /run/lab/calls 2>/dev/null | wc -l');
+  assert.equal(calls.stdout.trim(), '0', 'the installer no entry names was used');
+
+  // The one command the summary gives resumes the failed machine only.
+  assert.match(summary.resumeCommand!, /^nixos-bootstrap install --hosts hosts\.json --only web3 --resume /);
+  await lab.installer(3, 'rm /run/lab/nixos-install.fail');
+  const again = await lab.cli(summary.resumeCommand!.replace(/^nixos-bootstrap /, '').split(' '), { cwd: work });
+  assert.equal(again.exitCode, 0, again.stderr + again.stdout.slice(-3000));
+  const resumed = records(again.stdout);
+  assert.ok(
+    resumed.filter((e) => e.type === 'phase-skip').every((e) => e.host === 'web3'),
+    'only web3 ran',
+  );
+  assert.deepEqual(
+    (resumed.find((e) => e.type === 'hosts-summary') as Summary).hosts.map((h) => [h.host, h.status]),
+    [['web3', 'installed']],
+  );
+  const { onDisk, saved } = await keys(3);
+  assert.ok(onDisk && onDisk === saved, 'web3 holds its own key after the resume');
+});
+
+test('an orchestrator installs one machine with examples/install-host.sh: the exit status, its events in HOST.ndjson, its summary as the last line', async () => {
+  const script = new URL('../../examples/install-host.sh', import.meta.url).pathname;
+  const env = { NIXOS_BOOTSTRAP: `${process.execPath} ${cliPath}` };
+  const flags = ['--layout', 'mounted', '--finish', 'none', '--age-key', 'none'];
+  await lab.installer(4, 'echo 1 > /run/lab/nixos-install.fail');
+  const failed = await lab.laptop(['bash', script, 'hosts.json', 'web4', ...flags], { cwd: work, env });
+  assert.equal(failed.exitCode, 1, failed.stderr);
+  assert.equal(JSON.parse(failed.stdout.trim().split('\n').at(-1)!).status, 'failed');
+  await lab.installer(4, 'rm /run/lab/nixos-install.fail');
+  const resumed = await lab.laptop(['bash', script, 'hosts.json', 'web4', '--resume', ...flags], { cwd: work, env });
+  assert.equal(resumed.exitCode, 0, resumed.stderr);
+  const row = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!);
+  assert.deepEqual([row.host, row.status, row.exitCode], ['web4', 'installed', 0]);
+  const events = readFileSync(`${lab.state.laptop.home}/work/web4.ndjson`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.ok(events.every((e) => e.host === undefined || e.host === 'web4') && events.some((e) => e.type === 'phase-skip'));
+  const missing = await lab.laptop(['bash', script, 'hosts.json', 'nope', ...flags], { cwd: work, env });
+  assert.equal(missing.exitCode, 2);
+  assert.match(missing.stdout, /"status":"error","message":"--only nope: not in hosts.json"/);
+});
