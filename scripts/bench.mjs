@@ -8,6 +8,7 @@ const optional = [
   ['wizard (lab)', './bench/ui.mjs', 'benchUi'],
   ['VM installer (lab)', './bench/vm.mjs', 'benchVm'],
   ['engine (lab)', './bench/engine.mjs', 'benchEngine'],
+  ['many machines (lab)', './bench/fleet.mjs', 'benchFleet'],
 ];
 const only = process.argv.slice(2);
 for (const [name, path, exported] of optional) {

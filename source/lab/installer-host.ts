@@ -93,10 +93,29 @@ export async function startInstaller(state: LabState, index: number, spec: Insta
 
   await linkToLaptop(state, installer, spec);
   await privateRoot(installer, dir);
+  if (spec.mountedLayout) await layOutForMounted(installer);
 
   installer.pids.sshd = spawnInHost(installer.anchorPid, ['/usr/sbin/sshd', '-D', '-e'], `${dir}/sshd.log`);
   await save();
   return installer;
+}
+
+/**
+ * The internal disk as `--layout mounted` expects it. The partitions exist only while the loop
+ * device does (lab down detaches it), the links only in the installer's /dev.
+ */
+async function layOutForMounted(installer: LabInstaller): Promise<void> {
+  const name = installer.disks.find((d) => d.role === 'internal')!.device.replace('/dev/', '');
+  const script = [
+    'set -e',
+    `n=${name}`,
+    'sgdisk -Z -n1:0:+16M -n2:0:0 /dev/$n >/dev/null',
+    'partx -a /dev/$n',
+    "for p in 1 2; do [ -e /dev/${n}p$p ] || mknod /dev/${n}p$p b $(tr : ' ' < /sys/block/$n/${n}p$p/dev); done",
+    'mkfs.ext4 -q -F -L boot /dev/${n}p1 && mkfs.ext4 -q -F -L nixos /dev/${n}p2',
+    'mkdir -p /dev/disk/by-label && ln -sf ../../${n}p1 /dev/disk/by-label/boot && ln -sf ../../${n}p2 /dev/disk/by-label/nixos',
+  ].join('\n');
+  await run(inHost(installer.anchorPid, ['bash', '-c', script]));
 }
 
 /** The stock ISO's login: `nixos` with the laptop's key and passwordless sudo; root refused by sshd. */

@@ -18,6 +18,8 @@ OpenSSH, avahi, loop disks; with --vm a qemu VM with a real kernel). Linux and r
       --efi            boot the VM with OVMF (UEFI) instead of BIOS
       --shared-link    put all installers on one link (avahi renames twins: bootstrap-2.local)
       --ipv4           give installers IPv4 addresses too (default: IPv6 link-local only)
+      --mounted-layout lay out each installer's disk for install --layout mounted (ext4 boot
+                       and nixos partitions, by-label links): what a netns installer can install
       --name HOST      avahi host name of installer 1, 2, … (default bootstrap)
       --installer-dir DIR   installer 1 (and the VM) boot as the image that nixos-bootstrap
                        installer wrote to DIR would: its name, host key and authorized keys
@@ -38,6 +40,7 @@ const options = {
   efi: { type: 'boolean' },
   'shared-link': { type: 'boolean' },
   ipv4: { type: 'boolean' },
+  'mounted-layout': { type: 'boolean' },
   name: { type: 'string', multiple: true },
   'installer-dir': { type: 'string' },
   json: { type: 'boolean' },
@@ -76,7 +79,16 @@ export async function main(argv: string[]): Promise<number> {
 
 async function up(
   id: string,
-  values: { installers?: string; vm?: boolean; efi?: boolean; 'shared-link'?: boolean; ipv4?: boolean; name?: string[]; 'installer-dir'?: string },
+  values: {
+    installers?: string;
+    vm?: boolean;
+    efi?: boolean;
+    'shared-link'?: boolean;
+    ipv4?: boolean;
+    'mounted-layout'?: boolean;
+    name?: string[];
+    'installer-dir'?: string;
+  },
 ): Promise<number> {
   const count = values.installers === undefined ? (values.vm ? 0 : 1) : Number(values.installers);
   if (!Number.isInteger(count) || count < 0 || count > 16) throw usageError('--installers wants a whole number from 0 to 16');
@@ -89,6 +101,7 @@ async function up(
   const installers: InstallerSpec[] = Array.from({ length: count }, (_, i) => ({
     hostname: values.name?.[i] ?? 'bootstrap',
     ipv4: values.ipv4 === true,
+    mountedLayout: values['mounted-layout'] === true,
     password,
     ...(i === 0 && values['installer-dir'] !== undefined ? { installerDir: resolve(values['installer-dir']) } : {}),
   }));

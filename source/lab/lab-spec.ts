@@ -28,6 +28,12 @@ export interface InstallerSpec {
   stockIso?: boolean;
   /** Root's ~/.bashrc prints lines on both streams and sleeps 1 s (host-files.ts noisyBashrc). */
   noisyLoginShell?: boolean;
+  /**
+   * The internal disk ready for `install --layout mounted`: two ext4 partitions labelled boot and
+   * nixos, with /dev/disk/by-label links in the installer's private /dev (a netns installer has
+   * no vfat and no udev, so it cannot lay out a disk itself). The tool mounts and installs.
+   */
+  mountedLayout?: boolean;
 }
 
 export interface VmSpec {

@@ -1,8 +1,7 @@
 // install --hosts on five netns installers: four named in the hosts file, installed two at a time,
 // one told to fail in nixos-install; the fifth listed and left alone. The failed one resumes, and
-// each disk holds its own machine's age key. The mounted layout: netns installers have no vfat
-// and no udev, so the test lays out each disk (two ext4 partitions, by-label links in the
-// installer's private /dev) and the tool mounts, installs (the stand-in) and hands the key over.
+// each disk holds its own machine's age key. The mounted layout (the lab lays out each disk: a
+// netns installer cannot): the tool mounts, installs (the stand-in) and hands the key over.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,26 +15,7 @@ const machines = [1, 2, 3, 4];
 const host = (index: number) => `web${index}`;
 
 before(async () => {
-  lab = await startLab({ id, installers: [{}, {}, {}, {}, {}] });
-  for (const index of machines) {
-    const name = lab
-      .installerState(index)
-      .disks.find((d) => d.role === 'internal')!
-      .device.replace('/dev/', '');
-    const laidOut = await lab.installer(
-      index,
-      [
-        'set -e',
-        `n=${name}`,
-        'sgdisk -Z -n1:0:+16M -n2:0:0 /dev/$n >/dev/null',
-        'partx -a /dev/$n',
-        "for p in 1 2; do [ -e /dev/${n}p$p ] || mknod /dev/${n}p$p b $(tr : ' ' < /sys/block/$n/${n}p$p/dev); done",
-        'mkfs.ext4 -q -F -L boot /dev/${n}p1 && mkfs.ext4 -q -F -L nixos /dev/${n}p2',
-        'mkdir -p /dev/disk/by-label && ln -sf ../../${n}p1 /dev/disk/by-label/boot && ln -sf ../../${n}p2 /dev/disk/by-label/nixos',
-      ].join('\n'),
-    );
-    assert.equal(laidOut.exitCode, 0, laidOut.stderr);
-  }
+  lab = await startLab({ id, installers: [...machines.map(() => ({ mountedLayout: true })), {}] });
   const hosts = machines.map((index) => ({
     mac: lab.installerState(index).mac,
     fingerprint: lab.installerState(index).hostKeyFingerprint,
