@@ -92,6 +92,7 @@ export async function install(request: InstallRequest, reporter: Reporter): Prom
   const session = await openSession(target, request, pin, reporter);
   try {
     const facts = await probe(session, { force: request.force });
+    checkMachineMac(facts, request);
     if (hardware) await handOverHardwareConfig(session, hardware, request, reporter);
     const choices: Choices = {
       ...request.choices,
@@ -111,6 +112,7 @@ export async function install(request: InstallRequest, reporter: Reporter): Prom
     if (!request.yes) {
       throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
     }
+    stopIfAsked(request);
     if (ageKey) await saveAgeKey(ageKey, request.replaceAgeKey);
     const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey: ageKey?.key, hostKey: hostKey?.privateKey, diskEncryptionKeys });
     const journal = await Journal.start({
@@ -144,6 +146,7 @@ export async function resume(request: InstallRequest, reporter: Reporter): Promi
   const session = await openSession(target, request, shown.fingerprint, reporter);
   try {
     const facts = await probe(session, { force: request.force });
+    checkMachineMac(facts, request);
     const journal = only ?? (await Journal.load(shown.fingerprint, facts.connection?.mac));
     if (!journal) {
       throw usageError(
@@ -171,6 +174,7 @@ export async function resume(request: InstallRequest, reporter: Reporter): Promi
     const hostKey = choices.hostKey && journal.value.hostKeyFile ? await loadHostKey(journal.value.hostKeyFile) : null;
     const diskEncryptionKeys = await readDiskEncryptionKeys(choices.layout);
     const secrets = runSecrets(choices, { luksPassphrase: passphrase, ageKey, hostKey: hostKey?.privateKey, diskEncryptionKeys });
+    stopIfAsked(request);
     return await execute(thePlan, facts, session, secrets, journal, request, reporter, true);
   } finally {
     await session.close();
@@ -231,6 +235,23 @@ async function checkBootOrRefuse(plan: Plan, facts: Facts, session: SshSession, 
     `the configuration would not boot from what this install creates: ${blocking.join('; ')}`,
     "add the lines shown above to the host's configuration, or install anyway with --skip-boot-check",
   );
+}
+
+/**
+ * install --hosts matched this machine by a MAC it learned from the LAN (mDNS, neighbours), which
+ * anyone there can claim: the installer's own interface, read once logged in, must have it.
+ */
+export function checkMachineMac(facts: Facts, request: InstallRequest): void {
+  if (request.expectMac === undefined || facts.connection?.mac === request.expectMac) return;
+  throw refusal(
+    `this installer's interface has MAC ${facts.connection?.mac ?? 'unknown'}, not ${request.expectMac} as its entry says: another machine answered for it`,
+    'nothing was written; check which machine holds that MAC, or match the entry by "fingerprint"',
+  );
+}
+
+/** Ctrl-C while other machines were being installed: this one stops before its first phase. */
+function stopIfAsked(request: InstallRequest): void {
+  if (request.stop?.aborted) throw new BootstrapError('stopped (Ctrl-C) before anything was written', ExitCode.aborted);
 }
 
 const missingPassphrase = (): never => {

@@ -4,10 +4,12 @@
 import { BootstrapError, ExitCode, errorText, usageError } from '../core/exit-codes.js';
 import { discover } from '../core/discovery/discover.js';
 import type { Candidate } from '../core/discovery/candidate.js';
-import { readHostsFile, type HostEntry } from '../core/fleet/hosts-file.js';
+import { commandOnlyFlags, readHostsFile, type HostEntry } from '../core/fleet/hosts-file.js';
+import { choiceFlagSpec } from '../flags/choice-flags.js';
+import { resolve } from 'node:path';
 import { describeInstaller, matchMachines, type MachineMatches } from '../core/fleet/match-machines.js';
 import { inPool, worstExitCode } from '../core/fleet/run-pool.js';
-import { printableLines } from '../core/logs/printable.js';
+import { shellJoin } from '../core/plan/shell.js';
 import { formatTarget } from '../core/ssh/target.js';
 import { installerTarget, trustedFingerprints } from './find-installer.js';
 import { install, resume } from './install-command.js';
@@ -33,6 +35,8 @@ export interface MachineResult {
   recipient?: string;
   ageKeyFile?: string;
   newHostKey?: string;
+  /** Its run started (a journal exists), so --resume can carry it on. */
+  ran?: boolean;
 }
 
 /** A machine's reporter that also keeps what its end-of-run row shows. */
@@ -40,7 +44,11 @@ class MachineReporter extends Reporter {
   readonly seen: Partial<MachineResult> = {};
   override record(type: string, payload: object, text?: string): void {
     const p = payload as Record<string, unknown>;
-    if (type === 'result' && typeof p.logFile === 'string') this.seen.logFile = p.logFile;
+    if (type === 'result') {
+      // The run itself started (a journal exists): --resume can carry it on.
+      this.seen.ran = true;
+      if (typeof p.logFile === 'string') this.seen.logFile = p.logFile;
+    }
     if (type === 'age-key') {
       this.seen.recipient = String(p.recipient);
       if (typeof p.localFile === 'string') this.seen.ageKeyFile = p.localFile;
@@ -70,10 +78,31 @@ function machinesOf(entries: HostEntry[], request: FleetRequest): Machine[] {
       `${request.hostsFile} names the host ${twice} twice`,
       'each machine needs its own configuration name (its age key and log are named after it)',
     );
+  checkOwnFiles(machines, request.hostsFile);
   if (!request.only) return machines;
   const unknown = request.only.filter((name) => !names.includes(name));
   if (unknown.length) throw usageError(`--only ${unknown.join(',')}: not in ${request.hostsFile}`, `its hosts: ${names.join(', ')}`);
-  return machines.filter((m) => request.only!.includes(m.host));
+  return machines;
+}
+
+/** Files a machine writes (or whose key it takes): never one for two machines, racing or mixed up. */
+function checkOwnFiles(machines: Machine[], hostsFile: string): void {
+  const owner = new Map<string, string>();
+  for (const { host, request } of machines) {
+    const files = [
+      request.ageKey !== 'none' && request.ageKeyOut !== undefined ? ['--age-key-out', request.ageKeyOut] : undefined,
+      request.hostKeyFile !== undefined ? ['--host-key', request.hostKeyFile] : undefined,
+      request.writeDiskConfig !== undefined ? ['--write-disk-config', request.writeDiskConfig] : undefined,
+      request.hardwareConfig !== undefined ? ['--generate-hardware-config', request.hardwareConfig.path] : undefined,
+      request.ageKey !== 'none' && request.ageKeyOut === undefined ? ['--age-key-name', request.ageKeyName] : undefined,
+    ].filter((file): file is string[] => file !== undefined);
+    for (const [flag, path] of files) {
+      const key = `${flag} ${flag === '--age-key-name' ? path : resolve(path!)}`;
+      const other = owner.get(key);
+      if (other) throw usageError(`${flag} ${path} is given to ${other} and ${host} in ${hostsFile}`, 'each machine needs its own: give it in each entry');
+      owner.set(key, host);
+    }
+  }
 }
 
 /**
@@ -82,46 +111,78 @@ function machinesOf(entries: HostEntry[], request: FleetRequest): Machine[] {
  */
 async function findMachines(machines: Machine[], port: number | undefined): Promise<MachineMatches> {
   const trusted = await trustedFingerprints();
-  const found = await discover({ ...(port ? { port } : {}) }).result;
-  return matchMachines(
-    machines.map((m) => m.entry),
-    found.candidates,
-    (fp) => trusted.has(fp),
-  );
+  const entries = machines.map((m) => m.entry);
+  const names = entries.flatMap((e) => (e.match.name ? [e.match.name] : []));
+  const found = await discover({ ...(port ? { port } : {}), names }).result;
+  return matchMachines(entries, found.candidates, (fp) => trusted.has(fp));
 }
 
 export async function installHosts(request: FleetRequest): Promise<number> {
-  const entries = await readHostsFile(request.hostsFile);
+  const entries = await readHostsFile(
+    request.hostsFile,
+    Object.keys(choiceFlagSpec).filter((name) => !commandOnlyFlags.includes(name)),
+  );
   const machines = machinesOf(entries, request);
-  // Every machine's run listens for Ctrl-C (the first stops them all after their running command).
+  const selected = (host: string) => !request.only || request.only.includes(host);
+  // Ctrl-C stops every machine: the running ones after their running command (their runs listen
+  // too), the others before their first phase, the queued ones before they start.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   process.setMaxListeners(Math.max(process.getMaxListeners(), 2 * request.concurrency + 10));
-  const shared = new Reporter(request.json);
-  shared.note(`Looking for ${machines.length} machine${machines.length === 1 ? '' : 's'} of ${request.hostsFile} on the LAN…`);
-  const found = await findMachines(machines, machines[0]?.request.port);
-  for (const installer of found.unmatched) {
-    shared.record(
-      'unmatched-installer',
-      { names: installer.names, mac: installer.mac ?? null, fingerprint: installer.fingerprint },
-      `Not installed (no entry in ${request.hostsFile} names it): ${describeInstaller(installer)}`,
+  try {
+    const shared = new Reporter(request.json);
+    const count = machines.filter((m) => selected(m.host)).length;
+    shared.note(`Looking for ${count} machine${count === 1 ? '' : 's'} of ${request.hostsFile} on the LAN…`);
+    // Every entry takes part in the matching (an installer two entries claim is refused, and one
+    // an unselected entry names is not "unnamed"); only the selected ones are installed.
+    const found = await findMachines(machines, machines[0]?.request.port);
+    for (const installer of found.unmatched) {
+      shared.record(
+        'unmatched-installer',
+        { names: installer.names, mac: installer.mac ?? null, fingerprint: installer.fingerprint },
+        `Not installed (no entry in ${request.hostsFile} names it): ${describeInstaller(installer)}`,
+      );
+    }
+    const hostOf = (entry: HostEntry) => machines.find((m) => m.entry === entry)!;
+    const results: MachineResult[] = found.refused
+      .filter(({ entry }) => selected(hostOf(entry).host))
+      .map(({ entry, reason, kind }) => {
+        const { host } = hostOf(entry);
+        const exitCode = kind === 'missing' ? ExitCode.unreachable : ExitCode.refused;
+        new Reporter(request.json, process.stdout, process.stderr, host).record('error', { message: reason, exitCode }, `✖ ${reason}`);
+        return { host, exitCode, status: kind === 'missing' ? 'not found' : 'refused', message: reason };
+      });
+    const toInstall = found.matched.filter(({ entry }) => selected(hostOf(entry).host));
+    const runs = await inPool(toInstall, request.concurrency, ({ entry, installer }) =>
+      stop.signal.aborted
+        ? Promise.resolve<MachineResult>({ host: hostOf(entry).host, exitCode: ExitCode.aborted, status: 'aborted', message: 'not started (Ctrl-C)' })
+        : installOne(hostOf(entry), installer, request, stop.signal),
     );
+    const order = (r: MachineResult) => machines.findIndex((m) => m.host === r.host);
+    return summarise(
+      [...results, ...runs].sort((a, b) => order(a) - order(b)),
+      request,
+      shared,
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  const hostOf = (entry: HostEntry) => machines.find((m) => m.entry === entry)!;
-  const results: MachineResult[] = found.refused.map(({ entry, reason, kind }) => {
-    const { host } = hostOf(entry);
-    const exitCode = kind === 'missing' ? ExitCode.unreachable : ExitCode.refused;
-    new Reporter(request.json, process.stdout, process.stderr, host).record('error', { message: reason, exitCode }, `✖ ${reason}`);
-    return { host, exitCode, status: kind === 'missing' ? 'not found' : 'refused', message: reason };
-  });
-  const runs = await inPool(found.matched, request.concurrency, ({ entry, installer }) => installOne(hostOf(entry), installer, request));
-  const all = [...results, ...runs].sort((a, b) => machines.findIndex((m) => m.host === a.host) - machines.findIndex((m) => m.host === b.host));
-  return summarise(all, request, shared);
 }
 
-async function installOne(machine: Machine, installer: Candidate, fleet: FleetRequest): Promise<MachineResult> {
+async function installOne(machine: Machine, installer: Candidate, fleet: FleetRequest, stop: AbortSignal): Promise<MachineResult> {
   const reporter = new MachineReporter(fleet.json, process.stdout, process.stderr, machine.host);
   const target = installerTarget(installer);
   // Pinned to the key discovery verified, as a one-machine install pins --expect-fingerprint.
-  const request: InstallRequest = { ...machine.request, target, expectFingerprint: installer.fingerprint! };
+  const request: InstallRequest = {
+    ...machine.request,
+    target,
+    expectFingerprint: installer.fingerprint!,
+    stop,
+    ...(machine.entry.match.mac ? { expectMac: machine.entry.match.mac } : {}),
+  };
   reporter.note(`Installing on ${formatTarget(target)} (${describeInstaller(installer)})`);
   let exitCode: number;
   let message: string | undefined;
@@ -133,9 +194,10 @@ async function installOne(machine: Machine, installer: Candidate, fleet: FleetRe
     reporter.record(
       'error',
       { message: error instanceof Error ? error.message : String(error), hint: (error as BootstrapError).hint, exitCode },
-      `✖ ${printableLines(message)}`,
+      `✖ ${message}`,
     );
   }
+  const ran = reporter.seen.ran === true;
   const status =
     exitCode === ExitCode.ok
       ? fleet.dryRun
@@ -143,7 +205,7 @@ async function installOne(machine: Machine, installer: Candidate, fleet: FleetRe
         : 'installed'
       : exitCode === ExitCode.aborted
         ? 'aborted'
-        : exitCode === ExitCode.phaseFailed
+        : exitCode === ExitCode.phaseFailed && ran
           ? 'failed'
           : 'error';
   return { host: machine.host, exitCode, status, target: formatTarget(target), ...reporter.seen, ...(message ? { message } : {}) };
@@ -151,9 +213,9 @@ async function installOne(machine: Machine, installer: Candidate, fleet: FleetRe
 
 function summarise(results: MachineResult[], request: FleetRequest, reporter: Reporter): number {
   const worst = worstExitCode(results.map((r) => r.exitCode));
-  const retry = results.filter((r) => r.status === 'failed' || r.status === 'aborted').map((r) => r.host);
+  const retry = results.filter((r) => r.ran && (r.status === 'failed' || r.status === 'aborted')).map((r) => r.host);
   const resumeCommand = retry.length
-    ? `nixos-bootstrap install --hosts ${request.hostsFile} --only ${retry.join(',')} --resume ${request.sharedArgs.filter((a) => a !== '--resume').join(' ')}`.trim()
+    ? `nixos-bootstrap ${shellJoin(['install', '--hosts', request.hostsFile, '--only', retry.join(','), '--resume', ...request.sharedArgs.filter((a) => a !== '--resume')])}`
     : undefined;
   const width = Math.max(4, ...results.map((r) => r.host.length));
   const rows = results.map((r) => {

@@ -170,6 +170,8 @@ export function parseFleetRequest(argv: string[]): FleetRequest | undefined {
   }
   const hostsFile = String(values.hosts);
   if (positionals.length) throw usageError(`--hosts finds its machines on the LAN: no TARGET ('${positionals[0]}')`, 'name machines in the hosts file');
+  if (values['expect-fingerprint'] !== undefined)
+    throw usageError('--expect-fingerprint names one machine: with --hosts each entry names its own', 'give "fingerprint" in the entries');
   if (values.log !== undefined) throw usageError('--log names one file: with --hosts each machine has its own log', 'leave --log out');
   if (values['luks-passphrase-file'] === '-') throw usageError('--hosts reads no passphrase on stdin', 'give --luks-passphrase-file FILE');
   const only = (values.only as string[] | undefined)?.flatMap((list) => list.split(',')).map((name) => name.trim());
@@ -193,6 +195,10 @@ export interface InstallRequest extends ChoiceFlags {
   ageKeyName: string;
   /** Where the new system keeps the identity. */
   ageKeyTarget: string;
+  /** install --hosts: the MAC the entry named, confirmed over the logged-in session before anything is written. */
+  expectMac?: string;
+  /** install --hosts: Ctrl-C; a machine not yet started stops before its first phase. */
+  stop?: AbortSignal;
 }
 
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */

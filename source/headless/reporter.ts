@@ -34,8 +34,10 @@ export class Reporter {
     return this.host === undefined ? {} : { host: this.host };
   }
 
+  /** Text for a terminal: what a host sent (nix's messages, labels) without control sequences. */
   private lines(text: string): string {
-    return `${this.host === undefined ? text : text.replace(/^/gm, `[${this.host}] `)}\n`;
+    const shown = printableLines(text);
+    return `${this.host === undefined ? shown : shown.replace(/^/gm, `[${this.host}] `)}\n`;
   }
 
   plan(plan: Plan, dryRun: boolean): void {
@@ -49,8 +51,7 @@ export class Reporter {
     }
     // Remote output reaches the user's terminal as text: without its escape sequences.
     const text = textLine(event);
-    const line = text === undefined ? undefined : printableLines(text);
-    if (line !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(this.lines(line));
+    if (text !== undefined) (event.type === 'phase-failed' || event.type === 'aborted' ? this.err : this.out).write(this.lines(text));
   }
 }
 

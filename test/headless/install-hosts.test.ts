@@ -77,7 +77,57 @@ test('entries are checked with the shared flags before any machine is looked for
     await assert.rejects(run([{ mac: '52:54:00:47:00:01' }]), usage(/hosts\.json, host 1: --flake URI#HOST is required/));
     await assert.rejects(run([web, { ...web, mac: '52:54:00:47:00:02' }]), usage(/names the host web twice/));
     await assert.rejects(run([web], '--only', 'db'), usage(/--only db: not in .*hosts\.json/));
+    // A file one machine writes is never given to two: its age key, its modules in the flake.
+    const db = { mac: '52:54:00:47:00:02', flake: 'github:me/c#db' };
+    writeFileSync(file, JSON.stringify({ hosts: [web, db] }));
+    await assert.rejects(
+      installHosts(parseFleetRequest(['--hosts', file, '--all', '--age-key-out', join(work, 'k.agekey')])!),
+      usage(/--age-key-out .*k\.agekey is given to web and db/),
+    );
+    await assert.rejects(
+      run([
+        { ...web, 'write-disk-config': './flake/disks.nix' },
+        { ...db, 'write-disk-config': 'flake/disks.nix' },
+      ]),
+      usage(/--write-disk-config flake\/disks\.nix is given to web and db/),
+    );
+    assert.throws(() => parseFleetRequest(['--hosts', file, '--all', '--expect-fingerprint', 'SHA256:x']), usage(/--expect-fingerprint names one machine/));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+});
+
+test("a machine's text lines start with [host] and hold no control sequence a host sent; its JSON lines carry host", async () => {
+  const { Reporter } = await import('../../source/headless/reporter.js');
+  const { PassThrough } = await import('node:stream');
+  const collect = () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk) => (text += chunk));
+    return { stream, text: () => text };
+  };
+  const out = collect();
+  const text = new Reporter(false, out.stream, out.stream, 'web1');
+  text.record('boot-check', {}, 'Boot check:\n  nix said \x1b]52;c;aGk=\x07 hello');
+  text.note('a note');
+  assert.equal(out.text(), '[web1] Boot check:\n[web1]   nix said  hello\n[web1] a note\n');
+  const json = collect();
+  new Reporter(true, json.stream, json.stream, 'web1').record('disk', { disk: '/dev/vda' });
+  assert.deepEqual(JSON.parse(json.text()), { type: 'disk', host: 'web1', disk: '/dev/vda' });
+});
+
+test('a machine matched by MAC is installed only if its own interface, read once logged in, has that MAC', async () => {
+  const { checkMachineMac } = await import('../../source/headless/install-command.js');
+  const { facts } = await import('../core/plan/fixtures.js');
+  const machine = {
+    ...(await import('../../source/headless/install-options.js')).parseInstallFlags(['--flake', 'github:me/c#web']),
+    expectMac: '52:54:00:47:00:01',
+  };
+  const at = (mac: string) => facts({ connection: { interface: 'eth0', mac } });
+  checkMachineMac(at('52:54:00:47:00:01'), machine);
+  assert.throws(
+    () => checkMachineMac(at('52:54:00:47:00:02'), machine),
+    (e: unknown) => e instanceof BootstrapError && e.exitCode === ExitCode.refused && /has MAC 52:54:00:47:00:02, not 52:54:00:47:00:01/.test(e.message),
+  );
+  checkMachineMac(at('52:54:00:47:00:02'), { ...machine, expectMac: undefined });
 });

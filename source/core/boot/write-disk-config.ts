@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { refusal, usageError } from '../exit-codes.js';
 import { inGitWorkTree } from '../install/command-input.js';
 import { isInside } from '../keys/secret-paths.js';
+import { oneAtATime } from '../one-at-a-time.js';
 import type { Facts } from '../facts/types.js';
 import type { Plan } from '../plan/types.js';
 import { diskConfigHeader, diskConfigNix, isUneditedDiskConfig } from './disk-config.js';
@@ -28,7 +29,7 @@ export async function checkDiskConfigPath(path: string, flakeDir: string | undef
   const existing = await readFile(target, 'utf8').catch(() => undefined);
   if (existing !== undefined && !isUneditedDiskConfig(existing)) {
     throw refusal(
-      `--write-disk-config ${path} exists and ${existing.startsWith(diskConfigHeader) ? 'was changed since nixos-bootstrap wrote it' : 'was not written by nixos-bootstrap'}`,
+      `--write-disk-config ${path} exists and ${existing.startsWith(diskConfigHeader) ? 'was changed since nixos-bootstrap wrote it (or an earlier version wrote it, without the hash on its last line)' : 'was not written by nixos-bootstrap'}`,
       'choose another file, or move this one away (the plan output shows what it would hold)',
     );
   }
@@ -40,6 +41,11 @@ export async function checkDiskConfigPath(path: string, flakeDir: string | undef
  * it with --intent-to-add: Nix sees only what git knows.
  */
 export async function writeModule(target: string, text: string, options: { gitAdd: boolean; createDirectory?: boolean }): Promise<{ gitAdded: boolean }> {
+  // Machines installed together may write into one flake: one git index, one writer at a time.
+  return oneAtATime(`flake:${dirname(target)}`, () => writeModuleNow(target, text, options));
+}
+
+async function writeModuleNow(target: string, text: string, options: { gitAdd: boolean; createDirectory?: boolean }): Promise<{ gitAdded: boolean }> {
   if (options.createDirectory) await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${basename(target)}.tmp`);
   // A link planted at the temp name (a cloned flake can hold one) is removed, never followed.

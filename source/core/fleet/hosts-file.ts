@@ -23,7 +23,7 @@ export interface HostEntry {
 
 export const matchKeys = ['mac', 'fingerprint', 'name'] as const;
 /** Flags that belong to the whole command, never to one machine. */
-export const commandOnlyFlags = ['hosts', 'all', 'only', 'concurrency', 'json', 'yes', 'resume', 'dry-run', 'log', 'help', 'expect-fingerprint'];
+export const commandOnlyFlags = ['hosts', 'all', 'only', 'concurrency', 'json', 'yes', 'resume', 'dry-run', 'log', 'help', 'expect-fingerprint', 'port'];
 
 type FlagValue = string | number | boolean | Array<string | number | Array<string | number>>;
 
@@ -47,8 +47,11 @@ export function flagArgs(name: string, value: FlagValue, where: string): string[
   throw usageError(`${where}: "${name}" holds ${JSON.stringify(value)}`, 'a flag value is a string, a number, true, or a list of them');
 }
 
-/** Parses a hosts file's text (JSON): `{ "hosts": [ { "mac": "…", "flake": "./cfg#web1", … }, … ] }`. */
-export function parseHostsFile(text: string, file: string): HostEntry[] {
+/**
+ * Parses a hosts file's text (JSON): `{ "hosts": [ { "mac": "…", "flake": "./cfg#web1", … }, … ] }`.
+ * `machineFlags`: the flags an entry may give (install's choice flags).
+ */
+export function parseHostsFile(text: string, file: string, machineFlags: readonly string[]): HostEntry[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -69,6 +72,10 @@ export function parseHostsFile(text: string, file: string): HostEntry[] {
         match[key as keyof MachineMatch] = normalizeMatch(key as keyof MachineMatch, value, where);
       } else if (commandOnlyFlags.includes(key)) {
         throw usageError(`${where}: "${key}" applies to the whole command, not to one machine`, `give --${key} on the command line`);
+      } else if (!machineFlags.includes(key)) {
+        throw usageError(`${where}: "${key}" is not an install flag`, 'an entry holds "mac", "fingerprint", "name" and install flags without their dashes');
+      } else if (key === 'luks-passphrase-file' && value === '-') {
+        throw usageError(`${where}: "luks-passphrase-file" cannot be stdin (-): several machines cannot share it`, 'give a file');
       } else args.push(...flagArgs(key, value, where));
     }
     if (!match.mac && !match.fingerprint && !match.name) {
@@ -92,11 +99,11 @@ function normalizeMatch(key: keyof MachineMatch, value: string, where: string): 
   return normalizeHostName(value);
 }
 
-export async function readHostsFile(file: string): Promise<HostEntry[]> {
+export async function readHostsFile(file: string, machineFlags: readonly string[]): Promise<HostEntry[]> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw usageError(`cannot read the hosts file ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
-  return parseHostsFile(text, file);
+  return parseHostsFile(text, file, machineFlags);
 }
 
 /** How an entry's match reads in a message: `mac 52:54:…, name web-1.local`. */

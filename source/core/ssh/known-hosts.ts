@@ -8,6 +8,7 @@ import { usageError } from '../exit-codes.js';
 import { writeSecretFile } from '../keys/secret-file.js';
 import { configDir } from '../paths.js';
 import { fingerprint } from './fingerprint.js';
+import { oneAtATime } from '../one-at-a-time.js';
 
 /** `$XDG_CONFIG_HOME/nixos-bootstrap/known_hosts`, else `~/.config/nixos-bootstrap/known_hosts`. */
 export const defaultKnownHostsFile = (env: NodeJS.ProcessEnv = process.env) => join(configDir(env), 'known_hosts');
@@ -116,7 +117,12 @@ export function knownHostsLine(name: string, keyType: string, hostKey: Buffer, h
  * Records `hostKey` for `name`, replacing any lines that named this host before (the previous
  * key of a re-booted installer), keeping every other line and comment as it was.
  */
-export async function recordHostKey(file: string, name: string, keyType: string, hostKey: Buffer, options: { hash?: boolean } = {}): Promise<void> {
+export function recordHostKey(file: string, name: string, keyType: string, hostKey: Buffer, options: { hash?: boolean } = {}): Promise<void> {
+  // Read, changed and written again: machines finishing together take turns.
+  return oneAtATime(`known-hosts:${file}`, () => recordHostKeyNow(file, name, keyType, hostKey, options));
+}
+
+async function recordHostKeyNow(file: string, name: string, keyType: string, hostKey: Buffer, options: { hash?: boolean }): Promise<void> {
   const names = namesFor(name);
   const kept = (await readKnownHosts(file)).split('\n').filter((raw) => {
     const [entry] = parseKnownHosts(raw);

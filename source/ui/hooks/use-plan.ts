@@ -15,6 +15,8 @@ export function usePlan() {
   const [starting, setStarting] = useState(false);
   const [bootCheck, setBootCheck] = useState<BootCheck | undefined>();
   const [diskConfig, setDiskConfig] = useState<DiskConfigHandOver | undefined>();
+  /** --write-disk-config asked for a file that could not be written: no install without it. */
+  const [diskConfigFailure, setDiskConfigFailure] = useState<string | undefined>();
 
   useEffect(() => {
     if (state.plan) return;
@@ -41,6 +43,7 @@ export function usePlan() {
   useEffect(() => {
     setBootCheck(undefined);
     setDiskConfig(undefined);
+    setDiskConfigFailure(undefined);
     const plan = state.plan;
     if (!plan) return;
     let live = true;
@@ -51,7 +54,7 @@ export function usePlan() {
         const handed = await runtime.services.handOverDiskConfig(plan, state.facts!, writeDiskConfig, !dryRun);
         if (live) setDiskConfig(handed);
       } catch (caught) {
-        if (live) setError(errorText(caught));
+        if (live) setDiskConfigFailure(errorText(caught));
       }
     };
     void handOver()
@@ -65,8 +68,9 @@ export function usePlan() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per plan, as the plan itself
   }, [state.plan]);
-  const bootRefusal =
-    bootCheck && bootBlockers(bootCheck).length > 0
+  const bootRefusal = diskConfigFailure
+    ? `--write-disk-config: ${diskConfigFailure}`
+    : bootCheck && bootBlockers(bootCheck).length > 0
       ? 'the configuration would not boot from what this install creates: add the lines shown, or start again with --skip-boot-check'
       : undefined;
 
@@ -94,5 +98,5 @@ export function usePlan() {
     }
   };
 
-  return { plan: state.plan, error, setError, starting, start, bootCheck, bootRefusal, diskConfig };
+  return { plan: state.plan, error, setError, starting, start, bootCheck, bootRefusal, diskConfig, diskConfigFailure };
 }

@@ -62,7 +62,7 @@ function summary(plan: Plan, where: string, fingerprint: string): Array<[string,
 export function ReviewScreen() {
   const { state, finish, size, bodyRows } = useWizard();
   const theme = useTheme();
-  const { plan, error, setError, starting, start, bootCheck, bootRefusal, diskConfig } = usePlan();
+  const { plan, error, setError, starting, start, bootCheck, bootRefusal, diskConfig, diskConfigFailure } = usePlan();
   const [typed, setTyped] = useState('');
   const [scroll, setScroll] = useState(0);
 
@@ -165,6 +165,7 @@ export function ReviewScreen() {
         ) : plan ? (
           <Text bold>Enter ends the dry run; nothing was changed.</Text>
         ) : null}
+        {diskConfigFailure && !error ? <Message kind="error" title={`--write-disk-config: ${diskConfigFailure}`} width={size.columns} /> : null}
         {error ? <Message kind="error" title={error} width={size.columns} /> : null}
       </Box>
       <Footer

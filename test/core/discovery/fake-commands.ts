@@ -48,7 +48,8 @@ export function installFakeCommands(): FakeCommands {
       process.env.PATH = saved.PATH;
       if (saved.FAKE_DIR === undefined) delete process.env.FAKE_DIR;
       else process.env.FAKE_DIR = saved.FAKE_DIR;
-      rmSync(dir, { recursive: true, force: true });
+      // A neighbour shell closed just before may still be writing its last line here.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }

@@ -3,18 +3,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Candidate } from '../../../source/core/discovery/candidate.js';
 import { BootstrapError, ExitCode } from '../../../source/core/exit-codes.js';
-import { flagArgs, parseHostsFile } from '../../../source/core/fleet/hosts-file.js';
+import { commandOnlyFlags, flagArgs, parseHostsFile as parseWith } from '../../../source/core/fleet/hosts-file.js';
+import { choiceFlagSpec } from '../../../source/flags/choice-flags.js';
 import { matchMachines } from '../../../source/core/fleet/match-machines.js';
 import { inPool, worstExitCode } from '../../../source/core/fleet/run-pool.js';
 
 const usage = (pattern: RegExp) => (e: unknown) => e instanceof BootstrapError && e.exitCode === ExitCode.usage && pattern.test(e.message);
+const machineFlags = Object.keys(choiceFlagSpec).filter((name) => !commandOnlyFlags.includes(name));
+const parseHostsFile = (text: string, file: string) => parseWith(text, file, machineFlags);
 const fp = (n: number) => `SHA256:${String(n).repeat(43).slice(0, 43)}`;
 
 test('a hosts file: each entry names its machine and holds its flags as argv (one parser checks them later)', () => {
   const entries = parseHostsFile(
     JSON.stringify({
       hosts: [
-        { mac: '52-54-00-47-00-01', flake: './cfg#web1', luks: true, 'dry-run-ish': false, mkdir: ['persist', 'data'], chown: [['/persist/me', '1000:100']] },
+        { mac: '52-54-00-47-00-01', flake: './cfg#web1', luks: true, tmpstore: false, mkdir: ['persist', 'data'], chown: [['/persist/me', '1000:100']] },
         { fingerprint: fp(2), name: 'Bootstrap-2', disk: '/dev/disk/by-id/nvme-x', 'luks-iter-time': 200 },
       ],
     }),
@@ -35,6 +38,11 @@ test('a hosts file: each entry names its machine and holds its flags as argv (on
   bad({ hosts: [{ fingerprint: 'MD5:aa', flake: './c#a' }] }, /is not a host key fingerprint/);
   bad({ hosts: [{ mac: '52:54:00:47:00:01', yes: true }] }, /"yes" applies to the whole command/);
   bad({ hosts: [{ mac: '52:54:00:47:00:01', disk: { path: '/dev/sda' } }] }, /"disk" holds \{"path":"\/dev\/sda"\}/);
+  // No flag smuggled past these checks: an inline value, an empty name, stdin shared by all.
+  bad({ hosts: [{ mac: '52:54:00:47:00:01', 'log=/tmp/x': true }] }, /"log=\/tmp\/x" is not an install flag/);
+  bad({ hosts: [{ mac: '52:54:00:47:00:01', '': ['root@10.9.9.9'] }] }, /"" is not an install flag/);
+  bad({ hosts: [{ mac: '52:54:00:47:00:01', 'expect-fingerprint': 'SHA256:x' }] }, /applies to the whole command/);
+  bad({ hosts: [{ mac: '52:54:00:47:00:01', luks: true, 'luks-passphrase-file': '-' }] }, /cannot be stdin/);
 });
 
 const installer = (n: number, more: Partial<Candidate> = {}): Candidate => ({

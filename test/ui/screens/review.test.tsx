@@ -188,3 +188,32 @@ test('--write-disk-config: the module is handed over before the boot check and n
     cleanup = undefined;
   }
 });
+
+test('a --write-disk-config that cannot be written blocks the confirmation (the install would go on without the file)', async () => {
+  const ready = await readyForReview(join(work, 'disksfail.agekey'));
+  const started: string[] = [];
+  const ui = mountWizard({
+    argv: ['root@192.0.2.1', '--write-disk-config', '/work/flake/hosts/web/disks.nix'],
+    state: ready.state,
+    runtime: ready.prepare,
+    rows: 60,
+    columns: 160,
+    services: {
+      ...(await localServices()),
+      handOverDiskConfig: async () => {
+        throw new Error('/work/flake/hosts/web/disks.nix exists and was changed since nixos-bootstrap wrote it');
+      },
+      checkBoot: async () => ({ findings: [] }),
+      startJournal: async () => {
+        started.push('journal');
+        throw new Error('stop here: the run would start');
+      },
+    },
+  });
+  cleanup = ui.cleanup;
+  await ui.waitFor('--write-disk-config: /work/flake/hosts/web/disks.nix exists and was changed');
+  await ui.type('sda');
+  await ui.press(keys.enter);
+  await ui.waitFor('Refused: --write-disk-config: /work/flake/hosts/web/disks.nix exists');
+  assert.deepEqual(started, [], 'nothing starts');
+});
