@@ -48,10 +48,7 @@ export async function benchFleet({ runs = 3 } = {}) {
     const hosts = state.installers.map((i) => ({ mac: i.mac, fingerprint: i.hostKeyFingerprint, flake: `github:me/fleet#web${i.index}` }));
     inLaptop(['sh', '-c', 'cat > hosts.json'], { input: JSON.stringify({ hosts }) });
     for (const i of state.installers) {
-      run([
-        process.execPath,
-        cli,
-        'lab',
+      lab(
         'shell',
         '--id',
         id,
@@ -61,7 +58,7 @@ export async function benchFleet({ runs = 3 } = {}) {
         'sh',
         '-c',
         `echo ${installLines} > /run/lab/nixos-install.lines && echo ${lineDelayMs} > /run/lab/nixos-install.delay-ms`,
-      ]);
+      );
     }
     const common = ['--hosts', 'hosts.json', '--layout', 'mounted', '--age-key', 'none', '--finish', 'none', '--yes', '--json'];
     const one = [];

@@ -240,7 +240,6 @@ const pairedExamples: Record<string, string> = {
 };
 
 /** Flags that take two values (nixos-anywhere's `--chown PATH UID:GID`): joined for parseArgs. */
-/** Flags that take two values (PATH UID:GID): paired into one token for parseArgs. */
 const pairedFlags = ['--chown', '--generate-hardware-config', '--disk-encryption-keys'];
 
 /** argv with each two-value flag's values joined by a NUL (split again with unpairFlagValues). */

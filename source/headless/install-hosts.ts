@@ -79,8 +79,7 @@ function machinesOf(entries: HostEntry[], request: FleetRequest): Machine[] {
       'each machine needs its own configuration name (its age key and log are named after it)',
     );
   checkOwnFiles(machines, request.hostsFile);
-  if (!request.only) return machines;
-  const unknown = request.only.filter((name) => !names.includes(name));
+  const unknown = request.only?.filter((name) => !names.includes(name)) ?? [];
   if (unknown.length) throw usageError(`--only ${unknown.join(',')}: not in ${request.hostsFile}`, `its hosts: ${names.join(', ')}`);
   return machines;
 }

@@ -160,8 +160,7 @@ export function withoutFlags(argv: string[], names: string[]): string[] {
 /** The --hosts request, or undefined for a one-machine install (whose argv may then hold no fleet flag). */
 export function parseFleetRequest(argv: string[]): FleetRequest | undefined {
   const paired = pairFlagValues(argv);
-  parseFlags(paired, installFlagSpec, installHelp);
-  const { values, positionals } = parseArgs({ args: paired, options: installFlagSpec, strict: true, allowPositionals: true });
+  const { values, positionals } = parseFlags(paired, installFlagSpec, installHelp);
   const fleet = (Object.keys(fleetFlagSpec) as Array<keyof typeof fleetFlagSpec>).filter((name) => values[name] !== undefined);
   if (values.help) return undefined;
   if (values.hosts === undefined) {

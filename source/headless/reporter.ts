@@ -13,7 +13,7 @@ export class Reporter {
    * every text line starts with `[host] `.
    */
   constructor(
-    protected readonly json: boolean,
+    private readonly json: boolean,
     private readonly out: NodeJS.WritableStream = process.stdout,
     private readonly err: NodeJS.WritableStream = process.stderr,
     private readonly host?: string,
