@@ -1,6 +1,6 @@
-// Regenerates the README's screenshots from a real run: the tmux end-to-end test
-// (test/lab/wizard-tmux.test.ts) saves the 80×24 terminal at each screen (capture-pane -e,
-// colours kept); each capture becomes HTML with Debian's `aha` and a PNG with headless Chromium.
+// Regenerates the README's screenshots from a real run: the tmux end-to-end tests
+// (test/lab/wizard-tmux.test.ts; install-hosts.test.ts for many machines) save the 80×24
+// terminal at each screen (capture-pane -e, colours kept); each capture becomes HTML with Debian's `aha` and a PNG with headless Chromium.
 // Needs root and the lab (as the test does), plus: apt-get install aha chromium.
 // Usage: node scripts/media.mjs [--from DIR]   (--from: convert captures made earlier, no test run)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mediaDir = join(root, 'media');
 /** The screens the README shows, in flow order, and the image of `nixos-bootstrap installer`. */
 export const screens = ['discover', 'connect', 'disk', 'layout', 'hardware', 'keys', 'review', 'install', 'done'];
-const pictures = [...screens.map((name) => [name, `wizard-${name}.png`]), ['installer', 'installer.png']];
+const pictures = [...screens.map((name) => [name, `wizard-${name}.png`]), ['installer', 'installer.png'], ['fleet-install', 'wizard-many-machines.png']];
 
 const columns = 80;
 const rows = 24;
@@ -134,7 +134,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
     const env = { ...process.env, NB_MEDIA_CAPTURES: captures };
     delete env.CI;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/lab/wizard-tmux.test.ts'], {
+    // The many-machines install screen comes from the --hosts lab test.
+    const tests = ['test/lab/wizard-tmux.test.ts', 'test/lab/install-hosts.test.ts'];
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...tests], {
       cwd: root,
       env,
       stdio: 'inherit',

@@ -109,7 +109,8 @@ export async function install(request: InstallRequest, reporter: Reporter): Prom
       reporter.note('Dry run: nothing was changed.');
       return ExitCode.ok;
     }
-    if (!request.yes) {
+    if (request.confirm) await request.confirm(thePlan);
+    else if (!request.yes) {
       throw refusal(`refusing to write to ${thePlan.disk?.path ?? 'the target'} without confirmation`, 'read the plan above, then run again with --yes');
     }
     stopIfAsked(request);
@@ -283,8 +284,9 @@ async function execute(
     else process.exit(ExitCode.aborted);
     run.abort();
   };
-  process.on('SIGINT', abort);
-  process.on('SIGTERM', abort);
+  const interrupts = request.interrupts ?? process;
+  interrupts.on('SIGINT', abort);
+  interrupts.on('SIGTERM', abort);
   try {
     const outcome = await run.outcome;
     if (outcome.status === 'done') {
@@ -311,8 +313,8 @@ async function execute(
     reporter.record('result', { status: 'aborted', phase: outcome.phase, message: outcome.message, logFile: logPath }, `Log: ${logPath}`);
     return ExitCode.aborted;
   } finally {
-    process.off('SIGINT', abort);
-    process.off('SIGTERM', abort);
+    interrupts.off('SIGINT', abort);
+    interrupts.off('SIGTERM', abort);
   }
 }
 

@@ -17,7 +17,7 @@ import { parseInstallFlags, withoutFlags, type FleetRequest, type InstallRequest
 import { notWithResume } from './resume-flags.js';
 import { Reporter } from './reporter.js';
 
-interface Machine {
+export interface Machine {
   entry: HostEntry;
   /** The flake host: the machine's name in every line and in --only. */
   host: string;
@@ -40,7 +40,7 @@ export interface MachineResult {
 }
 
 /** A machine's reporter that also keeps what its end-of-run row shows. */
-class MachineReporter extends Reporter {
+export class MachineReporter extends Reporter {
   readonly seen: Partial<MachineResult> = {};
   override record(type: string, payload: object, text?: string): void {
     const p = payload as Record<string, unknown>;
@@ -116,12 +116,14 @@ async function findMachines(machines: Machine[], port: number | undefined): Prom
   return matchMachines(entries, found.candidates, (fp) => trusted.has(fp));
 }
 
+/** The hosts file's machines, each entry parsed with the command line's flags (exit 2 on any). */
+export async function readMachines(request: FleetRequest): Promise<Machine[]> {
+  const machineFlags = Object.keys(choiceFlagSpec).filter((name) => !commandOnlyFlags.includes(name));
+  return machinesOf(await readHostsFile(request.hostsFile, machineFlags), request);
+}
+
 export async function installHosts(request: FleetRequest): Promise<number> {
-  const entries = await readHostsFile(
-    request.hostsFile,
-    Object.keys(choiceFlagSpec).filter((name) => !commandOnlyFlags.includes(name)),
-  );
-  const machines = machinesOf(entries, request);
+  const machines = await readMachines(request);
   const selected = (host: string) => !request.only || request.only.includes(host);
   // Ctrl-C stops every machine: the running ones after their running command (their runs listen
   // too), the others before their first phase, the queued ones before they start.
@@ -171,8 +173,21 @@ export async function installHosts(request: FleetRequest): Promise<number> {
   }
 }
 
-async function installOne(machine: Machine, installer: Candidate, fleet: FleetRequest, stop: AbortSignal): Promise<MachineResult> {
-  const reporter = new MachineReporter(fleet.json, process.stdout, process.stderr, machine.host);
+/** The wizard's way into one machine's run: its own reporter, and how the plan is confirmed. */
+export interface MachineRunOptions {
+  reporter?: MachineReporter;
+  confirm?: InstallRequest['confirm'];
+  interrupts?: InstallRequest['interrupts'];
+}
+
+export async function installOne(
+  machine: Machine,
+  installer: Candidate,
+  fleet: FleetRequest,
+  stop: AbortSignal,
+  options: MachineRunOptions = {},
+): Promise<MachineResult> {
+  const reporter = options.reporter ?? new MachineReporter(fleet.json, process.stdout, process.stderr, machine.host);
   const target = installerTarget(installer);
   // Pinned to the key discovery verified, as a one-machine install pins --expect-fingerprint.
   const request: InstallRequest = {
@@ -181,6 +196,8 @@ async function installOne(machine: Machine, installer: Candidate, fleet: FleetRe
     expectFingerprint: installer.fingerprint!,
     stop,
     ...(machine.entry.match.mac ? { expectMac: machine.entry.match.mac } : {}),
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+    ...(options.interrupts ? { interrupts: options.interrupts } : {}),
   };
   reporter.note(`Installing on ${formatTarget(target)} (${describeInstaller(installer)})`);
   let exitCode: number;
@@ -211,6 +228,13 @@ async function installOne(machine: Machine, installer: Candidate, fleet: FleetRe
 }
 
 function summarise(results: MachineResult[], request: FleetRequest, reporter: Reporter): number {
+  const { worst, resumeCommand, text } = fleetSummary(results, request);
+  reporter.record('hosts-summary', { exitCode: worst, hosts: results, resumeCommand: resumeCommand ?? null }, text);
+  return worst;
+}
+
+/** The end of a many-machines run, for both front ends: the worst exit status, a row per machine, the resume command. */
+export function fleetSummary(results: MachineResult[], request: FleetRequest): { worst: number; resumeCommand?: string; text: string } {
   const worst = worstExitCode(results.map((r) => r.exitCode));
   const retry = results.filter((r) => r.ran && (r.status === 'failed' || r.status === 'aborted')).map((r) => r.host);
   const resumeCommand = retry.length
@@ -229,14 +253,10 @@ function summarise(results: MachineResult[], request: FleetRequest, reporter: Re
         : [r.message, r.logFile && `log ${r.logFile}`];
     return `  ${r.host.padEnd(width)}  ${r.status.padEnd(9)}  ${details.filter(Boolean).join('  ')}`;
   });
-  reporter.record(
-    'hosts-summary',
-    { exitCode: worst, hosts: results, resumeCommand: resumeCommand ?? null },
-    [
-      `${results.filter((r) => r.exitCode === ExitCode.ok).length} of ${results.length} machines ${request.dryRun ? 'planned (dry run: nothing was changed)' : 'installed'}:`,
-      ...rows,
-      ...(resumeCommand ? [`Continue the stopped ones with:\n  ${resumeCommand}`] : []),
-    ].join('\n'),
-  );
-  return worst;
+  const text = [
+    `${results.filter((r) => r.exitCode === ExitCode.ok).length} of ${results.length} machines ${request.dryRun ? 'planned (dry run: nothing was changed)' : 'installed'}:`,
+    ...rows,
+    ...(resumeCommand ? [`Continue the stopped ones with:\n  ${resumeCommand}`] : []),
+  ].join('\n');
+  return { worst, text, ...(resumeCommand ? { resumeCommand } : {}) };
 }

@@ -1,6 +1,6 @@
 import { defaultConcurrency, defaultEfiSize } from '../core/defaults.js';
 import { exitCodeHelp, usageError } from '../core/exit-codes.js';
-import type { Choices } from '../core/plan/types.js';
+import type { Choices, Plan } from '../core/plan/types.js';
 import {
   ageKeyTargetPath,
   choiceFlagSpec,
@@ -101,7 +101,8 @@ Run
   -h, --help
 
 Many machines (install --hosts FILE --all --yes)
-  --hosts FILE                which machine gets which configuration (JSON): discovery finds them
+  --hosts FILE                which machine gets which configuration (JSON; TOML if FILE ends in
+                              .toml, [[hosts]] tables with the same keys): discovery finds them
                               all, each is matched to its entry and installed with its own session,
                               journal, log and age key. FILE: { "hosts": [ { "mac": "52:54:00:12:34:56",
                               "flake": "./config#web1", "disk": "/dev/disk/by-id/…" }, … ] }; an entry
@@ -158,7 +159,7 @@ export function withoutFlags(argv: string[], names: string[]): string[] {
 }
 
 /** The --hosts request, or undefined for a one-machine install (whose argv may then hold no fleet flag). */
-export function parseFleetRequest(argv: string[]): FleetRequest | undefined {
+export function parseFleetRequest(argv: string[], wizard = false): FleetRequest | undefined {
   const paired = pairFlagValues(argv);
   const { values, positionals } = parseFlags(paired, installFlagSpec, installHelp);
   const fleet = (Object.keys(fleetFlagSpec) as Array<keyof typeof fleetFlagSpec>).filter((name) => values[name] !== undefined);
@@ -175,7 +176,8 @@ export function parseFleetRequest(argv: string[]): FleetRequest | undefined {
   if (values['luks-passphrase-file'] === '-') throw usageError('--hosts reads no passphrase on stdin', 'give --luks-passphrase-file FILE');
   const only = (values.only as string[] | undefined)?.flatMap((list) => list.split(',')).map((name) => name.trim());
   if (values.all && only) throw usageError('--all or --only, not both');
-  if (!values.all && !only) throw usageError('--hosts needs --all (every machine in the file) or --only HOST');
+  // The wizard marks the machines on its list (--only pre-marks them); install needs them named.
+  if (!wizard && !values.all && !only) throw usageError('--hosts needs --all (every machine in the file) or --only HOST');
   return {
     hostsFile,
     ...(only ? { only } : {}),
@@ -198,6 +200,13 @@ export interface InstallRequest extends ChoiceFlags {
   expectMac?: string;
   /** install --hosts: Ctrl-C; a machine not yet started stops before its first phase. */
   stop?: AbortSignal;
+  /**
+   * The many-machines wizard: the plan is shown and confirmed there (typed), instead of --yes.
+   * Resolves when the run may start (confirmed, and its turn came); throws to stop before any phase.
+   */
+  confirm?: (plan: Plan) => Promise<void>;
+  /** Where Ctrl-C comes from while a run goes on (emits 'SIGINT'); default the process's signals. */
+  interrupts?: NodeJS.EventEmitter;
 }
 
 /** Parses and checks every flag (exit 2 on anything wrong) before anything is contacted. */

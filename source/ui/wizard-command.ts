@@ -71,6 +71,7 @@ export async function prepareFromFlags(preset: WizardPreset): Promise<{ decided:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.some((arg) => /^--hosts(=|$)/.test(arg))) return (await import('./fleet/fleet-command.js')).main(argv);
   const preset = parseWizardFlags(argv);
   if (preset.help) {
     process.stdout.write(wizardHelp);

@@ -35,6 +35,14 @@ Screens and the options that fill them
                        --write-disk-config PATH (the labels layout as a module, written into the
                        local flake when the plan is made, unless --dry-run), --skip-boot-check
 
+Many machines: nixos-bootstrap --hosts FILE [--only HOST] [--concurrency N] [options]
+  The hosts file of install --hosts (see nixos-bootstrap install --help) names each machine and
+  holds its flags; options given here apply to every machine. The installers found are matched
+  to its entries (Space marks the ones to install; --only pre-marks), every marked machine is
+  connected, probed and planned, one typed confirmation (their number) installs them, N at a
+  time, each with its own session, journal, log and age key; the end lists every machine and
+  the command that resumes the stopped ones. Secrets come from files named in the flags.
+
 Keys: arrows move, Enter goes on, Esc goes back (answers are kept), ? shows help, Ctrl-C quits
 (during the install it asks first, then stops safely after the running command).
 

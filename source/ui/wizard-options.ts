@@ -14,9 +14,8 @@ export interface WizardPreset extends ChoiceFlags {
 
 /** Parses the wizard's argv; a bad value is a usage error (exit 2) before anything starts. */
 export function parseWizardFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): WizardPreset {
-  const fleet = argv.find((arg) => /^--(hosts|all|only|concurrency)(=|$)/.test(arg));
-  if (fleet)
-    throw usageError(`${fleet.split('=')[0]} belongs to install: the wizard installs one machine`, 'for several: nixos-bootstrap install --hosts FILE --all …');
+  const fleet = argv.find((arg) => /^--(all|only|concurrency)(=|$)/.test(arg));
+  if (fleet) throw usageError(`${fleet.split('=')[0]} needs --hosts FILE`, 'for several machines: nixos-bootstrap --hosts FILE …');
   const { flags, values } = parseChoiceFlags(argv, wizardFlagSpec, wizardHelp, env);
   if (flags.json) throw usageError('the wizard has no --json', 'for NDJSON events use: nixos-bootstrap install --json …');
   if (flags.resume) throw usageError('--resume belongs to install', 'continue a stopped run with: nixos-bootstrap install --resume TARGET');

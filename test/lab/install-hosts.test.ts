@@ -4,11 +4,16 @@
 // netns installer cannot): the tool mounts, installs (the stand-in) and hands the key over.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inHost } from '../../source/lab/run-command.js';
+import { TmuxTerminal } from '../../scripts/tmux-driver.mjs';
 import { cliPath, LabHandle, startLab, stopLab } from './lab-fixture.js';
 import { records, type NdjsonRecord } from './vm-lab.js';
 
 const id = 'nbf';
+const terminal = new TmuxTerminal('nbf-wizard', 'fleet');
+const captures = process.env.NB_MEDIA_CAPTURES;
 let lab: LabHandle;
 const work = '/root/work';
 const machines = [1, 2, 3, 4];
@@ -25,6 +30,7 @@ before(async () => {
   assert.equal(setup.exitCode, 0, setup.stderr);
 });
 after(async () => {
+  terminal.stop();
   await stopLab(lab, id);
 });
 
@@ -34,10 +40,10 @@ type Summary = NdjsonRecord & {
   hosts: Array<{ host: string; status: string; exitCode: number; ageKeyFile?: string }>;
 };
 
-/** The age key on machine `index`'s new root, and the one saved on the laptop for it. */
-async function keys(index: number) {
+/** The age key on machine `index`'s new root, and the one saved on the laptop for it (in `dir` of the lab home). */
+async function keys(index: number, dir = 'work') {
   const onDisk = await lab.installer(index, 'mkdir -p /mnt2 && mount /dev/disk/by-label/nixos /mnt2 && cat /mnt2/etc/age/*.agekey; umount /mnt2');
-  const saved = readFileSync(`${lab.state.laptop.home}/work/${host(index)}.agekey`, 'utf8');
+  const saved = readFileSync(`${lab.state.laptop.home}/${dir}/${host(index)}.agekey`, 'utf8');
   const secret = (text: string) => /AGE-SECRET-KEY-1[0-9A-Z]+/.exec(text)?.[0];
   return { onDisk: secret(onDisk.stdout), saved: secret(saved), files: onDisk.stdout };
 }
@@ -123,3 +129,56 @@ test('an orchestrator installs one machine with examples/install-host.sh: the ex
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stdout, /"status":"error","message":"--only nope: not in hosts.json"/);
 });
+
+test(
+  'the wizard with a TOML hosts file: three of four machines marked, one typed confirmation, two at a time, each disk with its own key',
+  { timeout: 120_000 },
+  async () => {
+    const dir = 'wizard';
+    const hosts = machines
+      .map(
+        (index) =>
+          `[[hosts]]\nmac = "${lab.installerState(index).mac}"\nfingerprint = "${lab.installerState(index).hostKeyFingerprint}"\nflake = "github:me/fleet#${host(index)}"\n`,
+      )
+      .join('\n');
+    mkdirSync(join(lab.state.laptop.home, dir), { recursive: true });
+    writeFileSync(join(lab.state.laptop.home, dir, 'hosts.toml'), hosts);
+    const web4Before = (await keys(4)).onDisk ?? '';
+    // Slow enough output that two run side by side while the third waits.
+    for (const index of [1, 2, 3]) await lab.installer(index, 'echo 40 > /run/lab/nixos-install.lines && echo 40 > /run/lab/nixos-install.delay-ms');
+    const env = ['env', '-u', 'SSH_AUTH_SOCK', '-u', 'CI', '-u', 'NO_COLOR', 'HOME=/root', 'TERM=xterm-256color', 'LANG=C.UTF-8'];
+    const wizard = `cd /root/${dir} && ${process.execPath} ${cliPath} --hosts hosts.toml --concurrency 2 --layout mounted --finish none; echo "[wizard exit $?]"; sleep 600`;
+    terminal.start(inHost(lab.state.laptop.anchorPid, [...env, 'bash', '-c', wizard]));
+
+    let text = await terminal.waitFor(/4 of 4 machines found \(5 installers answered\); 4 marked/, 'the machines matched');
+    assert.match(text, /not in hosts\.toml: /, 'the fifth installer is listed, not offered');
+    await terminal.press('Down', 'Down', 'Down', 'Space');
+    await terminal.waitFor(/\[ \] web4/, 'web4 unmarked');
+    await terminal.press('Enter');
+    text = await terminal.waitFor(/Type 3 to install them:/, 'three plans and the confirmation', 60_000);
+    assert.match(text, /web3 +✔ the system mounted at \/mnt\n/);
+    assert.match(text, /Installing 3 machines will write into 3 mounted systems, as listed above\./);
+    await terminal.press('Right');
+    await terminal.waitFor(/2\. Install NixOS\n\s+\$ nixos-install --root \/mnt/, "web1's plan, opened");
+    await terminal.type('3');
+    await terminal.press('Enter');
+    text = await terminal.waitFor(/web\d +waiting for a free slot/, 'two running, the third waiting');
+    assert.equal(text.match(/[█░]{16} \d\/\d /g)?.length, 2, `two running:\n${text}`);
+    if (captures) {
+      // The README's screen: both in nixos-install, the focused one's output streaming.
+      await terminal.waitFor(/Install NixOS[\s\S]*Install NixOS[\s\S]*copying path/, 'both machines installing');
+      mkdirSync(captures, { recursive: true });
+      writeFileSync(join(captures, 'fleet-install.ansi'), `${terminal.screen(true)}\n`);
+    }
+    text = await terminal.waitFor(/\[wizard exit \d+\]/, 'the end', 60_000);
+    assert.match(text, /\[wizard exit 0\]/, text);
+    assert.match(terminal.scrollback(), /3 of 3 machines installed:\n {2}web1 +installed +log /);
+    for (const index of [1, 2, 3]) {
+      const { onDisk, saved } = await keys(index, dir);
+      assert.ok(onDisk && onDisk === saved, `${host(index)}'s disk holds another key than the one the wizard saved for it`);
+    }
+    assert.equal((await keys(4)).onDisk ?? '', web4Before, 'web4 was not marked, and was not installed again');
+    const calls = await lab.installer(5, 'ls /run/lab/calls 2>/dev/null | wc -l');
+    assert.equal(calls.stdout.trim(), '0', 'the installer no entry names was used');
+  },
+);

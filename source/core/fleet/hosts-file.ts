@@ -2,6 +2,7 @@
 // entry names its machine (by MAC, host key fingerprint or mDNS name) and gives that machine's
 // install flags, the same flags `install` takes (one parser checks both).
 import { readFile } from 'node:fs/promises';
+import { parse as parseToml } from 'smol-toml';
 import { usageError } from '../exit-codes.js';
 import { normalizeMac } from '../discovery/eui64.js';
 import { normalizeHostName } from '../discovery/mdns.js';
@@ -48,19 +49,26 @@ export function flagArgs(name: string, value: FlagValue, where: string): string[
 }
 
 /**
- * Parses a hosts file's text (JSON): `{ "hosts": [ { "mac": "…", "flake": "./cfg#web1", … }, … ] }`.
+ * Parses a hosts file's text: JSON, `{ "hosts": [ { "mac": "…", "flake": "./cfg#web1", … }, … ] }`,
+ * or TOML when the file's name ends in .toml (`[[hosts]]` tables with the same keys).
  * `machineFlags`: the flags an entry may give (install's choice flags).
  */
 export function parseHostsFile(text: string, file: string, machineFlags: readonly string[]): HostEntry[] {
+  const toml = /\.toml$/i.test(file);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = toml ? parseToml(text) : JSON.parse(text);
   } catch (error) {
-    throw usageError(`${file} is not JSON: ${(error as Error).message}`, 'see nixos-bootstrap install --help (Many machines) for the format');
+    // smol-toml's message quotes the line with a caret under the column: keep its first line.
+    const reason = (error as Error).message.split('\n')[0];
+    throw usageError(`${file} is not ${toml ? 'TOML' : 'JSON'}: ${reason}`, 'see nixos-bootstrap install --help (Many machines) for the format');
   }
   const hosts = (data as { hosts?: unknown } | null)?.hosts;
   if (!Array.isArray(hosts) || hosts.length === 0)
-    throw usageError(`${file} has no "hosts" list`, '{ "hosts": [ { "mac": "52:54:00:12:34:56", "flake": "./config#web1" } ] }');
+    throw usageError(
+      `${file} has no "hosts" list`,
+      toml ? '[[hosts]]\nmac = "52:54:00:12:34:56"\nflake = "./config#web1"' : '{ "hosts": [ { "mac": "52:54:00:12:34:56", "flake": "./config#web1" } ] }',
+    );
   return hosts.map((raw, index) => {
     const where = `${file}, host ${index + 1}`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usageError(`${where} is not an object`);

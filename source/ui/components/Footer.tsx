@@ -1,14 +1,13 @@
-import { Box, Text } from 'ink';
-import { useTheme } from '../theme.js';
+import { Box } from 'ink';
 import { useWizard } from '../wizard-context.js';
 import { canGoBack } from '../state/steps.js';
+import { KeyLine, type KeyHint } from './KeyLine.js';
 
-export type KeyHint = readonly [key: string, action: string];
+export type { KeyHint };
 
 /** The keys that work right now, one line; Esc/help/quit are added where they apply. */
 export function Footer({ hints, quit = 'quit' }: { hints: readonly KeyHint[]; quit?: string | null }) {
   const { state, size, closing } = useWizard();
-  const theme = useTheme();
   if (closing) return null;
   const all: KeyHint[] = [...hints];
   if (canGoBack(state) && !hints.some(([key]) => key.includes('Esc'))) all.push(['Esc', 'back']);
@@ -16,17 +15,7 @@ export function Footer({ hints, quit = 'quit' }: { hints: readonly KeyHint[]; qu
   if (quit) all.push(['Ctrl-C', quit]);
   return (
     <Box width={size.columns}>
-      <Text wrap="truncate-end">
-        {all.map(([key, action], index) => (
-          <Text key={`${key}-${action}`}>
-            {index > 0 ? <Text color={theme.muted}> · </Text> : null}
-            <Text bold color={theme.key}>
-              {key}
-            </Text>
-            <Text color={theme.muted}> {action}</Text>
-          </Text>
-        ))}
-      </Text>
+      <KeyLine hints={all} />
     </Box>
   );
 }

@@ -45,6 +45,39 @@ test('a hosts file: each entry names its machine and holds its flags as argv (on
   bad({ hosts: [{ mac: '52:54:00:47:00:01', luks: true, 'luks-passphrase-file': '-' }] }, /cannot be stdin/);
 });
 
+test('a hosts file in TOML (.toml): the same entries as in JSON, checked the same way', () => {
+  const toml = `# the rack by the window
+[[hosts]]
+mac = "52-54-00-47-00-01"
+flake = "./cfg#web1"
+luks = true
+tmpstore = false
+mkdir = ["persist", "data"]
+chown = [["/persist/me", "1000:100"]]
+
+[[hosts]]
+fingerprint = "${fp(2)}"
+name = "Bootstrap-2"
+disk = "/dev/disk/by-id/nvme-x"
+luks-iter-time = 200
+`;
+  const json = JSON.stringify({
+    hosts: [
+      { mac: '52-54-00-47-00-01', flake: './cfg#web1', luks: true, tmpstore: false, mkdir: ['persist', 'data'], chown: [['/persist/me', '1000:100']] },
+      { fingerprint: fp(2), name: 'Bootstrap-2', disk: '/dev/disk/by-id/nvme-x', 'luks-iter-time': 200 },
+    ],
+  });
+  assert.deepEqual(parseHostsFile(toml, 'rack.toml'), parseHostsFile(json, 'rack.json'));
+  const bad = (text: string, pattern: RegExp) => assert.throws(() => parseHostsFile(text, 'rack.TOML'), usage(pattern));
+  bad('[[hosts]\nmac = 1', /rack\.TOML is not TOML: /);
+  bad('[[machines]]\nmac = "52:54:00:47:00:01"', /has no "hosts" list/);
+  bad('[[hosts]]\nmac = "52:54:00:47:00:01"\nyes = true', /"yes" applies to the whole command/);
+  // A TOML date is no flag value.
+  bad('[[hosts]]\nmac = "52:54:00:47:00:01"\ndisk = 2026-12-03', /"disk" holds/);
+  // A .json file is never read as TOML.
+  assert.throws(() => parseHostsFile(toml, 'rack.json'), usage(/rack\.json is not JSON/));
+});
+
 const installer = (n: number, more: Partial<Candidate> = {}): Candidate => ({
   id: fp(n),
   names: [n === 1 ? 'bootstrap.local' : `bootstrap-${n}.local`],

@@ -1,0 +1,211 @@
+// The many-machines wizard on a fake LAN with a stand-in for each machine's install (the engine
+// itself is install --hosts's, tested in the lab): what is marked, what waits for the typed
+// confirmation, how many run at once, and what Ctrl-C leaves undone.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import type { Candidate } from '../../../source/core/discovery/candidate.js';
+import type { Discovery } from '../../../source/core/discovery/discover.js';
+import { ExitCode } from '../../../source/core/exit-codes.js';
+import type { PhaseId, Plan } from '../../../source/core/plan/types.js';
+import { readMachines, type Machine, type MachineResult } from '../../../source/headless/install-hosts.js';
+import { parseFleetRequest, type FleetRequest } from '../../../source/headless/install-options.js';
+import { FleetApp } from '../../../source/ui/fleet/FleetApp.js';
+import { FleetRun, type RunMachine } from '../../../source/ui/fleet/fleet-run.js';
+import { ThemeContext, plainTheme } from '../../../source/ui/theme.js';
+import { candidate, FakeDiscovery } from '../helpers/fakes.js';
+import { keys, plainLines, resize } from '../helpers/wizard.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nb-fleet-ui-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** web1…web3 by MAC (installers 1…3 of the fake LAN); installer 4 is in no entry. */
+async function fleetOf(extra: string[] = []): Promise<{ fleet: FleetRequest; machines: Machine[] }> {
+  const file = join(dir, 'hosts.json');
+  const hosts = [1, 2, 3].map((n) => ({ mac: `52:54:00:47:00:0${n}`, flake: `github:me/fleet#web${n}` }));
+  writeFileSync(file, JSON.stringify({ hosts }));
+  const fleet = parseFleetRequest(['--hosts', file, '--layout', 'mounted', ...extra], true)!;
+  return { fleet, machines: await readMachines(fleet) };
+}
+
+const planFor = (host: string): Plan =>
+  ({
+    choices: { flake: { uri: 'github:me/fleet', host } },
+    disk: { path: '/dev/sda', byId: `/dev/disk/by-id/ata-${host}`, sizeBytes: 20e9, description: '20.0 GB QEMU HARDDISK' },
+    phases: [],
+    warnings: [],
+  }) as unknown as Plan;
+
+/**
+ * Each machine as the engine drives it: a note, its disk, its plan held until confirmed, then
+ * two phases with output; `release(host)` lets a running machine finish.
+ */
+function standIn() {
+  const running = new Set<string>();
+  const finishers = new Map<string, () => void>();
+  let most = 0;
+  const confirmed: string[] = [];
+  const run: RunMachine = async (machine, _installer, _fleet, stop, { reporter, confirm }) => {
+    const host = machine.host;
+    reporter!.note(`Installing on ${host}`);
+    reporter!.record('disk', { reason: 'the only disk of this machine' }, `Disk: /dev/sda`);
+    try {
+      await confirm!(planFor(host));
+    } catch (error) {
+      return { host, exitCode: ExitCode.aborted, status: 'aborted', message: (error as Error).message };
+    }
+    if (stop.aborted) return { host, exitCode: ExitCode.aborted, status: 'aborted', message: 'stopped (Ctrl-C) before anything was written' };
+    confirmed.push(host);
+    running.add(host);
+    most = Math.max(most, running.size);
+    const phases = [
+      { id: 'mount' as PhaseId, title: 'Mount the new system under /mnt' },
+      { id: 'install' as PhaseId, title: 'Install NixOS' },
+    ];
+    reporter!.event({ type: 'run-start', phases });
+    reporter!.event({ type: 'phase-start', id: phases[0]!.id, title: phases[0]!.title, index: 0, total: 2 });
+    reporter!.event({ type: 'phase-done', id: phases[0]!.id, elapsedMs: 5 });
+    reporter!.event({ type: 'phase-start', id: phases[1]!.id, title: phases[1]!.title, index: 1, total: 2 });
+    reporter!.event({ type: 'output', id: phases[1]!.id, stream: 'stdout', line: `building the system of ${host}` });
+    await new Promise<void>((resolve) => finishers.set(host, resolve));
+    reporter!.event({ type: 'phase-done', id: phases[1]!.id, elapsedMs: 5 });
+    running.delete(host);
+    const result: MachineResult = { host, exitCode: ExitCode.ok, status: 'installed', ran: true, logFile: `/logs/${host}.log` };
+    return result;
+  };
+  return {
+    run,
+    running,
+    confirmed,
+    most: () => most,
+    release: (host: string) => finishers.get(host)?.(),
+  };
+}
+
+function mount(fleet: FleetRequest, machines: Machine[], runMachine: RunMachine) {
+  const lan = new FakeDiscovery();
+  for (const n of [1, 2, 3, 4]) lan.add(candidate(n));
+  let exited: (value: { code: number; farewell?: string }) => void = () => {};
+  const end = new Promise<{ code: number; farewell?: string }>((resolve) => (exited = resolve));
+  const trusted = new Set([1, 2, 3, 4].map((n) => candidate(n).fingerprint!));
+  const app = render(
+    <ThemeContext.Provider value={plainTheme}>
+      <FleetApp
+        fleet={fleet}
+        machines={machines}
+        trusted={trusted}
+        search={async () => lan as unknown as Discovery}
+        discoverOptions={{}}
+        startRun={(chosen: { machine: Machine; installer: Candidate }[]) => new FleetRun(chosen, fleet, runMachine)}
+        onExit={(code, farewell) => exited({ code, ...(farewell !== undefined ? { farewell } : {}) })}
+      />
+    </ThemeContext.Provider>,
+  );
+  resize(app.stdout, 120, 30);
+  const frame = () => plainLines(app.lastFrame() ?? '').join('\n');
+  return {
+    app,
+    lan,
+    end,
+    frame,
+    async waitFor(check: RegExp, timeoutMs = 5000): Promise<string> {
+      const deadline = Date.now() + timeoutMs;
+      while (!check.test(frame())) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${String(check)}; last frame:\n${frame()}`);
+        await pause(10);
+      }
+      return frame();
+    },
+    async press(...sequence: string[]) {
+      for (const key of sequence) {
+        await pause(30);
+        app.stdin.write(key);
+      }
+    },
+  };
+}
+
+test('marked machines are planned at once, wait for the typed number, then install two at a time; the fourth installer is never offered', async () => {
+  const { fleet, machines } = await fleetOf(['--concurrency', '2']);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run);
+  await ui.waitFor(/Looking for the 3 machines/);
+  ui.lan.end();
+  const found = await ui.waitFor(/3 of 3 machines found/);
+  assert.match(found, /\[x\] web1/);
+  assert.match(found, /\[x\] web3/);
+  assert.match(found, /not in .*hosts\.json: bootstrap-4\.local/);
+  assert.doesNotMatch(found, /\[.\] +- /, 'an installer without an entry has no mark');
+
+  await ui.press(keys.enter);
+  const review = await ui.waitFor(/Type 3 to install them:/);
+  assert.match(review, /web2 +✔ \/dev\/disk\/by-id\/ata-web2 20\.0 GB QEMU HARDDISK \(the only disk of this machine\)/);
+  assert.match(review, /Installing 3 machines will erase 3 disks, as listed above\./);
+  assert.deepEqual(machine.confirmed, [], 'nothing runs before the confirmation');
+
+  await ui.press('2', keys.enter);
+  await ui.waitFor(/Type 3 to install them: 2\s*\n.*you typed '2'/);
+  assert.deepEqual(machine.confirmed, []);
+  await ui.press(keys.backspace, '3', keys.enter);
+  const installing = await ui.waitFor(/web3 +waiting for a free slot/);
+  assert.match(installing, /web1 .* 1\/2 Install NixOS/);
+  assert.match(installing, /building the system of web1/, 'the focused machine shows its output');
+  await ui.press(keys.tab);
+  await ui.waitFor(/── web2 ─+\n(.*\n)*\s+building the system of web2/);
+
+  machine.release('web1');
+  await ui.waitFor(/✔ web1 +installed/);
+  await ui.waitFor(/web3 .* 1\/2 Install NixOS/);
+  machine.release('web2');
+  machine.release('web3');
+  const { code, farewell } = await ui.end;
+  assert.equal(code, ExitCode.ok);
+  assert.equal(machine.most(), 2, 'never more than --concurrency at once');
+  assert.match(farewell!, /^3 of 3 machines installed:\n {2}web1 +installed +log \/logs\/web1\.log/);
+  ui.app.unmount();
+});
+
+test('Space unmarks a machine and --only pre-marks; Ctrl-C before the confirmation installs nothing', async () => {
+  const { fleet, machines } = await fleetOf(['--only', 'web1,web2']);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run);
+  ui.lan.end();
+  const found = await ui.waitFor(/2 marked/);
+  assert.match(found, /\[ \] web3/);
+  await ui.press(' ');
+  await ui.waitFor(/\[ \] web1/);
+  await ui.press(keys.enter);
+  await ui.waitFor(/Installing 1 machine will erase 1 disk, as listed above\.\nType 1 to install them:/);
+  await ui.press(keys.ctrlC);
+  const { code, farewell } = await ui.end;
+  assert.equal(code, ExitCode.aborted);
+  assert.deepEqual(machine.confirmed, []);
+  assert.match(farewell!, /0 of 1 machines installed:\n {2}web2 +aborted +not installed: the plans were not confirmed/);
+  assert.doesNotMatch(farewell!, /--resume/, 'nothing ran: nothing to resume');
+  ui.app.unmount();
+});
+
+test('Ctrl-C while installing: the queued machine never starts, the running one is asked to stop', async () => {
+  const { fleet, machines } = await fleetOf(['--concurrency', '1', '--only', 'web1,web2']);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run);
+  ui.lan.end();
+  await ui.waitFor(/2 marked/);
+  await ui.press(keys.enter);
+  await ui.waitFor(/Type 2 to install them/);
+  await ui.press('2', keys.enter);
+  await ui.waitFor(/web2 +waiting for a free slot/);
+  await ui.press(keys.ctrlC);
+  await ui.waitFor(/Stopping: waiting machines never start/);
+  machine.release('web1');
+  const { code, farewell } = await ui.end;
+  assert.equal(code, ExitCode.aborted);
+  assert.deepEqual(machine.confirmed, ['web1']);
+  assert.match(farewell!, /web2 +aborted +stopped \(Ctrl-C\) before anything was written/);
+  ui.app.unmount();
+});
