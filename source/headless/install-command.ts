@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { BootstrapError, ExitCode, refusal, usageError } from '../core/exit-codes.js';
-import { chooseDisk, refuseAmbiguousDisk } from '../core/facts/disks.js';
+import { chooseDisk, describeCandidate, refuseAmbiguousDisk } from '../core/facts/disks.js';
 import { probe } from '../core/facts/probe.js';
 import type { Facts } from '../core/facts/types.js';
 import { Journal } from '../core/install/journal.js';
@@ -91,7 +91,7 @@ export async function install(request: InstallRequest, reporter: Reporter): Prom
   const { target, pin } = await resolveTarget(request, reporter);
   const session = await openSession(target, request, pin, reporter);
   try {
-    const facts = await probe(session, { force: request.force });
+    const facts = await probe(session, { force: request.force, ...(request.stop ? { signal: request.stop } : {}) });
     checkMachineMac(facts, request);
     if (hardware) await handOverHardwareConfig(session, hardware, request, reporter);
     const choices: Choices = {
@@ -146,7 +146,7 @@ export async function resume(request: InstallRequest, reporter: Reporter): Promi
   if (only) checkResumeFlags(request, only.value);
   const session = await openSession(target, request, shown.fingerprint, reporter);
   try {
-    const facts = await probe(session, { force: request.force });
+    const facts = await probe(session, { force: request.force, ...(request.stop ? { signal: request.stop } : {}) });
     checkMachineMac(facts, request);
     const journal = only ?? (await Journal.load(shown.fingerprint, facts.connection?.mac));
     if (!journal) {
@@ -281,12 +281,15 @@ async function execute(
   const logPath = run.logPath;
   const abort = () => {
     if (!run.aborting) reporter.note('Stopping after the running command, then cleaning up… (again to force)');
-    else process.exit(ExitCode.aborted);
+    // A second time: quit at once; the wizard that sends its own interrupts quits by itself.
+    else if (!request.interrupts) process.exit(ExitCode.aborted);
     run.abort();
   };
   const interrupts = request.interrupts ?? process;
   interrupts.on('SIGINT', abort);
   interrupts.on('SIGTERM', abort);
+  // Several machines: a Ctrl-C between this machine's confirmation and here reached only `stop`.
+  if (request.stop?.aborted) abort();
   try {
     const outcome = await run.outcome;
     if (outcome.status === 'done') {
@@ -306,7 +309,12 @@ async function execute(
       reporter.record(
         'result',
         { status: 'failed', phase: outcome.phase, message: outcome.message, logFile: logPath },
-        `Stopped at '${outcome.phase}'. Nothing was rebooted. Log: ${logPath}\nFix the cause, then continue with: nixos-bootstrap install --resume ${formatTarget(session.target)}`,
+        `Stopped at '${outcome.phase}'. Nothing was rebooted. Log: ${logPath}\n${
+          // Several machines: the summary gives the command that resumes them (hosts file, shared flags).
+          request.stop
+            ? 'Fix the cause, then resume it with the command the summary gives.'
+            : `Fix the cause, then continue with: nixos-bootstrap install --resume ${formatTarget(session.target)}`
+        }`,
       );
       return ExitCode.phaseFailed;
     }
@@ -382,7 +390,15 @@ function pickDisk(facts: Facts, request: InstallRequest, reporter: Reporter): st
     {
       disk: pick.devicePath,
       reason: pick.reason,
-      candidates: disks.map((d) => ({ path: d.disk.path, eligible: d.eligible, why: d.ineligibleReasons, external: d.external, contents: d.contents })),
+      note: pick.note ?? null,
+      candidates: disks.map((d) => ({
+        path: d.disk.path,
+        description: describeCandidate(d),
+        eligible: d.eligible,
+        why: d.ineligibleReasons,
+        external: d.external,
+        contents: d.contents,
+      })),
     },
     `Disk: ${pick.devicePath} (${pick.reason}${pick.note ? `; ${pick.note}` : ''})`,
   );
@@ -403,6 +419,7 @@ async function resolveTarget(request: InstallRequest, reporter: Reporter): Promi
 async function openSession(target: Target, request: InstallRequest, pin: string | undefined, reporter: Reporter): Promise<SshSession> {
   const session = await connect(target, {
     identityFiles: request.identities,
+    ...(request.stop ? { signal: request.stop } : {}),
     envPassword: request.envPassword,
     expectFingerprint: pin,
     onEvent: (event) => {

@@ -46,3 +46,14 @@ export function wrapLine(line: string, width: number, extraIndent = 4): string[]
   if (rest) result.push(prefix + rest);
   return result;
 }
+
+/**
+ * Which of `count` rows fit in `room` lines with row `cursor` among them: [start, end). When not
+ * all fit, a line above and one below are left for "↑ N more" / "↓ N more".
+ */
+export function windowOf(count: number, cursor: number, room: number): { start: number; end: number } {
+  if (count <= room) return { start: 0, end: count };
+  const rows = Math.max(1, room - 2);
+  const start = Math.min(Math.max(0, cursor - Math.floor(rows / 2)), count - rows);
+  return { start, end: start + rows };
+}

@@ -12,7 +12,7 @@ import { parseWizardFlags } from '../../source/ui/wizard-options.js';
 
 const usage = (pattern: RegExp) => (e: unknown) => e instanceof BootstrapError && e.exitCode === ExitCode.usage && pattern.test(e.message);
 
-test('--hosts takes its own flags out; what is left applies to every machine', () => {
+test('--hosts takes its own flags out; what is left applies to every machine', async () => {
   const request = parseFleetRequest([
     '--hosts',
     'hosts.json',
@@ -60,8 +60,14 @@ test('--hosts takes its own flags out; what is left applies to every machine', (
   refused(['--hosts', 'h.json', '--all', '--only', 'a'], /--all or --only, not both/);
   refused(['--hosts', 'h.json', '--all', '--concurrency', '99'], /--concurrency wants a whole number from 1 to 16/);
   refused(['--hosts', 'h.json', '--all', '--frobnicate'], /Unknown option '--frobnicate'/);
-  // The wizard never takes them silently.
-  assert.throws(() => parseWizardFlags(['--hosts', 'h.json'], {}), usage(/--hosts belongs to install: the wizard installs one machine/));
+  // The one-machine wizard never takes them silently; with --hosts the many-machines wizard runs,
+  // which confirms by typing and refuses what only install does.
+  assert.throws(() => parseWizardFlags(['--concurrency', '2'], {}), usage(/--concurrency needs --hosts FILE/));
+  const wizard = (argv: string[]) => import('../../source/ui/wizard-command.js').then(({ main }) => main(argv));
+  await assert.rejects(wizard(['--hosts', 'h.json', '--yes']), usage(/the wizard confirms every plan by typing their number, not --yes/));
+  await assert.rejects(wizard(['--hosts', 'h.json', '--json']), usage(/the wizard has no --json/));
+  await assert.rejects(wizard(['--hosts', 'h.json', '--only', 'a', '--dry-run']), usage(/shows every plan before anything is written/));
+  await assert.rejects(wizard(['--hosts', '/nonexistent/h.json']), usage(/cannot read the hosts file \/nonexistent\/h\.json: no such file/));
 });
 
 test('entries are checked with the shared flags before any machine is looked for: bad flags, a host twice, --only of a host not in the file', async () => {

@@ -59,8 +59,9 @@ export function parseHostsFile(text: string, file: string, machineFlags: readonl
   try {
     data = toml ? parseToml(text) : JSON.parse(text);
   } catch (error) {
-    // smol-toml's message quotes the line with a caret under the column: keep its first line.
-    const reason = (error as Error).message.split('\n')[0];
+    // smol-toml's message quotes the line with a caret under the column: its first line, and where.
+    const { message, line, column } = error as Error & { line?: number; column?: number };
+    const reason = `${message.split('\n')[0]}${line ? ` (line ${line}, column ${column})` : ''}`;
     throw usageError(`${file} is not ${toml ? 'TOML' : 'JSON'}: ${reason}`, 'see nixos-bootstrap install --help (Many machines) for the format');
   }
   const hosts = (data as { hosts?: unknown } | null)?.hosts;
@@ -68,6 +69,13 @@ export function parseHostsFile(text: string, file: string, machineFlags: readonl
     throw usageError(
       `${file} has no "hosts" list`,
       toml ? '[[hosts]]\nmac = "52:54:00:12:34:56"\nflake = "./config#web1"' : '{ "hosts": [ { "mac": "52:54:00:12:34:56", "flake": "./config#web1" } ] }',
+    );
+  // A key beside "hosts" (a flag meant for every machine) would be dropped without a word.
+  const beside = data && typeof data === 'object' ? Object.keys(data).filter((key) => key !== 'hosts') : [];
+  if (beside.length)
+    throw usageError(
+      `${file}: "${beside[0]}" is outside the hosts list`,
+      "an entry holds its own machine's flags; flags for every machine go on the command line",
     );
   return hosts.map((raw, index) => {
     const where = `${file}, host ${index + 1}`;

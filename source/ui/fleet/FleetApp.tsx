@@ -71,16 +71,23 @@ export function FleetApp({ fleet, machines, trusted, search, discoverOptions, st
     };
   }, [run, fleet, end]);
 
+  /** Ends now with where every machine stands (sessions still closing end with the process). */
+  const endNow = useCallback(
+    (why: string, note: string) => {
+      const { text } = fleetSummary(run!.resultsSoFar(why), fleet);
+      end(ExitCode.aborted, `${text}\n${note}`);
+    },
+    [run, fleet, end],
+  );
+
   const interrupt = useCallback(() => {
     if (!run) return end(ExitCode.aborted);
-    if (stopping) {
-      // A second time: running machines leave at once (their runs exit the process).
-      run.interrupt();
-      return end(ExitCode.aborted, 'Quit while stopping: a machine may still have /mnt mounted or LUKS open; resume it with install --hosts … --resume.');
-    }
-    setStopping(true);
     run.interrupt();
-  }, [run, stopping, end]);
+    // Before the confirmation nothing was written: plans still being made need not be waited for.
+    if (!confirmed) return endNow('not installed: quit before the confirmation', 'Nothing was installed.');
+    if (stopping) return endNow('quit while stopping', 'Quit while stopping: a machine stopped mid-run may still have /mnt mounted or LUKS open.');
+    setStopping(true);
+  }, [run, confirmed, stopping, end, endNow]);
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') interrupt();

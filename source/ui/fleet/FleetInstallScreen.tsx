@@ -19,7 +19,7 @@ function FinishedLine({ machine, nameWidth }: { machine: MachineView; nameWidth:
     <Text wrap="truncate-end">
       <Text color={ok ? theme.ok : theme.bad}>{ok ? glyphs.ok : glyphs.bad}</Text> {pad(machine.host, nameWidth)} {r.status}
       {elapsed}
-      <Text color={theme.muted}>{ok ? ` · ${diskOf(machine)}` : r.message ? ` · ${r.message}` : ''}</Text>
+      <Text color={theme.muted}>{ok ? ` · ${diskOf(machine)}` : r.message ? ` · ${r.message.split('\n')[0]}` : ''}</Text>
     </Text>
   );
 }
@@ -75,6 +75,8 @@ export function FleetInstallScreen({
 }) {
   const theme = useTheme();
   const live = run.machines.filter((m) => m.stage === 'running' || m.stage === 'queued');
+  const running = live.filter((m) => m.stage === 'running');
+  const queued = live.filter((m) => m.stage === 'queued');
   const [focusHost, setFocusHost] = useState<string | undefined>();
   const focusIndex = Math.max(
     0,
@@ -87,15 +89,24 @@ export function FleetInstallScreen({
     if (step) setFocusHost(live[(focusIndex + step + live.length) % live.length]!.host);
   });
   const nameWidth = Math.max(6, ...run.machines.map((m) => m.host.length));
+  // Waiting machines share one line once the running ones need the room (finished ones scroll
+  // away above, in <Static>): the live part always fits the terminal.
+  const queuedLines = queued.length && running.length + queued.length > rows / 2 && !queued.includes(focus!) ? 1 : queued.length;
   // Below the machines: the focused one's name line, its tail, the stop banner, the keys line.
-  const tailLines = Math.max(3, rows - live.length - finished.length - 2 - (stopping ? 1 : 0));
+  const tailLines = Math.max(3, rows - running.length - queuedLines - 2 - (stopping ? 1 : 0));
   return (
     <>
       <Static items={finished}>{(machine) => <FinishedLine key={machine.host} machine={machine} nameWidth={nameWidth} />}</Static>
       <Box flexDirection="column" width={columns}>
-        {live.map((machine) => (
+        {(queuedLines === queued.length ? live : running).map((machine) => (
           <LiveLine key={machine.host} machine={machine} focused={machine === focus} nameWidth={nameWidth} tick={tick} />
         ))}
+        {queuedLines < queued.length ? (
+          <Text
+            wrap="truncate-end"
+            color={theme.muted}
+          >{`  ${glyphs.off} ${queued.length} waiting for a free slot: ${queued.map((m) => m.host).join(', ')}`}</Text>
+        ) : null}
         {focus ? (
           <>
             <Text color={theme.muted} wrap="truncate-end">{`── ${focus.host} ${'─'.repeat(Math.max(0, columns - focus.host.length - 4))}`}</Text>
@@ -106,7 +117,7 @@ export function FleetInstallScreen({
         )}
         {stopping ? (
           <Text bold color={theme.warn} wrap="truncate-end">
-            {glyphs.warn} Stopping: waiting machines never start; running ones stop after their running command (Ctrl-C again: at once).
+            {glyphs.warn} Stopping after the running commands; waiting machines never start.
           </Text>
         ) : null}
         <KeyLine

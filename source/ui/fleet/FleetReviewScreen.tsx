@@ -3,7 +3,8 @@ import { Box, Text, useInput } from 'ink';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { KeyLine } from '../components/KeyLine.js';
 import { Spinner } from '../components/Spinner.js';
-import { pad, plural } from '../format.js';
+import { WindowedRows } from '../components/WindowedRows.js';
+import { pad, plural, shortFingerprint } from '../format.js';
 import { glyphs, useTheme } from '../theme.js';
 import type { FleetRun, MachineView } from './fleet-run.js';
 
@@ -19,35 +20,75 @@ const whatIsWritten = (ready: MachineView[]) => {
     .join(' and ');
 };
 
-/** Lines of the screen other than the machines and an opened plan: title, confirmation, footer, margins. */
-const chromeLines = 9;
+const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!;
+
+/** Everything the machine's install said before its plan (host key, disk, age key, boot check), then the plan. */
+export function machineReport(m: MachineView): string[] {
+  const said = m.feed.snapshot().tail.map((line) => line.text);
+  const plan = m.plan ? formatPlan(m.plan).flatMap((line) => line.split('\n')) : [];
+  return [...(m.plan?.warnings.length ? ['Warnings:', ...m.plan.warnings.map((w) => `  ${glyphs.warn} ${w}`), ''] : []), ...said, '', ...plan];
+}
+
+type Mode = { view: 'list' } | { view: 'report'; top: number } | { view: 'disks'; at: number };
 
 /**
  * Every marked machine's plan, made by its own install (connected, probed, checked), one line
- * each; → opens one. One typed confirmation names how many machines and which disks.
+ * each; → reads one whole, d plans it on another of its disks, x leaves it out. One typed
+ * confirmation, the number of machines, installs them.
  */
 export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: FleetRun; columns: number; rows: number; onConfirmed: () => void }) {
   const theme = useTheme();
   const [cursor, setCursor] = useState(0);
-  const [open, setOpen] = useState<string | undefined>();
+  const [mode, setMode] = useState<Mode>({ view: 'list' });
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | undefined>();
   const { machines, planned } = run;
   const ready = run.ready;
   const word = String(ready.length);
+  const current = machines[Math.min(cursor, machines.length - 1)]!;
+  const report = mode.view === 'report' ? machineReport(current) : [];
+  const disks = current.disks?.filter((d) => d.eligible) ?? [];
+  // Title and blank, keys line; in the list, the confirmation's blank, two lines and error line.
+  const listRoom = Math.max(3, rows - 7);
+  const pageRoom = Math.max(3, rows - 3);
 
   useInput((input, key) => {
+    if (mode.view === 'report') {
+      const last = Math.max(0, report.length - pageRoom);
+      const step = key.pageDown || input === ' ' ? pageRoom : key.pageUp ? -pageRoom : key.downArrow ? 1 : key.upArrow ? -1 : 0;
+      if (step) setMode({ view: 'report', top: Math.min(last, Math.max(0, mode.top + step)) });
+      if (key.leftArrow || key.escape) setMode({ view: 'list' });
+      return;
+    }
+    if (mode.view === 'disks') {
+      if (key.upArrow) setMode({ view: 'disks', at: Math.max(0, mode.at - 1) });
+      if (key.downArrow) setMode({ view: 'disks', at: Math.min(disks.length - 1, mode.at + 1) });
+      if (key.return && disks[mode.at]) {
+        run.chooseDisk(current.host, disks[mode.at]!.path);
+        setMode({ view: 'list' });
+      }
+      if (key.leftArrow || key.escape) setMode({ view: 'list' });
+      return;
+    }
     if (key.upArrow) setCursor((c) => Math.max(0, c - 1));
     else if (key.downArrow) setCursor((c) => Math.min(machines.length - 1, c + 1));
-    else if (key.rightArrow) setOpen(machines[cursor]?.host);
-    else if (key.leftArrow) setOpen(undefined);
+    else if (key.rightArrow) setMode({ view: 'report', top: 0 });
+    else if (input === 'd' && current.stage === 'ready' && disks.length > 1)
+      setMode({
+        view: 'disks',
+        at: Math.max(
+          0,
+          disks.findIndex((d) => d.path === current.plan?.disk?.path),
+        ),
+      });
+    else if (input === 'x') run.exclude(current.host);
     else if (key.backspace || key.delete) setTyped((t) => t.slice(0, -1));
-    else if (key.return || (!key.ctrl && !key.meta && /^[0-9]+\r?$/.test(input))) {
+    else if (planned && ready.length && (key.return || /^[0-9]+\r?$/.test(input))) {
       // Digits typed fast (or pasted) may come with their Enter in one piece.
       const text = (typed + input.replace(/\r$/, '')).slice(0, 4);
       setTyped(text);
+      setError(undefined);
       if (!key.return && !input.endsWith('\r')) return;
-      if (!planned || ready.length === 0) return;
       if (text.trim() === word) onConfirmed();
       else setError(`Type ${word} (the number of machines) to confirm; you typed '${text.trim()}'.`);
     }
@@ -55,78 +96,137 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
 
   const nameWidth = Math.max(6, ...machines.map((m) => m.host.length));
   const status = (m: MachineView) => {
+    if (m.excluded) return <Text color={theme.muted}>left out: not installed</Text>;
     if (m.stage === 'planning') return <Text color={theme.muted}>planning… {m.feed.snapshot(1).tail[0]?.text ?? ''}</Text>;
-    if (m.stage === 'finished') return <Text color={theme.bad}>{`${glyphs.bad} ${m.result?.message ?? m.result?.status}`}</Text>;
+    if (m.stage === 'finished') return <Text color={theme.bad}>{`${glyphs.bad} ${firstLine(m.result?.message ?? m.result?.status)}`}</Text>;
+    const choices = m.disks?.filter((d) => d.eligible).length ?? 0;
+    const warnings = m.plan?.warnings.length ?? 0;
     return (
       <Text>
         <Text color={theme.ok}>{glyphs.ok} </Text>
-        {diskOf(m)}
-        <Text color={theme.muted}>
-          {m.plan?.disk ? ` ${m.plan.disk.description}` : ''}
-          {m.diskReason ? ` (${m.diskReason})` : ''}
+        {m.plan?.disk ? m.plan.disk.description : diskOf(m)}
+        <Text color={choices > 1 ? theme.warn : theme.muted}>
+          {m.diskReason ? ` (${m.diskReason}${choices > 1 ? `; ${choices} eligible, d chooses` : ''})` : ''}
         </Text>
+        {warnings ? <Text color={theme.warn}>{` ${glyphs.warn} ${plural(warnings, 'warning')}`}</Text> : null}
       </Text>
     );
   };
-  const opened = machines.find((m) => m.host === open && m.plan);
-  const planLines = opened?.plan ? formatPlan(opened.plan).flatMap((line) => line.split('\n')) : [];
-  const room = Math.max(1, rows - machines.length - chromeLines);
+  const identity = (m: MachineView) => `${m.installer.mac ?? '-'} ${shortFingerprint(m.installer.fingerprint)}`;
+
+  if (mode.view === 'report') {
+    const top = Math.min(mode.top, Math.max(0, report.length - pageRoom));
+    return (
+      <Box flexDirection="column" width={columns}>
+        <Text bold wrap="truncate-end">
+          {current.host}{' '}
+          <Text color={theme.muted}>
+            · installer {identity(current)} · {diskOf(current)}
+          </Text>
+        </Text>
+        <Text> </Text>
+        {report.slice(top, top + pageRoom).map((line, index) => (
+          <Text key={top + index} wrap="truncate-end">
+            {line || ' '}
+          </Text>
+        ))}
+        <KeyLine
+          hints={[
+            ['↑↓ PgUp PgDn', `scroll (${Math.min(report.length, top + pageRoom)}/${report.length})`],
+            ['←', 'back'],
+            ['Ctrl-C', 'quit, nothing installed'],
+          ]}
+        />
+      </Box>
+    );
+  }
+
+  if (mode.view === 'disks') {
+    return (
+      <Box flexDirection="column" width={columns}>
+        <Text bold wrap="truncate-end">
+          Plan {current.host} on which disk? <Text color={theme.muted}>(it is probed and planned again)</Text>
+        </Text>
+        <Text> </Text>
+        <WindowedRows
+          count={disks.length}
+          cursor={mode.at}
+          room={listRoom}
+          render={(index) => (
+            <Text key={disks[index]!.path} wrap="truncate-end" bold={index === mode.at}>
+              <Text color={theme.accent}>{index === mode.at ? glyphs.pointer : ' '}</Text> {disks[index]!.description}
+              {disks[index]!.external ? <Text color={theme.warn}> external</Text> : null}
+            </Text>
+          )}
+        />
+        <KeyLine
+          hints={[
+            ['↑↓', 'choose'],
+            ['Enter', 'plan on it'],
+            ['←', 'back'],
+          ]}
+        />
+      </Box>
+    );
+  }
 
   return (
     <Box flexDirection="column" width={columns}>
-      <Box flexDirection="column" height={Math.max(4, rows - 1)} overflowY="hidden">
-        <Text bold wrap="truncate-end">
-          {planned ? (
-            `${plural(ready.length, 'plan')} ready of ${machines.length}`
-          ) : (
-            <Text>
-              <Spinner /> Connecting, probing and planning {plural(machines.length, 'machine')}…
-            </Text>
-          )}
-        </Text>
-        <Text> </Text>
-        {machines.map((m, index) => (
-          <Text key={m.host} wrap="truncate-end" bold={index === cursor}>
-            <Text color={theme.accent}>{index === cursor ? glyphs.pointer : ' '}</Text> {pad(m.host, nameWidth)} {status(m)}
-          </Text>
-        ))}
-        {opened ? (
-          <Box flexDirection="column" marginTop={1}>
-            {planLines.slice(0, room).map((line, index) => (
-              <Text key={index} wrap="truncate-end" color={theme.muted}>
-                {`  ${line}`}
-              </Text>
-            ))}
-            {planLines.length > room ? <Text color={theme.muted}>{`  … ${planLines.length - room} more lines (a taller terminal shows them)`}</Text> : null}
-          </Box>
-        ) : null}
+      <Text bold wrap="truncate-end">
         {planned ? (
-          <Box flexDirection="column" marginTop={1}>
-            {ready.length ? (
-              <>
-                <Text wrap="truncate-end" color={theme.warn}>
-                  Installing {plural(ready.length, 'machine')} will {whatIsWritten(ready)}, as listed above.
-                </Text>
-                <Text wrap="truncate-end">
-                  <Text bold>Type {word} to install them: </Text>
-                  {typed}
-                  <Text inverse> </Text>
-                </Text>
-                <Text color={theme.bad} wrap="truncate-end">
-                  {error ?? ' '}
-                </Text>
-              </>
-            ) : (
-              <Text color={theme.bad}>No machine can be installed: each says why above. Ctrl-C quits.</Text>
-            )}
-          </Box>
-        ) : null}
-      </Box>
+          `${plural(ready.length, 'plan')} ready of ${machines.length}`
+        ) : (
+          <Text>
+            <Spinner /> Connecting, probing and planning {plural(machines.length, 'machine')}…
+          </Text>
+        )}
+      </Text>
+      <Text> </Text>
+      <WindowedRows
+        count={machines.length}
+        cursor={cursor}
+        room={listRoom}
+        render={(index) => {
+          const m = machines[index]!;
+          return (
+            <Text key={m.host} wrap="truncate-end" bold={index === cursor}>
+              <Text color={theme.accent}>{index === cursor ? glyphs.pointer : ' '}</Text> {pad(m.host, nameWidth)} {status(m)}
+            </Text>
+          );
+        }}
+      />
+      <Text> </Text>
+      {!planned ? (
+        <Text color={theme.muted}>The confirmation is asked once every plan is made (x leaves a machine out).</Text>
+      ) : ready.length ? (
+        <Text wrap="truncate-end" color={theme.warn}>
+          Installing {plural(ready.length, 'machine')} will {whatIsWritten(ready)}, as listed above.
+        </Text>
+      ) : (
+        <Text color={theme.bad}>No machine can be installed: each says why above (→ shows all it said).</Text>
+      )}
+      <Text wrap="truncate-end">
+        {planned && ready.length ? (
+          <>
+            <Text bold>
+              Type {word} to install {ready.length === 1 ? 'it' : 'them'}:{' '}
+            </Text>
+            {typed}
+            <Text inverse> </Text>
+          </>
+        ) : (
+          ' '
+        )}
+      </Text>
+      <Text color={theme.bad} wrap="truncate-end">
+        {error ?? ' '}
+      </Text>
       <KeyLine
         hints={[
           ['↑↓', 'choose'],
-          ['→', 'show plan'],
-          ...(opened ? ([['←', 'hide']] as const) : []),
+          ['→', 'read'],
+          ...(current.stage === 'ready' && disks.length > 1 ? ([['d', 'another disk']] as const) : []),
+          ['x', 'leave out'],
           ...(planned && ready.length ? ([['Enter', 'confirm']] as const) : []),
           ['Ctrl-C', 'quit, nothing installed'],
         ]}

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { Candidate } from '../../core/discovery/candidate.js';
-import { BootstrapError, ExitCode } from '../../core/exit-codes.js';
+import { BootstrapError, errorText, ExitCode } from '../../core/exit-codes.js';
 import type { Plan } from '../../core/plan/types.js';
 import { installOne, MachineReporter, type Machine, type MachineResult, type MachineRunOptions } from '../../headless/install-hosts.js';
 import type { FleetRequest } from '../../headless/install-options.js';
@@ -14,30 +14,49 @@ import { InstallFeed } from '../run/install-feed.js';
 /** planning: connecting, probing, planning; ready: its plan waits for the confirmation. */
 export type MachineStage = 'planning' | 'ready' | 'queued' | 'running' | 'finished';
 
+/** A disk of the machine as its install assessed it (the 'disk' record), for choosing another. */
+export interface DiskOption {
+  path: string;
+  /** Stable name, size, bus, what it holds. */
+  description: string;
+  eligible: boolean;
+  why: string[];
+  external: boolean;
+  contents: string[];
+}
+
 export interface MachineView {
   host: string;
   installer: Candidate;
   stage: MachineStage;
-  /** Notes, the plan's text, then the run's phases and output. */
+  /** Notes, then the run's phases and output. */
   feed: InstallFeed;
   plan?: Plan;
-  /** Why this disk (the recommendation's reason). */
+  /** Why this disk (the recommendation's reason and note), and the others it could have been. */
   diskReason?: string;
+  disks?: DiskOption[];
+  /** Left out at review: it is not installed. */
+  excluded?: boolean;
   startedAt?: number;
   result?: MachineResult;
 }
 
 export type RunMachine = (machine: Machine, installer: Candidate, fleet: FleetRequest, stop: AbortSignal, options: MachineRunOptions) => Promise<MachineResult>;
 
-/** A machine's engine lines go to its feed, not to the terminal Ink draws on. */
+/**
+ * A machine's engine lines go to its feed, not to the terminal Ink draws on. An attempt the
+ * review withdrew (another disk chosen) says nothing more: `current` turns false.
+ */
 class FeedReporter extends MachineReporter {
   constructor(
     private readonly view: MachineView,
+    private readonly feed: InstallFeed,
+    private readonly current: () => boolean,
     private readonly changed: () => void,
   ) {
     const lines = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        for (const line of String(chunk).replace(/\n$/, '').split('\n')) view.feed.note(line);
+        if (current()) for (const line of String(chunk).replace(/\n$/, '').split('\n')) feed.note(line);
         done();
       },
     });
@@ -45,21 +64,29 @@ class FeedReporter extends MachineReporter {
   }
 
   override record(type: string, payload: object, text?: string): void {
-    if (type === 'disk') this.view.diskReason = String((payload as { reason?: unknown }).reason ?? '');
+    if (!this.current()) return;
+    if (type === 'disk') {
+      const disk = payload as { reason?: string; note?: string | null; candidates?: DiskOption[] };
+      this.view.diskReason = [disk.reason, disk.note].filter(Boolean).join('; ');
+      if (disk.candidates) this.view.disks = disk.candidates;
+    }
     super.record(type, payload, text);
     this.changed();
   }
 
   override event(event: Parameters<MachineReporter['event']>[0]): void {
-    this.view.feed.push(event);
+    this.feed.push(event);
   }
 
   /** The review screen shows the plan itself; its feed only says one was made. */
   override plan(plan: Plan): void {
-    this.view.feed.note(`Plan: ${plan.phases.length} phases${plan.disk ? ` on ${plan.disk.path}` : ''}`);
+    this.feed.note(`Plan: ${plan.phases.length} phases${plan.disk ? ` on ${plan.disk.path}` : ''}`);
     this.changed();
   }
 }
+
+/** How a machine's install ends before its first phase, by the wizard's decision. */
+const notInstalled = (why: string) => new BootstrapError(`not installed: ${why}`, ExitCode.aborted);
 
 export class FleetRun {
   readonly machines: MachineView[];
@@ -73,44 +100,30 @@ export class FleetRun {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly concurrency: number;
+  /** Per machine: ends its current attempt at the plan (a disk chosen, or left out). */
+  private readonly withdraw: Array<(why: string) => void> = [];
+  private readonly settle: Array<(result: MachineResult) => void> = [];
 
-  constructor(selected: { machine: Machine; installer: Candidate }[], fleet: FleetRequest, run: RunMachine = installOne) {
+  constructor(
+    private readonly selected: { machine: Machine; installer: Candidate }[],
+    private readonly fleet: FleetRequest,
+    private readonly runMachine: RunMachine = installOne,
+  ) {
     this.concurrency = fleet.concurrency;
     // Each running machine listens (SIGINT, SIGTERM): up to 32 with --concurrency 16.
     this.interrupts.setMaxListeners(0);
     this.machines = selected.map(({ machine, installer }) => ({ host: machine.host, installer, stage: 'planning', feed: new InstallFeed([]) }));
-    this.results = Promise.all(
-      selected.map(({ machine, installer }, index) => {
-        const view = this.machines[index]!;
-        const reporter = new FeedReporter(view, () => this.version++);
-        let slot = false;
-        const confirm = async (plan: Plan) => {
-          view.plan = plan;
-          this.set(view, 'ready');
-          if (!(await this.decision)) throw new BootstrapError('not installed: the plans were not confirmed', ExitCode.aborted);
-          this.set(view, 'queued');
-          await this.turn();
-          slot = true;
-          view.startedAt = Date.now();
-          this.set(view, 'running');
-        };
-        return run(machine, installer, fleet, this.stop.signal, { reporter, confirm, interrupts: this.interrupts }).then((result) => {
-          if (slot) this.release();
-          view.result = result;
-          this.set(view, 'finished');
-          return result;
-        });
-      }),
-    );
+    this.results = Promise.all(this.machines.map((_, index) => new Promise<MachineResult>((resolve) => (this.settle[index] = resolve))));
+    this.selected.forEach(({ machine }, index) => this.start(index, machine));
   }
 
-  /** Every plan is made (or failed): the confirmation can be asked. */
+  /** Every plan is made (or failed, or left out): the confirmation can be asked. */
   get planned(): boolean {
-    return this.machines.every((m) => m.stage === 'ready' || m.stage === 'finished');
+    return this.machines.every((m) => m.excluded || m.stage === 'ready' || m.stage === 'finished');
   }
 
   get ready(): MachineView[] {
-    return this.machines.filter((m) => m.stage === 'ready');
+    return this.machines.filter((m) => m.stage === 'ready' && !m.excluded);
   }
 
   /** The typed confirmation: the ready machines start, `concurrency` at a time. */
@@ -118,9 +131,29 @@ export class FleetRun {
     this.decide(true);
   }
 
+  /** Review: this machine is not installed (a stuck one need not hold the others back). */
+  exclude(host: string): void {
+    const index = this.machines.findIndex((m) => m.host === host);
+    const view = this.machines[index];
+    if (!view || view.excluded || (view.stage !== 'planning' && view.stage !== 'ready')) return;
+    view.excluded = true;
+    this.version++;
+    this.withdraw[index]?.('left out at review');
+  }
+
+  /** Review: plans this machine again on another of its disks (checked as --disk is). */
+  chooseDisk(host: string, disk: string): void {
+    const index = this.machines.findIndex((m) => m.host === host);
+    const view = this.machines[index];
+    if (!view || view.stage !== 'ready') return;
+    const { machine } = this.selected[index]!;
+    this.withdraw[index]?.('planned again on another disk');
+    this.start(index, { ...machine, request: { ...machine.request, disk } });
+  }
+
   /**
    * Ctrl-C: before the confirmation nothing runs, and nothing will; after it, queued machines
-   * never start and running ones stop after their running command (a second time: at once).
+   * never start and running ones stop after their running command.
    */
   interrupt(): void {
     this.decide(false);
@@ -130,6 +163,61 @@ export class FleetRun {
     this.running += woken.length;
     woken.forEach((start) => start());
     this.interrupts.emit('SIGINT');
+  }
+
+  /** Where every machine stands now, as results (for a quit that does not wait for the rest). */
+  resultsSoFar(why: string): MachineResult[] {
+    return this.machines.map(
+      (m) => m.result ?? { host: m.host, exitCode: ExitCode.aborted, status: 'aborted', message: why, ...(m.stage === 'running' ? { ran: true } : {}) },
+    );
+  }
+
+  private start(index: number, machine: Machine): void {
+    const view = this.machines[index]!;
+    const feed = new InstallFeed([]);
+    Object.assign(view, { stage: 'planning', feed });
+    delete view.plan;
+    delete view.diskReason;
+    delete view.disks;
+    this.version++;
+    let withdrawn: string | undefined;
+    const withdrawal = new Promise<false>((resolve) => {
+      this.withdraw[index] = (why) => {
+        withdrawn = why;
+        resolve(false);
+      };
+    });
+    const reporter = new FeedReporter(
+      view,
+      feed,
+      () => view.feed === feed,
+      () => this.version++,
+    );
+    let slot = false;
+    const confirm = async (plan: Plan) => {
+      if (withdrawn) throw notInstalled(withdrawn);
+      if (view.feed !== feed) throw notInstalled('planned again');
+      view.plan = plan;
+      this.set(view, 'ready');
+      if (!(await Promise.race([this.decision, withdrawal]))) throw notInstalled(withdrawn ?? 'the plans were not confirmed');
+      this.set(view, 'queued');
+      await this.turn();
+      slot = true;
+      // Woken by Ctrl-C: the install stops before its first phase.
+      if (this.stop.signal.aborted) return;
+      view.startedAt = Date.now();
+      this.set(view, 'running');
+    };
+    this.runMachine(machine, view.installer, this.fleet, this.stop.signal, { reporter, confirm, interrupts: this.interrupts })
+      .catch((error: unknown): MachineResult => ({ host: machine.host, exitCode: ExitCode.phaseFailed, status: 'error', message: errorText(error) }))
+      .then((result) => {
+        if (slot) this.release();
+        // A machine planned again: this attempt's end is not its result.
+        if (withdrawn && !view.excluded) return;
+        view.result = result;
+        this.set(view, 'finished');
+        this.settle[index]!(result);
+      });
   }
 
   private set(view: MachineView, stage: MachineStage): void {

@@ -70,6 +70,10 @@ luks-iter-time = 200
   assert.deepEqual(parseHostsFile(toml, 'rack.toml'), parseHostsFile(json, 'rack.json'));
   const bad = (text: string, pattern: RegExp) => assert.throws(() => parseHostsFile(text, 'rack.TOML'), usage(pattern));
   bad('[[hosts]\nmac = 1', /rack\.TOML is not TOML: /);
+  bad('[[hosts]]\nmac = 52:54:00:47:00:01', /is not TOML: Invalid TOML document: invalid date \(line 2, column 7\)/);
+  // A flag above the first [[hosts]] would apply to no machine: refused, as in JSON.
+  bad('luks = true\n[[hosts]]\nmac = "52:54:00:47:00:01"', /"luks" is outside the hosts list/);
+  assert.throws(() => parseHostsFile('{ "luks": true, "hosts": [{ "mac": "52:54:00:47:00:01" }] }', 'h.json'), usage(/"luks" is outside the hosts list/));
   bad('[[machines]]\nmac = "52:54:00:47:00:01"', /has no "hosts" list/);
   bad('[[hosts]]\nmac = "52:54:00:47:00:01"\nyes = true', /"yes" applies to the whole command/);
   // A TOML date is no flag value.

@@ -24,22 +24,36 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** web1…web3 by MAC (installers 1…3 of the fake LAN); installer 4 is in no entry. */
-async function fleetOf(extra: string[] = []): Promise<{ fleet: FleetRequest; machines: Machine[] }> {
+const mac = (n: number) => `52:54:00:47:00:${n.toString(16).padStart(2, '0')}`;
+const installerOf = (n: number) => candidate(n, { mac: mac(n) });
+
+/** web1…webN by MAC (installers 1…N of the fake LAN); installer N+1 is in no entry. */
+async function fleetOf(extra: string[] = [], count = 3): Promise<{ fleet: FleetRequest; machines: Machine[] }> {
   const file = join(dir, 'hosts.json');
-  const hosts = [1, 2, 3].map((n) => ({ mac: `52:54:00:47:00:0${n}`, flake: `github:me/fleet#web${n}` }));
+  const hosts = Array.from({ length: count }, (_, i) => ({ mac: mac(i + 1), flake: `github:me/fleet#web${i + 1}` }));
   writeFileSync(file, JSON.stringify({ hosts }));
   const fleet = parseFleetRequest(['--hosts', file, '--layout', 'mounted', ...extra], true)!;
   return { fleet, machines: await readMachines(fleet) };
 }
 
-const planFor = (host: string): Plan =>
+const planFor = (host: string, disk = '/dev/sda'): Plan =>
   ({
     choices: { flake: { uri: 'github:me/fleet', host } },
-    disk: { path: '/dev/sda', byId: `/dev/disk/by-id/ata-${host}`, sizeBytes: 20e9, description: '20.0 GB QEMU HARDDISK' },
+    disk: { path: disk, byId: `/dev/disk/by-id/ata-${host}-${disk.slice(5)}`, sizeBytes: 20e9, description: `${disk}, 20.0 GB QEMU HARDDISK` },
     phases: [],
-    warnings: [],
+    warnings: host === 'web2' ? ['the console keymap is us'] : [],
   }) as unknown as Plan;
+
+/** Two eligible disks on every machine: the recommendation can be changed at review. */
+const diskRecord = {
+  reason: 'the largest eligible disk',
+  note: null,
+  candidates: [
+    { path: '/dev/sda', description: '/dev/disk/by-id/ata-A (20 GB, sata; empty)', eligible: true, why: [], external: false, contents: [] },
+    { path: '/dev/sdb', description: '/dev/disk/by-id/ata-B (40 GB, sata; holds ext4)', eligible: true, why: [], external: false, contents: ['ext4'] },
+    { path: '/dev/sdc', description: '/dev/disk/by-id/usb-C (8 GB, usb; boot medium)', eligible: false, why: ['boot medium'], external: true, contents: [] },
+  ],
+};
 
 /**
  * Each machine as the engine drives it: a note, its disk, its plan held until confirmed, then
@@ -50,17 +64,20 @@ function standIn() {
   const finishers = new Map<string, () => void>();
   let most = 0;
   const confirmed: string[] = [];
+  const planned: string[] = [];
   const run: RunMachine = async (machine, _installer, _fleet, stop, { reporter, confirm }) => {
     const host = machine.host;
+    const disk = machine.request.disk ?? '/dev/sda';
+    planned.push(`${host} ${disk}`);
     reporter!.note(`Installing on ${host}`);
-    reporter!.record('disk', { reason: 'the only disk of this machine' }, `Disk: /dev/sda`);
+    reporter!.record('disk', diskRecord, `Disk: ${disk}`);
     try {
-      await confirm!(planFor(host));
+      await confirm!(planFor(host, disk));
     } catch (error) {
       return { host, exitCode: ExitCode.aborted, status: 'aborted', message: (error as Error).message };
     }
     if (stop.aborted) return { host, exitCode: ExitCode.aborted, status: 'aborted', message: 'stopped (Ctrl-C) before anything was written' };
-    confirmed.push(host);
+    confirmed.push(`${host} ${disk}`);
     running.add(host);
     most = Math.max(most, running.size);
     const phases = [
@@ -82,17 +99,19 @@ function standIn() {
     run,
     running,
     confirmed,
+    planned,
     most: () => most,
     release: (host: string) => finishers.get(host)?.(),
   };
 }
 
-function mount(fleet: FleetRequest, machines: Machine[], runMachine: RunMachine) {
+function mount(fleet: FleetRequest, machines: Machine[], runMachine: RunMachine, size = { columns: 120, rows: 30 }) {
   const lan = new FakeDiscovery();
-  for (const n of [1, 2, 3, 4]) lan.add(candidate(n));
+  const installers = Array.from({ length: machines.length + 1 }, (_, i) => installerOf(i + 1));
+  for (const installer of installers) lan.add(installer);
   let exited: (value: { code: number; farewell?: string }) => void = () => {};
   const end = new Promise<{ code: number; farewell?: string }>((resolve) => (exited = resolve));
-  const trusted = new Set([1, 2, 3, 4].map((n) => candidate(n).fingerprint!));
+  const trusted = new Set(installers.map((c) => c.fingerprint!));
   const app = render(
     <ThemeContext.Provider value={plainTheme}>
       <FleetApp
@@ -106,7 +125,7 @@ function mount(fleet: FleetRequest, machines: Machine[], runMachine: RunMachine)
       />
     </ThemeContext.Provider>,
   );
-  resize(app.stdout, 120, 30);
+  resize(app.stdout, size.columns, size.rows);
   const frame = () => plainLines(app.lastFrame() ?? '').join('\n');
   return {
     app,
@@ -139,12 +158,12 @@ test('marked machines are planned at once, wait for the typed number, then insta
   const found = await ui.waitFor(/3 of 3 machines found/);
   assert.match(found, /\[x\] web1/);
   assert.match(found, /\[x\] web3/);
-  assert.match(found, /not in .*hosts\.json: bootstrap-4\.local/);
+  assert.match(found, /not in .*hosts\.json: 52:54:00:47:00:04 4444AbCdEf… bootstrap-4\.local/);
   assert.doesNotMatch(found, /\[.\] +- /, 'an installer without an entry has no mark');
 
   await ui.press(keys.enter);
   const review = await ui.waitFor(/Type 3 to install them:/);
-  assert.match(review, /web2 +✔ \/dev\/disk\/by-id\/ata-web2 20\.0 GB QEMU HARDDISK \(the only disk of this machine\)/);
+  assert.match(review, /web2 +✔ \/dev\/sda, 20\.0 GB QEMU HARDDISK \(the largest eligible disk; 2 eligible, d chooses\) ! 1 warning/);
   assert.match(review, /Installing 3 machines will erase 3 disks, as listed above\./);
   assert.deepEqual(machine.confirmed, [], 'nothing runs before the confirmation');
 
@@ -180,12 +199,12 @@ test('Space unmarks a machine and --only pre-marks; Ctrl-C before the confirmati
   await ui.press(' ');
   await ui.waitFor(/\[ \] web1/);
   await ui.press(keys.enter);
-  await ui.waitFor(/Installing 1 machine will erase 1 disk, as listed above\.\nType 1 to install them:/);
+  await ui.waitFor(/Installing 1 machine will erase 1 disk, as listed above\.\nType 1 to install it:/);
   await ui.press(keys.ctrlC);
   const { code, farewell } = await ui.end;
   assert.equal(code, ExitCode.aborted);
   assert.deepEqual(machine.confirmed, []);
-  assert.match(farewell!, /0 of 1 machines installed:\n {2}web2 +aborted +not installed: the plans were not confirmed/);
+  assert.match(farewell!, /0 of 1 machines installed:\n {2}web2 +aborted +not installed: quit before the confirmation\nNothing was installed\.$/);
   assert.doesNotMatch(farewell!, /--resume/, 'nothing ran: nothing to resume');
   ui.app.unmount();
 });
@@ -201,11 +220,100 @@ test('Ctrl-C while installing: the queued machine never starts, the running one 
   await ui.press('2', keys.enter);
   await ui.waitFor(/web2 +waiting for a free slot/);
   await ui.press(keys.ctrlC);
-  await ui.waitFor(/Stopping: waiting machines never start/);
+  await ui.waitFor(/Stopping after the running commands; waiting machines never start/);
   machine.release('web1');
   const { code, farewell } = await ui.end;
   assert.equal(code, ExitCode.aborted);
-  assert.deepEqual(machine.confirmed, ['web1']);
+  assert.deepEqual(machine.confirmed, ['web1 /dev/sda']);
   assert.match(farewell!, /web2 +aborted +stopped \(Ctrl-C\) before anything was written/);
+  ui.app.unmount();
+});
+
+test('20 machines in 80×24: every row is reachable, none is dropped, and every screen fits the terminal', async () => {
+  const { fleet, machines } = await fleetOf([], 20);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run, { columns: 80, rows: 24 });
+  ui.lan.end();
+  const fits = (frame: string) => assert.ok(frame.split('\n').length <= 23, `${frame.split('\n').length} lines:\n${frame}`);
+  let frame = await ui.waitFor(/20 of 20 machines found \(21 installers answered\); 20 marked/);
+  fits(frame);
+  assert.match(frame, /↓ \d+ more/);
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    frame = ui.frame();
+    fits(frame);
+    for (const [, host] of frame.matchAll(/\[x\] (web\d+)/g)) seen.add(host!);
+    await ui.press(keys.down);
+  }
+  assert.equal(seen.size, 20, `rows never shown: ${machines.map((m) => m.host).filter((h) => !seen.has(h))}`);
+  await ui.press(keys.enter);
+  frame = await ui.waitFor(/Type 20 to install them:/);
+  fits(frame);
+  assert.match(frame, /^20 plans ready of 20$/m);
+  // → reads the highlighted machine whole, a page at a time.
+  await ui.press(keys.right);
+  frame = await ui.waitFor(/^web1 · installer 52:54:00:47:00:01/m);
+  fits(frame);
+  await ui.press(keys.left, keys.ctrlC);
+  assert.equal((await ui.end).code, ExitCode.aborted);
+  assert.deepEqual(machine.confirmed, []);
+  ui.app.unmount();
+});
+
+test('review: → reads all a machine said (warnings first), d plans it again on another disk, x leaves one out', async () => {
+  const { fleet, machines } = await fleetOf(['--concurrency', '3']);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run);
+  ui.lan.end();
+  await ui.waitFor(/3 marked/);
+  await ui.press(keys.enter);
+  let frame = await ui.waitFor(/Type 3 to install them:/);
+  assert.match(frame, /web1 +✔ \/dev\/sda, 20\.0 GB QEMU HARDDISK \(the largest eligible disk; 2 eligible, d chooses\)/);
+  assert.match(frame, /web2 .* ! 1 warning/);
+
+  await ui.press(keys.down, keys.right);
+  frame = await ui.waitFor(/^web2 · /m);
+  assert.match(frame, /Warnings:\n +! the console keymap is us\n/);
+  assert.match(frame, /Installing on web2\nDisk: \/dev\/sda/);
+  await ui.press(keys.left, 'd');
+  frame = await ui.waitFor(/Plan web2 on which disk\?/);
+  assert.match(frame, /ata-B \(40 GB, sata; holds ext4\)/);
+  assert.doesNotMatch(frame, /usb-C/, 'an ineligible disk is not offered');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor(/web2 +✔ \/dev\/sdb, 20\.0 GB/);
+
+  await ui.press(keys.down, 'x');
+  frame = await ui.waitFor(/web3 +left out: not installed/);
+  assert.match(frame, /Type 2 to install them:/);
+  await ui.press('2', keys.enter);
+  await ui.waitFor(/building the system of web1/);
+  machine.release('web1');
+  machine.release('web2');
+  const { code, farewell } = await ui.end;
+  assert.equal(code, ExitCode.aborted, 'one machine was not installed');
+  assert.deepEqual(machine.planned, ['web1 /dev/sda', 'web2 /dev/sda', 'web3 /dev/sda', 'web2 /dev/sdb']);
+  assert.deepEqual(machine.confirmed.sort(), ['web1 /dev/sda', 'web2 /dev/sdb']);
+  assert.match(farewell!, /web3 +aborted +not installed: left out at review/);
+  ui.app.unmount();
+});
+
+test('Ctrl-C twice while installing: the wizard ends at once with where every machine stands', async () => {
+  const { fleet, machines } = await fleetOf(['--only', 'web1']);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run);
+  ui.lan.end();
+  await ui.waitFor(/1 marked/);
+  await ui.press(keys.enter);
+  await ui.waitFor(/Type 1 to install it/);
+  await ui.press('1', keys.enter);
+  await ui.waitFor(/building the system of web1/);
+  await ui.press(keys.ctrlC);
+  await ui.waitFor(/Ctrl-C quit at once/);
+  await ui.press(keys.ctrlC);
+  const { code, farewell } = await ui.end;
+  assert.equal(code, ExitCode.aborted);
+  assert.match(farewell!, /web1 +aborted +quit while stopping\nContinue the stopped ones with:\n {2}nixos-bootstrap install --hosts \S+ --only web1 --resume/);
+  assert.match(farewell!, /Quit while stopping: a machine stopped mid-run may still have \/mnt mounted or LUKS open\.$/);
+  machine.release('web1');
   ui.app.unmount();
 });
