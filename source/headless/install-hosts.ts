@@ -28,7 +28,8 @@ export interface MachineResult {
   host: string;
   exitCode: number;
   /** planned: a dry run that would install it. */
-  status: 'installed' | 'planned' | 'failed' | 'aborted' | 'refused' | 'not found' | 'error';
+  /** left out: the wizard's review left it out (exit status 0: a choice, not a failure). */
+  status: 'installed' | 'planned' | 'failed' | 'aborted' | 'refused' | 'not found' | 'error' | 'left out';
   message?: string;
   target?: string;
   logFile?: string;
@@ -254,7 +255,7 @@ export function fleetSummary(results: MachineResult[], request: FleetRequest): {
     return `  ${r.host.padEnd(width)}  ${r.status.padEnd(9)}  ${details.filter(Boolean).join('  ')}`;
   });
   const text = [
-    `${results.filter((r) => r.exitCode === ExitCode.ok).length} of ${results.length} machines ${request.dryRun ? 'planned (dry run: nothing was changed)' : 'installed'}:`,
+    `${results.filter((r) => r.status === 'installed' || r.status === 'planned').length} of ${results.length} machines ${request.dryRun ? 'planned (dry run: nothing was changed)' : 'installed'}:`,
     ...rows,
     ...(resumeCommand ? [`Continue the stopped ones with:\n  ${resumeCommand}`] : []),
   ].join('\n');

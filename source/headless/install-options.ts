@@ -32,7 +32,9 @@ Target (default: the one installer 'discover' finds)
   --force                     install even if the target is not a NixOS installer (only that)
 
 Disk and layout
-  --disk DEV                  disk to install on (or $INSTALL_DISK); /dev/disk/by-id/… recommended
+  --disk DEV                  disk to install on (or $INSTALL_DISK); /dev/disk/by-id/… recommended;
+                              only:BUS (nvme, sata, virtio, …) is the one eligible disk on that bus,
+                              refused if there are none or several: one flag for identical machines
   --layout labels|disko|mounted   default labels: GPT with ESP, optional swap, root
   --efi-size SIZE             ESP size (default 512M)
   --swap SIZE                 swap partition size (default none), e.g. 8G

@@ -57,3 +57,6 @@ export function windowOf(count: number, cursor: number, room: number): { start: 
   const start = Math.min(Math.max(0, cursor - Math.floor(rows / 2)), count - rows);
   return { start, end: start + rows };
 }
+
+/** Text for one screen line: a probed label or a host's message may hold line breaks. */
+export const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ');

@@ -21,7 +21,7 @@ Discovery (the first screen; skipped when TARGET is given)
 
 Screens and the options that fill them
   Connect              TARGET, -p/--port, -i/--identity, --env-password, --expect-fingerprint, --force
-  Disk                 --disk DEV (or $INSTALL_DISK), --allow-loop-disks (lab only)
+  Disk                 --disk DEV or only:BUS (or $INSTALL_DISK), --allow-loop-disks (lab only)
   Layout & encryption  --layout, --luks, --luks-passphrase-file FILE, --swap, --efi-size,
                        --luks-label, --luks-name, --luks-iter-time, --label-*, --mkdir, --post-mount, --tmpstore,
                        --extra-files DIR, --chown PATH UID:GID

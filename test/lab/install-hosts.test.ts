@@ -159,15 +159,17 @@ test(
     assert.match(text, /web3 +✔ the system mounted at \/mnt\n/);
     assert.match(text, /Installing 3 machines will write into 3 mounted systems, as listed above\./);
     await terminal.press('Right');
-    text = await terminal.waitFor(/2\. Install NixOS\n\s+\$ nixos-install --root \/mnt/, "web1's plan, opened");
+    text = await terminal.waitFor(/1\. Mount the new system under \/mnt/, "web1's plan, opened");
     assert.match(text, /^web1 · installer 52:54:00:47:00:01 /m);
     assert.match(text, /Age public key for web1:/);
+    await terminal.press('NPage');
+    await terminal.waitFor(/2\. Install NixOS\n\s+\$ nixos-install --root \/mnt/, 'the rest of the plan, a page down');
     await terminal.press('Left');
     await terminal.waitFor(/Type 3 to install them:/, 'the list again');
     await terminal.type('3');
     await terminal.press('Enter');
     await terminal.waitFor(
-      (screen) => screen.match(/[█░]{16} \d\/\d /g)?.length === 2 && /web\d +waiting for a free slot/.test(screen),
+      (screen) => screen.match(/[█░]{16} \d\/\d /g)?.length === 2 && /1 waiting for a free slot: web\d/.test(screen),
       'two running, the third waiting',
     );
     if (captures) {

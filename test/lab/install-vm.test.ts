@@ -230,10 +230,14 @@ test('dry runs of every layout leave both VM disks byte for byte as they were', 
     [...luksArgs(), '--swap', '1G'],
     ['--layout', 'disko'],
     ['--layout', 'mounted'],
+    // The one disk on the virtio bus, named by its bus (as for a room of identical machines).
+    ['--disk', 'only:virtio', '--yes'],
   ]) {
     const run = await lab.cli(['install', target(), '--flake', 'github:me/nixos-config#web', '--age-key', 'none', ...layout, '--dry-run'], { cwd: work });
     assert.equal(run.exitCode, 0, `${layout.join(' ')}: ${run.stderr}`);
     assert.match(run.stdout, /Install NixOS/);
+    if (layout[1] === 'only:virtio')
+      assert.match(run.stdout, /Disk: \/dev\/disk\/by-id\/virtio-NB-LAB-DISK0 \(the only eligible disk on the bus --disk names\)/);
   }
   await lab.vmSsh('sync');
   assert.deepEqual(images.map(diskDigest), before);

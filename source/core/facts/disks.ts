@@ -37,6 +37,8 @@ export interface DiskAssessment {
 
 export type PickReason =
   | 'chosen with --disk'
+  /** --disk only:BUS */
+  | 'the only eligible disk on the bus --disk names'
   | 'only eligible disk'
   | 'has EFI boot entry'
   | 'has an ESP'
@@ -220,6 +222,8 @@ export function refuseAmbiguousDisk(assessments: DiskAssessment[]): void {
 export function selectDisk(facts: Facts, requested: string, options: DiskChoiceOptions = {}): DiskPick {
   const wanted = requested.trim();
   const hint = eligibleHint(facts, options);
+  const rule = /^only:([a-z0-9]+)$/i.exec(wanted);
+  if (rule) return onlyDiskOn(facts, rule[1]!.toLowerCase(), options, hint);
   let disk: Disk | undefined;
   if (wanted.startsWith('/dev/disk/by-id/')) {
     disk = facts.disks.find((d) => d.byId.includes(wanted));
@@ -245,6 +249,20 @@ export function selectDisk(facts: Facts, requested: string, options: DiskChoiceO
     reason: 'chosen with --disk',
     assessment,
   };
+}
+
+/**
+ * `--disk only:nvme`: the one eligible disk on that bus, whatever its name, so one flag fits a
+ * room of identical machines; none or several is a refusal, never a guess.
+ */
+function onlyDiskOn(facts: Facts, transport: string, options: DiskChoiceOptions, hint: string): DiskPick {
+  const on = assessDisks(facts, options).filter((a) => a.eligible && a.disk.transport === transport);
+  if (on.length !== 1) {
+    const what = on.length ? `${on.length} eligible ${transport} disks (${on.map(describeCandidate).join(', ')})` : `no eligible ${transport} disk`;
+    throw refusal(`--disk only:${transport}: the target has ${what}`, on.length ? 'name one: --disk /dev/disk/by-id/…' : hint);
+  }
+  const assessment = on[0]!;
+  return { disk: assessment.disk, devicePath: stablePath(assessment.disk), reason: 'the only eligible disk on the bus --disk names', assessment };
 }
 
 function eligibleHint(facts: Facts, options: DiskChoiceOptions): string {

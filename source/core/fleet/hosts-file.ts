@@ -71,7 +71,7 @@ export function parseHostsFile(text: string, file: string, machineFlags: readonl
       toml ? '[[hosts]]\nmac = "52:54:00:12:34:56"\nflake = "./config#web1"' : '{ "hosts": [ { "mac": "52:54:00:12:34:56", "flake": "./config#web1" } ] }',
     );
   // A key beside "hosts" (a flag meant for every machine) would be dropped without a word.
-  const beside = data && typeof data === 'object' ? Object.keys(data).filter((key) => key !== 'hosts') : [];
+  const beside = data && typeof data === 'object' ? Object.keys(data).filter((key) => key !== 'hosts' && key !== '$schema') : [];
   if (beside.length)
     throw usageError(
       `${file}: "${beside[0]}" is outside the hosts list`,

@@ -9,6 +9,7 @@ import { KeyLine } from '../components/KeyLine.js';
 import { Spinner } from '../components/Spinner.js';
 import { WindowedRows } from '../components/WindowedRows.js';
 import { pad, plural, shortFingerprint } from '../format.js';
+import { useRefState } from '../hooks/use-ref-state.js';
 import { useTicker } from '../hooks/use-ticker.js';
 import { glyphs, useTheme } from '../theme.js';
 
@@ -47,8 +48,8 @@ export function FleetFindScreen({ machines, hostsFile, only, trusted, search, op
   const [searching, setSearching] = useState(true);
   const [generation, setGeneration] = useState(0);
   /** The person's marks, kept across searches; undefined until Space: every machine matched, or those --only names. */
-  const [chosen, setChosen] = useState<Set<string> | undefined>();
-  const [cursor, setCursor] = useState(0);
+  const [chosen, setChosen, latestChosen] = useRefState<Set<string> | undefined>(undefined);
+  const [cursor, setCursor, latestCursor] = useRefState(0);
   const chose = useRef(false);
   const startedAt = useMemo(() => Date.now(), [generation]); // eslint-disable-line react-hooks/exhaustive-deps -- a new clock per search
   useTicker(1000, searching);
@@ -91,11 +92,17 @@ export function FleetFindScreen({ machines, hostsFile, only, trusted, search, op
   const hostOf = (entry: Machine['entry']) => machines.find((m) => m.entry === entry)!.host;
   const matched = matches?.matched.map(({ entry, installer }) => ({ machine: machines.find((m) => m.entry === entry)!, installer })) ?? [];
   const hosts = matched.map((m) => m.machine.host);
-  const marked = new Set(chosen ? hosts.filter((host) => chosen.has(host)) : hosts.filter((host) => !only || only.includes(host)));
-  const at = Math.min(cursor, Math.max(0, matched.length - 1));
+  const marksOf = (marks: Set<string> | undefined) =>
+    new Set(marks ? hosts.filter((host) => marks.has(host)) : hosts.filter((host) => !only || only.includes(host)));
+  const marked = marksOf(chosen);
+  const rowOf = (index: number) => Math.min(index, Math.max(0, matched.length - 1));
+  const at = rowOf(cursor);
 
+  // Reads the newest cursor and marks (refs): keys that came in one chunk act one after the other.
   useInput((input, key) => {
     if (searching || chose.current) return;
+    const at = rowOf(latestCursor());
+    const marked = marksOf(latestChosen());
     if (key.upArrow) setCursor(Math.max(0, at - 1));
     if (key.downArrow) setCursor(Math.min(matched.length - 1, at + 1));
     if (input === ' ' && matched[at]) {

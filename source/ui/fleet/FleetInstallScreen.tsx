@@ -1,7 +1,8 @@
-import { useState } from 'react';
 import { Box, Static, Text, useInput } from 'ink';
 import { KeyLine } from '../components/KeyLine.js';
 import { LogTail } from '../components/LogTail.js';
+import { WindowedRows } from '../components/WindowedRows.js';
+import { useRefState } from '../hooks/use-ref-state.js';
 import { formatDuration, pad } from '../format.js';
 import { glyphs, useTheme } from '../theme.js';
 import type { FleetRun, MachineView } from './fleet-run.js';
@@ -24,7 +25,7 @@ function FinishedLine({ machine, nameWidth }: { machine: MachineView; nameWidth:
   );
 }
 
-/** A machine still going: its phase, a bar of its phases, its time; queued ones wait for a slot. */
+/** A running machine: its phase, a bar of its phases, its time. */
 function LiveLine({ machine, focused, nameWidth, tick }: { machine: MachineView; focused: boolean; nameWidth: number; tick: number }) {
   const theme = useTheme();
   const rows = machine.feed.snapshot(0).rows;
@@ -33,15 +34,9 @@ function LiveLine({ machine, focused, nameWidth, tick }: { machine: MachineView;
   const filled = rows.length ? Math.round((done / rows.length) * barWidth) : 0;
   const head = (
     <Text color={theme.accent}>
-      {focused ? glyphs.pointer : ' '} {machine.stage === 'running' ? glyphs.spinner[tick % glyphs.spinner.length] : glyphs.off}
+      {focused ? glyphs.pointer : ' '} {glyphs.spinner[tick % glyphs.spinner.length]}
     </Text>
   );
-  if (machine.stage !== 'running')
-    return (
-      <Text wrap="truncate-end" bold={focused}>
-        {head} {pad(machine.host, nameWidth)} <Text color={theme.muted}>waiting for a free slot</Text>
-      </Text>
-    );
   return (
     <Text wrap="truncate-end" bold={focused}>
       {head} {pad(machine.host, nameWidth)} <Text color={theme.ok}>{'█'.repeat(filled)}</Text>
@@ -74,38 +69,42 @@ export function FleetInstallScreen({
   tick: number;
 }) {
   const theme = useTheme();
-  const live = run.machines.filter((m) => m.stage === 'running' || m.stage === 'queued');
-  const running = live.filter((m) => m.stage === 'running');
-  const queued = live.filter((m) => m.stage === 'queued');
-  const [focusHost, setFocusHost] = useState<string | undefined>();
-  const focusIndex = Math.max(
-    0,
-    live.findIndex((m) => m.host === focusHost),
-  );
-  const focus = live[focusIndex];
+  const running = run.machines.filter((m) => m.stage === 'running');
+  const queued = run.machines.filter((m) => m.stage === 'queued');
+  const [focusHost, setFocusHost, latestFocus] = useRefState<string | undefined>(undefined);
+  const indexOf = (host: string | undefined) =>
+    Math.max(
+      0,
+      running.findIndex((m) => m.host === host),
+    );
+  const focus = running[indexOf(focusHost)];
   useInput((_input, key) => {
-    if (!live.length) return;
+    if (!running.length) return;
     const step = key.tab && !key.shift ? 1 : key.downArrow || key.rightArrow ? 1 : key.upArrow || key.leftArrow || (key.tab && key.shift) ? -1 : 0;
-    if (step) setFocusHost(live[(focusIndex + step + live.length) % live.length]!.host);
+    if (step) setFocusHost(running[(indexOf(latestFocus()) + step + running.length) % running.length]!.host);
   });
   const nameWidth = Math.max(6, ...run.machines.map((m) => m.host.length));
-  // Waiting machines share one line once the running ones need the room (finished ones scroll
-  // away above, in <Static>): the live part always fits the terminal.
-  const queuedLines = queued.length && running.length + queued.length > rows / 2 && !queued.includes(focus!) ? 1 : queued.length;
-  // Below the machines: the focused one's name line, its tail, the stop banner, the keys line.
-  const tailLines = Math.max(3, rows - running.length - queuedLines - 2 - (stopping ? 1 : 0));
+  // The running machines take at most half the screen (they scroll with the focus), the waiting
+  // ones one line; finished ones scroll away above, in <Static>: the live part always fits.
+  const runRoom = Math.max(3, Math.floor(rows / 2));
+  // Below: the focused one's name line, its tail, the stop banner, the keys line.
+  const tailLines = Math.max(3, rows - Math.min(running.length, runRoom) - (queued.length ? 1 : 0) - 2 - (stopping ? 1 : 0));
   return (
     <>
       <Static items={finished}>{(machine) => <FinishedLine key={machine.host} machine={machine} nameWidth={nameWidth} />}</Static>
       <Box flexDirection="column" width={columns}>
-        {(queuedLines === queued.length ? live : running).map((machine) => (
-          <LiveLine key={machine.host} machine={machine} focused={machine === focus} nameWidth={nameWidth} tick={tick} />
-        ))}
-        {queuedLines < queued.length ? (
-          <Text
-            wrap="truncate-end"
-            color={theme.muted}
-          >{`  ${glyphs.off} ${queued.length} waiting for a free slot: ${queued.map((m) => m.host).join(', ')}`}</Text>
+        <WindowedRows
+          count={running.length}
+          cursor={indexOf(focusHost)}
+          room={runRoom}
+          render={(index) => (
+            <LiveLine key={running[index]!.host} machine={running[index]!} focused={running[index] === focus} nameWidth={nameWidth} tick={tick} />
+          )}
+        />
+        {queued.length ? (
+          <Text wrap="truncate-end" color={theme.muted}>
+            {`  ${glyphs.off} ${queued.length} waiting for a free slot: ${queued.map((m) => m.host).join(', ')}`}
+          </Text>
         ) : null}
         {focus ? (
           <>

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { KeyLine } from '../components/KeyLine.js';
 import { Spinner } from '../components/Spinner.js';
 import { WindowedRows } from '../components/WindowedRows.js';
-import { pad, plural, shortFingerprint } from '../format.js';
+import { oneLine, pad, plural, shortFingerprint, wrapLine } from '../format.js';
+import { useRefState } from '../hooks/use-ref-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import type { FleetRun, MachineView } from './fleet-run.js';
 
@@ -22,11 +22,15 @@ const whatIsWritten = (ready: MachineView[]) => {
 
 const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!;
 
-/** Everything the machine's install said before its plan (host key, disk, age key, boot check), then the plan. */
-export function machineReport(m: MachineView): string[] {
+/**
+ * Everything the machine's install said before its plan (host key, disk, age key, boot check),
+ * then the plan, warnings first; each line wrapped to `columns`.
+ */
+export function machineReport(m: MachineView, columns: number): string[] {
   const said = m.feed.snapshot().tail.map((line) => line.text);
-  const plan = m.plan ? formatPlan(m.plan).flatMap((line) => line.split('\n')) : [];
-  return [...(m.plan?.warnings.length ? ['Warnings:', ...m.plan.warnings.map((w) => `  ${glyphs.warn} ${w}`), ''] : []), ...said, '', ...plan];
+  const plan = m.plan ? formatPlan(m.plan) : [];
+  const warnings = m.plan?.warnings.length ? ['Warnings:', ...m.plan.warnings.map((w) => `  ${glyphs.warn} ${w}`), ''] : [];
+  return [...warnings, ...said, '', ...plan].flatMap((line) => line.split('\n')).flatMap((line) => wrapLine(line, columns));
 }
 
 type Mode = { view: 'list' } | { view: 'report'; top: number } | { view: 'disks'; at: number };
@@ -38,54 +42,61 @@ type Mode = { view: 'list' } | { view: 'report'; top: number } | { view: 'disks'
  */
 export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: FleetRun; columns: number; rows: number; onConfirmed: () => void }) {
   const theme = useTheme();
-  const [cursor, setCursor] = useState(0);
-  const [mode, setMode] = useState<Mode>({ view: 'list' });
-  const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | undefined>();
+  const [cursor, setCursor, latestCursor] = useRefState(0);
+  const [mode, setMode, latestMode] = useRefState<Mode>({ view: 'list' });
+  const [typed, setTyped, latestTyped] = useRefState('');
+  const [error, setError] = useRefState<string | undefined>(undefined);
   const { machines, planned } = run;
   const ready = run.ready;
   const word = String(ready.length);
-  const current = machines[Math.min(cursor, machines.length - 1)]!;
-  const report = mode.view === 'report' ? machineReport(current) : [];
-  const disks = current.disks?.filter((d) => d.eligible) ?? [];
+  const machineAt = (index: number) => machines[Math.min(index, machines.length - 1)]!;
+  const eligible = (m: MachineView) => m.disks?.filter((d) => d.eligible) ?? [];
+  const current = machineAt(cursor);
+  const report = mode.view === 'report' ? machineReport(current, columns) : [];
+  const disks = eligible(current);
   // Title and blank, keys line; in the list, the confirmation's blank, two lines and error line.
   const listRoom = Math.max(3, rows - 7);
   const pageRoom = Math.max(3, rows - 3);
 
+  // Reads the newest cursor and mode (refs): keys that came in one chunk act one after the other.
   useInput((input, key) => {
-    if (mode.view === 'report') {
-      const last = Math.max(0, report.length - pageRoom);
+    const now = latestMode();
+    const machine = machineAt(latestCursor());
+    if (now.view === 'report') {
+      const last = Math.max(0, machineReport(machine, columns).length - pageRoom);
       const step = key.pageDown || input === ' ' ? pageRoom : key.pageUp ? -pageRoom : key.downArrow ? 1 : key.upArrow ? -1 : 0;
-      if (step) setMode({ view: 'report', top: Math.min(last, Math.max(0, mode.top + step)) });
+      if (step) setMode({ view: 'report', top: Math.min(last, Math.max(0, now.top + step)) });
       if (key.leftArrow || key.escape) setMode({ view: 'list' });
       return;
     }
-    if (mode.view === 'disks') {
-      if (key.upArrow) setMode({ view: 'disks', at: Math.max(0, mode.at - 1) });
-      if (key.downArrow) setMode({ view: 'disks', at: Math.min(disks.length - 1, mode.at + 1) });
-      if (key.return && disks[mode.at]) {
-        run.chooseDisk(current.host, disks[mode.at]!.path);
+    const options = eligible(machine);
+    if (now.view === 'disks') {
+      if (key.upArrow) setMode({ view: 'disks', at: Math.max(0, now.at - 1) });
+      if (key.downArrow) setMode({ view: 'disks', at: Math.min(options.length - 1, now.at + 1) });
+      if (key.return && options[now.at]) {
+        // The disk it is planned on already: nothing to plan again.
+        if (options[now.at]!.path !== machine.plan?.disk?.path) run.chooseDisk(machine.host, options[now.at]!.path);
         setMode({ view: 'list' });
       }
       if (key.leftArrow || key.escape) setMode({ view: 'list' });
       return;
     }
-    if (key.upArrow) setCursor((c) => Math.max(0, c - 1));
-    else if (key.downArrow) setCursor((c) => Math.min(machines.length - 1, c + 1));
+    if (key.upArrow) setCursor(Math.max(0, latestCursor() - 1));
+    else if (key.downArrow) setCursor(Math.min(machines.length - 1, latestCursor() + 1));
     else if (key.rightArrow) setMode({ view: 'report', top: 0 });
-    else if (input === 'd' && current.stage === 'ready' && disks.length > 1)
+    else if (input === 'd' && machine.stage === 'ready' && options.length > 1)
       setMode({
         view: 'disks',
         at: Math.max(
           0,
-          disks.findIndex((d) => d.path === current.plan?.disk?.path),
+          options.findIndex((d) => d.path === machine.plan?.disk?.path),
         ),
       });
-    else if (input === 'x') run.exclude(current.host);
-    else if (key.backspace || key.delete) setTyped((t) => t.slice(0, -1));
+    else if (input === 'x') run.exclude(machine.host);
+    else if (key.backspace || key.delete) setTyped(latestTyped().slice(0, -1));
     else if (planned && ready.length && (key.return || /^[0-9]+\r?$/.test(input))) {
       // Digits typed fast (or pasted) may come with their Enter in one piece.
-      const text = (typed + input.replace(/\r$/, '')).slice(0, 4);
+      const text = (latestTyped() + input.replace(/\r$/, '')).slice(0, 4);
       setTyped(text);
       setError(undefined);
       if (!key.return && !input.endsWith('\r')) return;
@@ -97,17 +108,16 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
   const nameWidth = Math.max(6, ...machines.map((m) => m.host.length));
   const status = (m: MachineView) => {
     if (m.excluded) return <Text color={theme.muted}>left out: not installed</Text>;
-    if (m.stage === 'planning') return <Text color={theme.muted}>planning… {m.feed.snapshot(1).tail[0]?.text ?? ''}</Text>;
-    if (m.stage === 'finished') return <Text color={theme.bad}>{`${glyphs.bad} ${firstLine(m.result?.message ?? m.result?.status)}`}</Text>;
-    const choices = m.disks?.filter((d) => d.eligible).length ?? 0;
+    if (m.stage === 'planning') return <Text color={theme.muted}>planning… {oneLine(m.feed.snapshot(1).tail[0]?.text ?? '')}</Text>;
+    if (m.stage === 'finished') return <Text color={theme.bad}>{`${glyphs.bad} ${oneLine(firstLine(m.result?.message ?? m.result?.status))}`}</Text>;
+    const choices = eligible(m).length;
     const warnings = m.plan?.warnings.length ?? 0;
+    const why = m.diskChosen ? 'chosen here' : m.diskReason;
     return (
       <Text>
         <Text color={theme.ok}>{glyphs.ok} </Text>
-        {m.plan?.disk ? m.plan.disk.description : diskOf(m)}
-        <Text color={choices > 1 ? theme.warn : theme.muted}>
-          {m.diskReason ? ` (${m.diskReason}${choices > 1 ? `; ${choices} eligible, d chooses` : ''})` : ''}
-        </Text>
+        {oneLine(m.plan?.disk ? m.plan.disk.description : diskOf(m))}
+        <Text color={choices > 1 ? theme.warn : theme.muted}>{why ? oneLine(` (${why}${choices > 1 ? `; ${choices} eligible, d chooses` : ''})`) : ''}</Text>
         {warnings ? <Text color={theme.warn}>{` ${glyphs.warn} ${plural(warnings, 'warning')}`}</Text> : null}
       </Text>
     );
@@ -154,7 +164,8 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
           room={listRoom}
           render={(index) => (
             <Text key={disks[index]!.path} wrap="truncate-end" bold={index === mode.at}>
-              <Text color={theme.accent}>{index === mode.at ? glyphs.pointer : ' '}</Text> {disks[index]!.description}
+              <Text color={theme.accent}>{index === mode.at ? glyphs.pointer : ' '}</Text> {oneLine(disks[index]!.description)}
+              {disks[index]!.path === current.plan?.disk?.path ? <Text color={theme.muted}> (planned on now)</Text> : null}
               {disks[index]!.external ? <Text color={theme.warn}> external</Text> : null}
             </Text>
           )}
@@ -177,7 +188,7 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
           `${plural(ready.length, 'plan')} ready of ${machines.length}`
         ) : (
           <Text>
-            <Spinner /> Connecting, probing and planning {plural(machines.length, 'machine')}…
+            <Spinner /> Connecting, probing and planning {plural(machines.filter((m) => m.stage === 'planning').length, 'machine')}…
           </Text>
         )}
       </Text>
@@ -197,13 +208,17 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
       />
       <Text> </Text>
       {!planned ? (
-        <Text color={theme.muted}>The confirmation is asked once every plan is made (x leaves a machine out).</Text>
+        <Text color={theme.muted} wrap="truncate-end">
+          The confirmation is asked once every plan is made (x leaves a machine out).
+        </Text>
       ) : ready.length ? (
         <Text wrap="truncate-end" color={theme.warn}>
           Installing {plural(ready.length, 'machine')} will {whatIsWritten(ready)}, as listed above.
         </Text>
       ) : (
-        <Text color={theme.bad}>No machine can be installed: each says why above (→ shows all it said).</Text>
+        <Text color={theme.bad} wrap="truncate-end">
+          No machine can be installed: each says why above (→ shows all it said).
+        </Text>
       )}
       <Text wrap="truncate-end">
         {planned && ready.length ? (
@@ -225,10 +240,10 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
         hints={[
           ['↑↓', 'choose'],
           ['→', 'read'],
-          ...(current.stage === 'ready' && disks.length > 1 ? ([['d', 'another disk']] as const) : []),
+          ...(current.stage === 'ready' && disks.length > 1 ? ([['d', 'disk']] as const) : []),
           ['x', 'leave out'],
-          ...(planned && ready.length ? ([['Enter', 'confirm']] as const) : []),
-          ['Ctrl-C', 'quit, nothing installed'],
+          ...(planned && ready.length ? ([[`${word} Enter`, 'install']] as const) : []),
+          ['Ctrl-C', 'quit'],
         ]}
       />
     </Box>

@@ -37,6 +37,8 @@ export interface MachineView {
   disks?: DiskOption[];
   /** Left out at review: it is not installed. */
   excluded?: boolean;
+  /** Its disk was chosen at review (the install reports it as given with --disk). */
+  diskChosen?: boolean;
   startedAt?: number;
   result?: MachineResult;
 }
@@ -88,6 +90,14 @@ class FeedReporter extends MachineReporter {
 /** How a machine's install ends before its first phase, by the wizard's decision. */
 const notInstalled = (why: string) => new BootstrapError(`not installed: ${why}`, ExitCode.aborted);
 
+/** One go at a machine's install; the review may withdraw it (another disk, or left out). */
+interface Attempt {
+  /** Ends its connecting, probing and planning too (passed to its install as `stop`). */
+  readonly controller: AbortController;
+  withdrawn?: string;
+  withdraw: (why: string) => void;
+}
+
 export class FleetRun {
   readonly machines: MachineView[];
   readonly results: Promise<MachineResult[]>;
@@ -100,8 +110,8 @@ export class FleetRun {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly concurrency: number;
-  /** Per machine: ends its current attempt at the plan (a disk chosen, or left out). */
-  private readonly withdraw: Array<(why: string) => void> = [];
+  /** Per machine: its current attempt; only that one's end is the machine's result. */
+  private readonly attempts: Array<Attempt | undefined> = [];
   private readonly settle: Array<(result: MachineResult) => void> = [];
 
   constructor(
@@ -119,11 +129,11 @@ export class FleetRun {
 
   /** Every plan is made (or failed, or left out): the confirmation can be asked. */
   get planned(): boolean {
-    return this.machines.every((m) => m.excluded || m.stage === 'ready' || m.stage === 'finished');
+    return this.machines.every((m) => m.stage === 'ready' || m.stage === 'finished');
   }
 
   get ready(): MachineView[] {
-    return this.machines.filter((m) => m.stage === 'ready' && !m.excluded);
+    return this.machines.filter((m) => m.stage === 'ready');
   }
 
   /** The typed confirmation: the ready machines start, `concurrency` at a time. */
@@ -131,23 +141,24 @@ export class FleetRun {
     this.decide(true);
   }
 
-  /** Review: this machine is not installed (a stuck one need not hold the others back). */
+  /** Review: this machine is not installed, now (a stuck one need not hold the others back). */
   exclude(host: string): void {
-    const index = this.machines.findIndex((m) => m.host === host);
-    const view = this.machines[index];
-    if (!view || view.excluded || (view.stage !== 'planning' && view.stage !== 'ready')) return;
+    const index = this.indexOf(host, ['planning', 'ready']);
+    if (index < 0) return;
+    const view = this.machines[index]!;
     view.excluded = true;
-    this.version++;
-    this.withdraw[index]?.('left out at review');
+    this.attempts[index]!.withdraw('left out at review');
+    this.attempts[index] = undefined;
+    this.finish(index, { host, exitCode: ExitCode.ok, status: 'left out', message: 'left out at review' });
   }
 
   /** Review: plans this machine again on another of its disks (checked as --disk is). */
   chooseDisk(host: string, disk: string): void {
-    const index = this.machines.findIndex((m) => m.host === host);
-    const view = this.machines[index];
-    if (!view || view.stage !== 'ready') return;
+    const index = this.indexOf(host, ['ready']);
+    if (index < 0) return;
     const { machine } = this.selected[index]!;
-    this.withdraw[index]?.('planned again on another disk');
+    this.attempts[index]!.withdraw('planned again on another disk');
+    this.machines[index]!.diskChosen = true;
     this.start(index, { ...machine, request: { ...machine.request, disk } });
   }
 
@@ -168,8 +179,22 @@ export class FleetRun {
   /** Where every machine stands now, as results (for a quit that does not wait for the rest). */
   resultsSoFar(why: string): MachineResult[] {
     return this.machines.map(
-      (m) => m.result ?? { host: m.host, exitCode: ExitCode.aborted, status: 'aborted', message: why, ...(m.stage === 'running' ? { ran: true } : {}) },
+      (m) =>
+        m.result ?? {
+          host: m.host,
+          exitCode: ExitCode.aborted,
+          status: 'aborted',
+          message: why,
+          // Its run began (the journal is written before the run's first event): --resume carries it on.
+          ...(m.feed.snapshot(0).rows.length ? { ran: true } : {}),
+        },
     );
+  }
+
+  private indexOf(host: string, stages: MachineStage[]): number {
+    const index = this.machines.findIndex((m) => m.host === host);
+    const view = this.machines[index];
+    return view && !view.excluded && stages.includes(view.stage) && this.attempts[index] ? index : -1;
   }
 
   private start(index: number, machine: Machine): void {
@@ -180,26 +205,28 @@ export class FleetRun {
     delete view.diskReason;
     delete view.disks;
     this.version++;
-    let withdrawn: string | undefined;
-    const withdrawal = new Promise<false>((resolve) => {
-      this.withdraw[index] = (why) => {
-        withdrawn = why;
-        resolve(false);
-      };
-    });
-    const reporter = new FeedReporter(
-      view,
-      feed,
-      () => view.feed === feed,
-      () => this.version++,
-    );
+    const controller = new AbortController();
+    let withdrawn!: (go: false) => void;
+    const withdrawal = new Promise<false>((resolve) => (withdrawn = resolve));
+    const attempt: Attempt = {
+      controller,
+      withdraw: (why) => {
+        attempt.withdrawn = why;
+        controller.abort();
+        withdrawn(false);
+      },
+    };
+    this.attempts[index] = attempt;
+    const current = () => this.attempts[index] === attempt;
+    const reporter = new FeedReporter(view, feed, current, () => this.version++);
     let slot = false;
     const confirm = async (plan: Plan) => {
-      if (withdrawn) throw notInstalled(withdrawn);
-      if (view.feed !== feed) throw notInstalled('planned again');
+      if (!current()) throw notInstalled(attempt.withdrawn ?? 'planned again');
       view.plan = plan;
       this.set(view, 'ready');
-      if (!(await Promise.race([this.decision, withdrawal]))) throw notInstalled(withdrawn ?? 'the plans were not confirmed');
+      const go = await Promise.race([this.decision, withdrawal]);
+      // Withdrawn in the same turn as the confirmation: the withdrawal wins.
+      if (!go || !current()) throw notInstalled(attempt.withdrawn ?? 'the plans were not confirmed');
       this.set(view, 'queued');
       await this.turn();
       slot = true;
@@ -208,16 +235,21 @@ export class FleetRun {
       view.startedAt = Date.now();
       this.set(view, 'running');
     };
-    this.runMachine(machine, view.installer, this.fleet, this.stop.signal, { reporter, confirm, interrupts: this.interrupts })
+    const stop = AbortSignal.any([this.stop.signal, controller.signal]);
+    this.runMachine(machine, view.installer, this.fleet, stop, { reporter, confirm, interrupts: this.interrupts })
       .catch((error: unknown): MachineResult => ({ host: machine.host, exitCode: ExitCode.phaseFailed, status: 'error', message: errorText(error) }))
       .then((result) => {
         if (slot) this.release();
-        // A machine planned again: this attempt's end is not its result.
-        if (withdrawn && !view.excluded) return;
-        view.result = result;
-        this.set(view, 'finished');
-        this.settle[index]!(result);
+        // Withdrawn (planned again, or left out): this attempt's end is not the machine's result.
+        if (current()) this.finish(index, result);
       });
+  }
+
+  private finish(index: number, result: MachineResult): void {
+    const view = this.machines[index]!;
+    view.result = result;
+    this.set(view, 'finished');
+    this.settle[index]!(result);
   }
 
   private set(view: MachineView, stage: MachineStage): void {

@@ -199,6 +199,20 @@ test('--disk: by-id recorded as given, /dev/NAME and NAME recorded by their most
   assert.equal(chooseDisk(f, { requested: 'sda' }).pick.disk.name, 'sda');
 });
 
+test('--disk only:BUS: the one eligible disk on that bus, refused when there are none or several', () => {
+  const f = laptop();
+  const nvme = selectDisk(f, 'only:NVMe');
+  assert.deepEqual([nvme.disk.name, nvme.reason], ['nvme0n1', 'the only eligible disk on the bus --disk names']);
+  assert.match(nvme.devicePath, /^\/dev\/disk\/by-id\/nvme-/);
+  assert.equal(chooseDisk(f, { requested: 'only:sata' }).pick.disk.name, 'sda');
+  // The USB stick is the boot medium: not eligible, so not "the only USB disk".
+  assert.throws(() => selectDisk(f, 'only:usb'), refused(/^--disk only:usb: the target has no eligible usb disk$/));
+  const twoSata = { ...f, disks: f.disks.map((d) => (d.name === 'nvme0n1' ? { ...d, transport: 'sata' } : d)) };
+  assert.throws(() => selectDisk(twoSata, 'only:sata'), refused(/^--disk only:sata: the target has 2 eligible sata disks \(\/dev\/disk\/by-id\/.*\)$/));
+  // Too small counts as not eligible.
+  assert.throws(() => selectDisk(f, 'only:nvme', { minSizeBytes: 2 * 1024 * GiB }), refused(/no eligible nvme disk/));
+});
+
 test('--disk refusals (exit 3): missing, partition, other /dev/disk names, removable, mounted, boot medium, too small', () => {
   const f = laptop();
   assert.throws(() => selectDisk(f, '/dev/sdz'), refused(/^--disk \/dev\/sdz: no such disk on the target$/));
