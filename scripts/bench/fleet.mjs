@@ -30,7 +30,9 @@ function run(argv, options = {}) {
   return result;
 }
 const lab = (...args) => run([process.execPath, cli, 'lab', ...args]).stdout;
-const inLaptop = (argv, options) => run([process.execPath, cli, 'lab', 'shell', '--id', id, '--', 'env', '-C', '/root', 'HOME=/root', ...argv], options);
+/** argv run on the lab's laptop, in root's home (without CI: the wizard draws nothing under it). */
+const onLaptop = (argv) => [process.execPath, cli, 'lab', 'shell', '--id', id, '--', 'env', '-C', '/root', '-u', 'CI', 'HOME=/root', ...argv];
+const inLaptop = (argv, options) => run(onLaptop(argv), options);
 
 /** Wall time of one install command, and the largest resident set of the tool, in MiB. */
 function timed(args) {
@@ -73,25 +75,7 @@ async function wizardRun(common) {
   const shell = `${shellLine(wizard)}; echo "[wizard exit $?]"; sleep 600`;
   try {
     const started = performance.now();
-    terminal.start([
-      process.execPath,
-      cli,
-      'lab',
-      'shell',
-      '--id',
-      id,
-      '--',
-      'env',
-      '-C',
-      '/root',
-      '-u',
-      'CI',
-      'HOME=/root',
-      'TERM=xterm-256color',
-      'sh',
-      '-c',
-      shell,
-    ]);
+    terminal.start(onLaptop(['TERM=xterm-256color', 'sh', '-c', shell]));
     await terminal.waitFor(new RegExp(`${machines} marked`), 'every machine found and marked');
     await terminal.press('Enter');
     await terminal.waitFor(new RegExp(`Type ${machines} to install them`), 'the plans', 60_000);

@@ -27,8 +27,7 @@ export interface Machine {
 export interface MachineResult {
   host: string;
   exitCode: number;
-  /** planned: a dry run that would install it. */
-  /** left out: the wizard's review left it out (exit status 0: a choice, not a failure). */
+  /** planned: a dry run that would install it; left out: the wizard's review left it out (exit status 0: a choice). */
   status: 'installed' | 'planned' | 'failed' | 'aborted' | 'refused' | 'not found' | 'error' | 'left out';
   message?: string;
   target?: string;

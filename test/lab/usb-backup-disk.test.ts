@@ -61,6 +61,8 @@ test('without --yes the plan recommends the blank internal disk, never the USB d
     candidates.find((c) => c.path === backup),
     {
       path: backup,
+      // The wizard's review offers it under this line when asked for another disk: its bus says what it is.
+      description: `/dev/disk/by-id/usb-QEMU_QEMU_HARDDISK_NB-LAB-BACKUP1-0:0 (16 GiB, usb, external; holds ext4 'backup' on ${backup.slice(5)}1, swap 'spare' on ${backup.slice(5)}2)`,
       eligible: true,
       why: [],
       external: true,
