@@ -2,7 +2,7 @@
 // matched to its entry, and each matched machine goes through the one-machine install (its own
 // session, journal, log and age key), a few at a time. One machine's failure stops no other.
 import { BootstrapError, ExitCode, errorText, usageError } from '../core/exit-codes.js';
-import { discover } from '../core/discovery/discover.js';
+import { discover, type DiscoverOptions } from '../core/discovery/discover.js';
 import type { Candidate } from '../core/discovery/candidate.js';
 import { commandOnlyFlags, readHostsFile, type HostEntry } from '../core/fleet/hosts-file.js';
 import { choiceFlagSpec } from '../flags/choice-flags.js';
@@ -108,12 +108,20 @@ function checkOwnFiles(machines: Machine[], hostsFile: string): void {
  * The whole search (a few seconds, against minutes of installing): every installer that answers
  * is either matched or listed, and a second machine answering to an entry's name is seen.
  */
-async function findMachines(machines: Machine[], port: number | undefined): Promise<MachineMatches> {
+async function findMachines(machines: Machine[]): Promise<MachineMatches> {
   const trusted = await trustedFingerprints();
-  const entries = machines.map((m) => m.entry);
-  const names = entries.flatMap((e) => (e.match.name ? [e.match.name] : []));
-  const found = await discover({ ...(port ? { port } : {}), names }).result;
-  return matchMachines(entries, found.candidates, (fp) => trusted.has(fp));
+  const found = await discover(searchFor(machines)).result;
+  return matchMachines(
+    machines.map((m) => m.entry),
+    found.candidates,
+    (fp) => trusted.has(fp),
+  );
+}
+
+/** What discovery looks for, for both front ends: every link, the entries' mDNS names, their port. */
+export function searchFor(machines: Machine[]): DiscoverOptions {
+  const port = machines[0]?.request.port;
+  return { names: machines.flatMap((m) => (m.entry.match.name ? [m.entry.match.name] : [])), ...(port ? { port } : {}) };
 }
 
 /** The hosts file's machines, each entry parsed with the command line's flags (exit 2 on any). */
@@ -138,7 +146,7 @@ export async function installHosts(request: FleetRequest): Promise<number> {
     shared.note(`Looking for ${count} machine${count === 1 ? '' : 's'} of ${request.hostsFile} on the LAN…`);
     // Every entry takes part in the matching (an installer two entries claim is refused, and one
     // an unselected entry names is not "unnamed"); only the selected ones are installed.
-    const found = await findMachines(machines, machines[0]?.request.port);
+    const found = await findMachines(machines);
     for (const installer of found.unmatched) {
       shared.record(
         'unmatched-installer',

@@ -7,6 +7,7 @@ import { Header } from './components/Header.js';
 import { PhaseLine, isFinished } from './components/PhaseLine.js';
 import { useFeed } from './hooks/use-feed.js';
 import { useLatestInput } from './hooks/use-keys.js';
+import { useSignals } from './hooks/use-signals.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import type { PhaseRow } from './run/install-feed.js';
 import type { WizardRuntime } from './runtime.js';
@@ -107,16 +108,7 @@ export function App({ runtime, initial, onExit }: AppProps) {
     };
   }, [run]);
 
-  useEffect(() => {
-    const onInt = () => interrupt('SIGINT');
-    const onTerm = () => interrupt('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    return () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    };
-  }, [interrupt]);
+  useSignals(interrupt);
 
   useLatestInput((input, key) => {
     if (closing) return;

@@ -8,6 +8,7 @@ import type { DiscoverOptions, Discovery } from '../../core/discovery/discover.j
 import { ExitCode } from '../../core/exit-codes.js';
 import { fleetSummary, type Machine } from '../../headless/install-hosts.js';
 import type { FleetRequest } from '../../headless/install-options.js';
+import { useSignals } from '../hooks/use-signals.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useTicker } from '../hooks/use-ticker.js';
 import { useTheme } from '../theme.js';
@@ -92,14 +93,7 @@ export function FleetApp({ fleet, machines, trusted, search, discoverOptions, st
   useInput((input, key) => {
     if (key.ctrl && input === 'c') interrupt();
   });
-  useEffect(() => {
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
-    return () => {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
-    };
-  }, [interrupt]);
+  useSignals(interrupt);
 
   const bodyRows = Math.max(8, size.rows - 2);
   return (

@@ -107,7 +107,7 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
 
   const nameWidth = Math.max(6, ...machines.map((m) => m.host.length));
   const status = (m: MachineView) => {
-    if (m.excluded) return <Text color={theme.muted}>left out: not installed</Text>;
+    if (m.result?.status === 'left out') return <Text color={theme.muted}>left out: not installed</Text>;
     if (m.stage === 'planning') return <Text color={theme.muted}>planning… {oneLine(m.feed.snapshot(1).tail[0]?.text ?? '')}</Text>;
     if (m.stage === 'finished') return <Text color={theme.bad}>{`${glyphs.bad} ${oneLine(firstLine(m.result?.message ?? m.result?.status))}`}</Text>;
     const choices = eligible(m).length;

@@ -1,7 +1,7 @@
 // `nixos-bootstrap --hosts FILE`: the wizard for many machines. The hosts file and the flags are
 // read and checked as install --hosts checks them, before Ink is loaded.
 import { ExitCode, usageError } from '../../core/exit-codes.js';
-import { readMachines } from '../../headless/install-hosts.js';
+import { readMachines, searchFor } from '../../headless/install-hosts.js';
 import { parseFleetRequest } from '../../headless/install-options.js';
 import { trustedFingerprints } from '../../headless/find-installer.js';
 import { importWithoutFetch } from '../import-without-fetch.js';
@@ -35,13 +35,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   assertTerminal();
   const trusted = await trustedFingerprints();
-  const names = machines.flatMap((m) => (m.entry.match.name ? [m.entry.match.name] : []));
   const { runFleetWizard } = await importWithoutFetch(() => import('./run-fleet-wizard.js'));
   return runFleetWizard({
     fleet,
     machines,
     trusted,
     // install --hosts's search: every link, the entries' names, the default time.
-    discoverOptions: { names, ...(machines[0]?.request.port ? { port: machines[0].request.port } : {}) },
+    discoverOptions: searchFor(machines),
   });
 }

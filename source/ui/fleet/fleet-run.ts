@@ -35,8 +35,6 @@ export interface MachineView {
   /** Why this disk (the recommendation's reason and note), and the others it could have been. */
   diskReason?: string;
   disks?: DiskOption[];
-  /** Left out at review: it is not installed. */
-  excluded?: boolean;
   /** Its disk was chosen at review (the install reports it as given with --disk). */
   diskChosen?: boolean;
   startedAt?: number;
@@ -145,8 +143,6 @@ export class FleetRun {
   exclude(host: string): void {
     const index = this.indexOf(host, ['planning', 'ready']);
     if (index < 0) return;
-    const view = this.machines[index]!;
-    view.excluded = true;
     this.attempts[index]!.withdraw('left out at review');
     this.attempts[index] = undefined;
     this.finish(index, { host, exitCode: ExitCode.ok, status: 'left out', message: 'left out at review' });
@@ -194,7 +190,8 @@ export class FleetRun {
   private indexOf(host: string, stages: MachineStage[]): number {
     const index = this.machines.findIndex((m) => m.host === host);
     const view = this.machines[index];
-    return view && !view.excluded && stages.includes(view.stage) && this.attempts[index] ? index : -1;
+    // A finished machine (left out too) has no attempt left to withdraw.
+    return view && stages.includes(view.stage) ? index : -1;
   }
 
   private start(index: number, machine: Machine): void {
