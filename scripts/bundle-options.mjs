@@ -1,4 +1,8 @@
 // How source/ is bundled, for dist/ (scripts/build.mjs) and for the UI benchmark's harness.
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 export const bundleOptions = {
   bundle: true,
   // Code splitting keeps Ink and React in their own chunks, so --help/--version and the
@@ -42,4 +46,28 @@ export const loadedLater = {
   'source/cli.tsx': ['node_modules/ink/', 'node_modules/react/', 'source/ui/', ...engine],
   'source/ui/wizard-command.ts': ['node_modules/ink/', 'node_modules/react/', ...engine],
   'source/ui/run-wizard.tsx': engine,
+};
+
+/**
+ * Commands bundled whole, each into one file of dist/ that imports no chunk: the entry loads it
+ * in place of the split code. Loading is per file: discover's code split across ~25 chunks took
+ * 30-40 ms to load on a 2-core machine, one file 13-18 ms, and `discover` is timed from the
+ * process start against the by-hand chain (npm run bench). The price: its modules exist twice
+ * in dist/ (once in chunks for the wizard), so an error class crosses into the entry as a copy
+ * (see isBootstrapError).
+ */
+export const bundledWhole = { 'source/headless/discover-command.ts': 'discover-command.js' };
+
+/** Points source/cli.tsx's import of a command bundled whole at that command's own file. */
+export const wholeBundlePlugin = {
+  name: 'bundled-whole',
+  setup(build) {
+    const entry = resolve(root, 'source/cli.tsx');
+    build.onResolve({ filter: /^\.\/.*\.js$/ }, (args) => {
+      if (args.importer !== entry) return undefined;
+      const source = relative(root, resolve(dirname(entry), args.path.replace(/\.js$/, '.ts')));
+      const output = bundledWhole[source];
+      return output ? { path: `./${output}`, external: true } : undefined;
+    });
+  },
 };

@@ -25,6 +25,20 @@ test('an unknown command is a usage error (exit 2)', () => {
   assert.match(result.stderr, /unknown command 'frobnicate'/);
 });
 
+test('discover is one file of its own, and its usage errors still exit 2 with their message', () => {
+  // It is bundled whole (scripts/bundle-options.mjs): its error classes are copies of the entry's.
+  const command = readFileSync('dist/discover-command.js', 'utf8');
+  assert.deepEqual(
+    [...command.matchAll(/(?:from\s*|import\()\s*"(\.[^"]+)"/g)].map((m) => m[1]),
+    [],
+    'it imports no chunk',
+  );
+  assert.match(readFileSync(cli, 'utf8'), /import\("\.\/discover-command\.js"\)/);
+  const result = spawnSync(process.execPath, [cli, 'discover', '--timeout', 'x'], { encoding: 'utf8' });
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(result.stderr, "nixos-bootstrap: --timeout must be a number of seconds between 0 and 3600, not 'x'\n");
+});
+
 test('--help and --version do not load Ink', () => {
   // The entry chunk must not import the chunks that hold Ink/React statically.
   const entry = readFileSync(cli, 'utf8');

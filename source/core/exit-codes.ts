@@ -19,10 +19,18 @@ export const exitCodeHelp = `Exit codes:
   130  aborted (Ctrl-C / SIGTERM)`;
 
 /**
+ * Marks every BootstrapError. dist/ holds commands bundled whole (scripts/bundle-options.mjs),
+ * each with its own copy of this class: the entry knows their errors by this mark, which
+ * `instanceof` its own copy would not.
+ */
+const bootstrapErrorMark = Symbol.for('nixos-bootstrap.BootstrapError');
+
+/**
  * An error meant for the user: a one-line message, the exit code it maps to, and an
  * optional hint on the next line. Messages never contain secrets.
  */
 export class BootstrapError extends Error {
+  readonly [bootstrapErrorMark] = true;
   constructor(
     message: string,
     readonly exitCode: ExitCode,
@@ -31,6 +39,11 @@ export class BootstrapError extends Error {
     super(message);
     this.name = 'BootstrapError';
   }
+}
+
+/** A BootstrapError from this bundle or from a command bundled whole. */
+export function isBootstrapError(error: unknown): error is BootstrapError {
+  return error instanceof Error && (error as Partial<Record<typeof bootstrapErrorMark, boolean>>)[bootstrapErrorMark] === true;
 }
 
 /**
