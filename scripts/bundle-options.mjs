@@ -51,7 +51,7 @@ export const loadedLater = {
 /**
  * Commands bundled whole, each into one file of dist/ that imports no chunk: the entry loads it
  * in place of the split code. Loading is per file: discover's code split across ~25 chunks took
- * 30-40 ms to load on a 2-core machine, one file 13-18 ms, and `discover` is timed from the
+ * 25-40 ms to load on a 2-core machine, one file 11-18 ms, and `discover` is timed from the
  * process start against the by-hand chain (npm run bench). The price: its modules exist twice
  * in dist/ (once in chunks for the wizard), so an error class crosses into the entry as a copy
  * (see isBootstrapError).
