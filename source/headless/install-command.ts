@@ -91,8 +91,7 @@ export async function install(request: InstallRequest, reporter: Reporter): Prom
   const { target, pin } = await resolveTarget(request, reporter);
   const session = await openSession(target, request, pin, reporter);
   try {
-    const facts = await probe(session, { force: request.force, ...(request.stop ? { signal: request.stop } : {}) });
-    checkMachineMac(facts, request);
+    const facts = await probeMachine(session, request);
     if (hardware) await handOverHardwareConfig(session, hardware, request, reporter);
     const choices: Choices = {
       ...request.choices,
@@ -146,8 +145,7 @@ export async function resume(request: InstallRequest, reporter: Reporter): Promi
   if (only) checkResumeFlags(request, only.value);
   const session = await openSession(target, request, shown.fingerprint, reporter);
   try {
-    const facts = await probe(session, { force: request.force, ...(request.stop ? { signal: request.stop } : {}) });
-    checkMachineMac(facts, request);
+    const facts = await probeMachine(session, request);
     const journal = only ?? (await Journal.load(shown.fingerprint, facts.connection?.mac));
     if (!journal) {
       throw usageError(
@@ -242,6 +240,13 @@ async function checkBootOrRefuse(plan: Plan, facts: Facts, session: SshSession, 
  * install --hosts matched this machine by a MAC it learned from the LAN (mDNS, neighbours), which
  * anyone there can claim: the installer's own interface, read once logged in, must have it.
  */
+/** The target's facts (a Ctrl-C from `stop` ends the probe), from the machine its entry names. */
+async function probeMachine(session: SshSession, request: InstallRequest): Promise<Facts> {
+  const facts = await probe(session, { force: request.force, ...(request.stop ? { signal: request.stop } : {}) });
+  checkMachineMac(facts, request);
+  return facts;
+}
+
 export function checkMachineMac(facts: Facts, request: InstallRequest): void {
   if (request.expectMac === undefined || facts.connection?.mac === request.expectMac) return;
   throw refusal(

@@ -58,5 +58,8 @@ export function windowOf(count: number, cursor: number, room: number): { start: 
   return { start, end: start + rows };
 }
 
+/** A message's first line (the rest is for the log or the read view). */
+export const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!;
+
 /** Text for one screen line: a probed label or a host's message may hold line breaks. */
 export const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ');

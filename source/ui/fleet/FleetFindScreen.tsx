@@ -8,7 +8,7 @@ import { bestAddress } from '../components/HostTable.js';
 import { KeyLine } from '../components/KeyLine.js';
 import { Spinner } from '../components/Spinner.js';
 import { WindowedRows } from '../components/WindowedRows.js';
-import { pad, plural, shortFingerprint } from '../format.js';
+import { firstLine, pad, plural, shortFingerprint } from '../format.js';
 import { useRefState } from '../hooks/use-ref-state.js';
 import { useTicker } from '../hooks/use-ticker.js';
 import { glyphs, useTheme } from '../theme.js';
@@ -127,7 +127,7 @@ export function FleetFindScreen({ machines, hostsFile, only, trusted, search, op
     ? [
         ...matches.refused.map(({ entry, reason }) => (
           <Text key={`refused-${entry.position}`} wrap="truncate-end" color={theme.bad}>
-            {`  ${glyphs.bad}  ${pad(hostOf(entry), nameWidth)} ${reason.split('\n')[0]}`}
+            {`  ${glyphs.bad}  ${pad(hostOf(entry), nameWidth)} ${firstLine(reason)}`}
           </Text>
         )),
         ...matches.unmatched.map((c) => (

@@ -3,7 +3,7 @@ import { KeyLine } from '../components/KeyLine.js';
 import { LogTail } from '../components/LogTail.js';
 import { WindowedRows } from '../components/WindowedRows.js';
 import { useRefState } from '../hooks/use-ref-state.js';
-import { formatDuration, pad } from '../format.js';
+import { firstLine, formatDuration, pad } from '../format.js';
 import { glyphs, useTheme } from '../theme.js';
 import type { FleetRun, MachineView } from './fleet-run.js';
 import { diskOf } from './FleetReviewScreen.js';
@@ -20,7 +20,7 @@ function FinishedLine({ machine, nameWidth }: { machine: MachineView; nameWidth:
     <Text wrap="truncate-end">
       <Text color={ok ? theme.ok : theme.bad}>{ok ? glyphs.ok : glyphs.bad}</Text> {pad(machine.host, nameWidth)} {r.status}
       {elapsed}
-      <Text color={theme.muted}>{ok ? ` · ${diskOf(machine)}` : r.message ? ` · ${r.message.split('\n')[0]}` : ''}</Text>
+      <Text color={theme.muted}>{ok ? ` · ${diskOf(machine)}` : r.message ? ` · ${firstLine(r.message)}` : ''}</Text>
     </Text>
   );
 }

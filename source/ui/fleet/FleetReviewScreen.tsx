@@ -1,9 +1,10 @@
+import { useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { formatPlan } from '../../core/plan/format-plan.js';
 import { KeyLine } from '../components/KeyLine.js';
 import { Spinner } from '../components/Spinner.js';
 import { WindowedRows } from '../components/WindowedRows.js';
-import { oneLine, pad, plural, shortFingerprint, wrapLine } from '../format.js';
+import { firstLine, oneLine, pad, plural, shortFingerprint, wrapLine } from '../format.js';
 import { useRefState } from '../hooks/use-ref-state.js';
 import { glyphs, useTheme } from '../theme.js';
 import type { FleetRun, MachineView } from './fleet-run.js';
@@ -19,8 +20,6 @@ const whatIsWritten = (ready: MachineView[]) => {
     .filter(Boolean)
     .join(' and ');
 };
-
-const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!;
 
 /**
  * Everything the machine's install said before its plan (host key, disk, age key, boot check),
@@ -45,7 +44,8 @@ export function FleetReviewScreen({ run, columns, rows, onConfirmed }: { run: Fl
   const [cursor, setCursor, latestCursor] = useRefState(0);
   const [mode, setMode, latestMode] = useRefState<Mode>({ view: 'list' });
   const [typed, setTyped, latestTyped] = useRefState('');
-  const [error, setError] = useRefState<string | undefined>(undefined);
+  // Only drawn, never read by a key: plain state.
+  const [error, setError] = useState<string | undefined>();
   const { machines, planned } = run;
   const ready = run.ready;
   const word = String(ready.length);

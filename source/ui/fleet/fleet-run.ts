@@ -88,14 +88,6 @@ class FeedReporter extends MachineReporter {
 /** How a machine's install ends before its first phase, by the wizard's decision. */
 const notInstalled = (why: string) => new BootstrapError(`not installed: ${why}`, ExitCode.aborted);
 
-/** One go at a machine's install; the review may withdraw it (another disk, or left out). */
-interface Attempt {
-  /** Ends its connecting, probing and planning too (passed to its install as `stop`). */
-  readonly controller: AbortController;
-  withdrawn?: string;
-  withdraw: (why: string) => void;
-}
-
 export class FleetRun {
   readonly machines: MachineView[];
   readonly results: Promise<MachineResult[]>;
@@ -108,8 +100,11 @@ export class FleetRun {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly concurrency: number;
-  /** Per machine: its current attempt; only that one's end is the machine's result. */
-  private readonly attempts: Array<Attempt | undefined> = [];
+  /**
+   * Per machine: its current go at the install, which the review may withdraw (another disk, or
+   * left out) by aborting it with the reason; only the current one's end is the machine's result.
+   */
+  private readonly attempts: Array<AbortController | undefined> = [];
   private readonly settle: Array<(result: MachineResult) => void> = [];
 
   constructor(
@@ -143,7 +138,7 @@ export class FleetRun {
   exclude(host: string): void {
     const index = this.indexOf(host, ['planning', 'ready']);
     if (index < 0) return;
-    this.attempts[index]!.withdraw('left out at review');
+    this.attempts[index]!.abort('left out at review');
     this.attempts[index] = undefined;
     this.finish(index, { host, exitCode: ExitCode.ok, status: 'left out', message: 'left out at review' });
   }
@@ -153,7 +148,7 @@ export class FleetRun {
     const index = this.indexOf(host, ['ready']);
     if (index < 0) return;
     const { machine } = this.selected[index]!;
-    this.attempts[index]!.withdraw('planned again on another disk');
+    this.attempts[index]!.abort('planned again on another disk');
     this.machines[index]!.diskChosen = true;
     this.start(index, { ...machine, request: { ...machine.request, disk } });
   }
@@ -202,28 +197,20 @@ export class FleetRun {
     delete view.diskReason;
     delete view.disks;
     this.version++;
-    const controller = new AbortController();
-    let withdrawn!: (go: false) => void;
-    const withdrawal = new Promise<false>((resolve) => (withdrawn = resolve));
-    const attempt: Attempt = {
-      controller,
-      withdraw: (why) => {
-        attempt.withdrawn = why;
-        controller.abort();
-        withdrawn(false);
-      },
-    };
+    const attempt = new AbortController();
+    const withdrawal = new Promise<false>((resolve) => attempt.signal.addEventListener('abort', () => resolve(false), { once: true }));
+    const withdrawn = () => (attempt.signal.aborted ? String(attempt.signal.reason) : undefined);
     this.attempts[index] = attempt;
     const current = () => this.attempts[index] === attempt;
     const reporter = new FeedReporter(view, feed, current, () => this.version++);
     let slot = false;
     const confirm = async (plan: Plan) => {
-      if (!current()) throw notInstalled(attempt.withdrawn ?? 'planned again');
+      if (!current()) throw notInstalled(withdrawn() ?? 'planned again');
       view.plan = plan;
       this.set(view, 'ready');
       const go = await Promise.race([this.decision, withdrawal]);
       // Withdrawn in the same turn as the confirmation: the withdrawal wins.
-      if (!go || !current()) throw notInstalled(attempt.withdrawn ?? 'the plans were not confirmed');
+      if (!go || !current()) throw notInstalled(withdrawn() ?? 'the plans were not confirmed');
       this.set(view, 'queued');
       await this.turn();
       slot = true;
@@ -232,7 +219,7 @@ export class FleetRun {
       view.startedAt = Date.now();
       this.set(view, 'running');
     };
-    const stop = AbortSignal.any([this.stop.signal, controller.signal]);
+    const stop = AbortSignal.any([this.stop.signal, attempt.signal]);
     this.runMachine(machine, view.installer, this.fleet, stop, { reporter, confirm, interrupts: this.interrupts })
       .catch((error: unknown): MachineResult => ({ host: machine.host, exitCode: ExitCode.phaseFailed, status: 'error', message: errorText(error) }))
       .then((result) => {

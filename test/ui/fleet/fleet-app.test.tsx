@@ -373,3 +373,37 @@ test('FleetRun: a machine stuck planning is left out at once (its install is tol
   assert.deepEqual(stopped, ['web1'], "the stuck machine's install was told to stop");
   assert.deepEqual(wrote, [], 'nothing left out ran');
 });
+
+test('FleetRun: a machine left out while its plan waits for the confirmation ends at once, not when the others are confirmed', async () => {
+  const { fleet, machines } = await fleetOf(['--concurrency', '2'], 2);
+  const ended: string[] = [];
+  const run: RunMachine = async (machine, _installer, _fleet, _stop, { confirm }) => {
+    try {
+      await confirm!(planFor(machine.host, '/dev/sda'));
+    } catch (error) {
+      ended.push(`${machine.host}: ${(error as Error).message}`);
+      return { host: machine.host, exitCode: ExitCode.aborted, status: 'aborted', message: (error as Error).message };
+    }
+    return { host: machine.host, exitCode: ExitCode.ok, status: 'installed', ran: true };
+  };
+  const installers = [installerOf(1), installerOf(2)];
+  const fleetRun = new FleetRun(
+    machines.map((machine, i) => ({ machine, installer: installers[i]! })),
+    fleet,
+    run,
+  );
+  await pause(20);
+  assert.equal(fleetRun.planned, true);
+  fleetRun.exclude('web1');
+  await pause(20);
+  // Its install (session, probe) is released now, while web2 still waits for the number.
+  assert.deepEqual(ended, ['web1: not installed: left out at review']);
+  fleetRun.confirm();
+  assert.deepEqual(
+    (await fleetRun.results).map((r) => [r.host, r.status]),
+    [
+      ['web1', 'left out'],
+      ['web2', 'installed'],
+    ],
+  );
+});
