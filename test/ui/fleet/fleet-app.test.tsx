@@ -149,6 +149,23 @@ function mount(fleet: FleetRequest, machines: Machine[], runMachine: RunMachine,
   };
 }
 
+/** The wizard over a LAN whose search has ended: each hosts entry's installer answered, and one more. */
+async function wizardOnEndedSearch(argv: string[], count?: number, size?: { columns: number; rows: number }) {
+  const { fleet, machines } = await fleetOf(argv, count);
+  const machine = standIn();
+  const ui = mount(fleet, machines, machine.run, size);
+  ui.lan.end();
+  return { machine, machines, ui };
+}
+
+/** Every machine's install through FleetRun, each on its own installer, without the screens. */
+const fleetRunOf = (fleet: FleetRequest, machines: Machine[], run: RunMachine) =>
+  new FleetRun(
+    machines.map((machine, i) => ({ machine, installer: installerOf(i + 1) })),
+    fleet,
+    run,
+  );
+
 test('marked machines are planned at once, wait for the typed number, then install two at a time; the fourth installer is never offered', async () => {
   const { fleet, machines } = await fleetOf(['--concurrency', '2']);
   const machine = standIn();
@@ -190,10 +207,7 @@ test('marked machines are planned at once, wait for the typed number, then insta
 });
 
 test('Space unmarks a machine and --only pre-marks; Ctrl-C before the confirmation installs nothing', async () => {
-  const { fleet, machines } = await fleetOf(['--only', 'web1,web2']);
-  const machine = standIn();
-  const ui = mount(fleet, machines, machine.run);
-  ui.lan.end();
+  const { machine, ui } = await wizardOnEndedSearch(['--only', 'web1,web2']);
   const found = await ui.waitFor(/2 marked/);
   assert.match(found, /\[ \] web3/);
   await ui.press(' ');
@@ -210,10 +224,7 @@ test('Space unmarks a machine and --only pre-marks; Ctrl-C before the confirmati
 });
 
 test('Ctrl-C while installing: the queued machine never starts, the running one is asked to stop', async () => {
-  const { fleet, machines } = await fleetOf(['--concurrency', '1', '--only', 'web1,web2']);
-  const machine = standIn();
-  const ui = mount(fleet, machines, machine.run);
-  ui.lan.end();
+  const { machine, ui } = await wizardOnEndedSearch(['--concurrency', '1', '--only', 'web1,web2']);
   await ui.waitFor(/2 marked/);
   // ↓ and Space in one chunk: Space marks the row ↓ moved to (web2 stays marked, web3 gets its mark).
   ui.app.stdin.write(`${keys.down}${keys.down} `);
@@ -235,10 +246,7 @@ test('Ctrl-C while installing: the queued machine never starts, the running one 
 });
 
 test('20 machines in 80×24: every row is reachable, none is dropped, and every screen fits the terminal', async () => {
-  const { fleet, machines } = await fleetOf([], 20);
-  const machine = standIn();
-  const ui = mount(fleet, machines, machine.run, { columns: 80, rows: 24 });
-  ui.lan.end();
+  const { machine, ui, machines } = await wizardOnEndedSearch([], 20, { columns: 80, rows: 24 });
   const fits = (frame: string) => assert.ok(frame.split('\n').length <= 23, `${frame.split('\n').length} lines:\n${frame}`);
   let frame = await ui.waitFor(/20 of 20 machines found \(21 installers answered\); 20 marked/);
   fits(frame);
@@ -266,10 +274,7 @@ test('20 machines in 80×24: every row is reachable, none is dropped, and every 
 });
 
 test('review: → reads all a machine said (warnings first), d plans it again on another disk, x leaves one out', async () => {
-  const { fleet, machines } = await fleetOf(['--concurrency', '3']);
-  const machine = standIn();
-  const ui = mount(fleet, machines, machine.run);
-  ui.lan.end();
+  const { machine, ui } = await wizardOnEndedSearch(['--concurrency', '3']);
   await ui.waitFor(/3 marked/);
   await ui.press(keys.enter);
   let frame = await ui.waitFor(/Type 3 to install them:/);
@@ -305,10 +310,7 @@ test('review: → reads all a machine said (warnings first), d plans it again on
 });
 
 test('Ctrl-C twice while installing: the wizard ends at once with where every machine stands', async () => {
-  const { fleet, machines } = await fleetOf(['--only', 'web1']);
-  const machine = standIn();
-  const ui = mount(fleet, machines, machine.run);
-  ui.lan.end();
+  const { machine, ui } = await wizardOnEndedSearch(['--only', 'web1']);
   await ui.waitFor(/1 marked/);
   await ui.press(keys.enter);
   await ui.waitFor(/Type 1 to install it/);
@@ -346,12 +348,7 @@ test('FleetRun: a machine stuck planning is left out at once (its install is tol
     wrote.push(`${machine.host} ${machine.request.disk ?? '/dev/sda'}`);
     return { host: machine.host, exitCode: ExitCode.ok, status: 'installed', ran: true };
   };
-  const installers = [installerOf(1), installerOf(2)];
-  const fleetRun = new FleetRun(
-    machines.map((machine, i) => ({ machine, installer: installers[i]! })),
-    fleet,
-    run,
-  );
+  const fleetRun = fleetRunOf(fleet, machines, run);
   await pause(20);
   assert.equal(fleetRun.planned, false, 'web1 is still planning');
   fleetRun.exclude('web1');
@@ -386,12 +383,7 @@ test('FleetRun: a machine left out while its plan waits for the confirmation end
     }
     return { host: machine.host, exitCode: ExitCode.ok, status: 'installed', ran: true };
   };
-  const installers = [installerOf(1), installerOf(2)];
-  const fleetRun = new FleetRun(
-    machines.map((machine, i) => ({ machine, installer: installers[i]! })),
-    fleet,
-    run,
-  );
+  const fleetRun = fleetRunOf(fleet, machines, run);
   await pause(20);
   assert.equal(fleetRun.planned, true);
   fleetRun.exclude('web1');
