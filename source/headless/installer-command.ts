@@ -214,7 +214,7 @@ function streamed(command: string, args: string[]): Promise<number> {
   const stamp = () => `[${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] `;
   return new Promise((resolveCode) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines = new LineCollector((line) => process.stderr.write(`${stamp()}${printableLines(line)}\n`), 0);
+    const lines = new LineCollector((batch) => process.stderr.write(batch.map((line) => `${stamp()}${printableLines(line)}\n`).join('')), 0);
     child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => lines.push(chunk));
     child.on('error', () => resolveCode(127));

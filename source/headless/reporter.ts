@@ -30,6 +30,13 @@ export class Reporter {
     else this.err.write(this.lines(message));
   }
 
+  /** NDJSON: one record per event, and per line of output (`line`, as a consumer greps it). */
+  private records(event: RunEvent): string[] {
+    if (event.type !== 'output') return [JSON.stringify({ ...event, ...this.tag() })];
+    const { lines, ...rest } = event;
+    return lines.map((line) => JSON.stringify({ ...rest, line, ...this.tag() }));
+  }
+
   private tag(): { host?: string } {
     return this.host === undefined ? {} : { host: this.host };
   }
@@ -46,7 +53,7 @@ export class Reporter {
 
   event(event: RunEvent): void {
     if (this.json) {
-      this.out.write(`${JSON.stringify({ ...event, ...this.tag() })}\n`);
+      this.out.write(`${this.records(event).join('\n')}\n`);
       return;
     }
     // Remote output reaches the user's terminal as text: without its escape sequences.
@@ -66,7 +73,7 @@ function textLine(event: RunEvent): string | undefined {
     case 'command':
       return `    ${event.command}`;
     case 'output':
-      return `    ${event.line}`;
+      return event.lines.map((line) => `    ${line}`).join('\n');
     case 'phase-done':
       return `    done in ${(event.elapsedMs / 1000).toFixed(1)} s`;
     case 'phase-failed':

@@ -4,11 +4,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { BootstrapError, ExitCode } from '../../source/core/exit-codes.js';
+import type { RunEvent } from '../../source/core/install/events.js';
 import { installHosts } from '../../source/headless/install-hosts.js';
 import { parseFleetRequest, withoutFlags } from '../../source/headless/install-options.js';
+import { Reporter } from '../../source/headless/reporter.js';
 import { notWithResume } from '../../source/headless/resume-flags.js';
 import { parseWizardFlags } from '../../source/ui/wizard-options.js';
+
+/** A stream and what was written to it. */
+const collect = () => {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk) => (text += chunk));
+  return { stream, text: () => text };
+};
 
 const usage = (pattern: RegExp) => (e: unknown) => e instanceof BootstrapError && e.exitCode === ExitCode.usage && pattern.test(e.message);
 
@@ -103,15 +114,7 @@ test('entries are checked with the shared flags before any machine is looked for
   }
 });
 
-test("a machine's text lines start with [host] and hold no control sequence a host sent; its JSON lines carry host", async () => {
-  const { Reporter } = await import('../../source/headless/reporter.js');
-  const { PassThrough } = await import('node:stream');
-  const collect = () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (chunk) => (text += chunk));
-    return { stream, text: () => text };
-  };
+test("a machine's text lines start with [host] and hold no control sequence a host sent; its JSON lines carry host", () => {
   const out = collect();
   const text = new Reporter(false, out.stream, out.stream, 'web1');
   text.record('boot-check', {}, 'Boot check:\n  nix said \x1b]52;c;aGk=\x07 hello');
@@ -120,6 +123,26 @@ test("a machine's text lines start with [host] and hold no control sequence a ho
   const json = collect();
   new Reporter(true, json.stream, json.stream, 'web1').record('disk', { disk: '/dev/vda' });
   assert.deepEqual(JSON.parse(json.text()), { type: 'disk', host: 'web1', disk: '/dev/vda' });
+});
+
+test('a chunk of output is one event, shown as one NDJSON record or text line per line of it', () => {
+  const chunk: RunEvent = { type: 'output', id: 'install', stream: 'stdout', lines: ['copying a', 'copying \x1b[2Jb'] };
+  const json = collect();
+  new Reporter(true, json.stream, json.stream, 'web1').event(chunk);
+  assert.deepEqual(
+    json
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+    [
+      { type: 'output', id: 'install', stream: 'stdout', line: 'copying a', host: 'web1' },
+      { type: 'output', id: 'install', stream: 'stdout', line: 'copying \x1b[2Jb', host: 'web1' },
+    ],
+  );
+  const text = collect();
+  new Reporter(false, text.stream, text.stream, 'web1').event(chunk);
+  assert.equal(text.text(), '[web1]     copying a\n[web1]     copying b\n');
 });
 
 test('a machine matched by MAC is installed only if its own interface, read once logged in, has that MAC', async () => {

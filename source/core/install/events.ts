@@ -7,7 +7,8 @@ export type RunEvent =
   | { type: 'phase-start'; id: PhaseId; title: string; index: number; total: number }
   | { type: 'phase-skip'; id: PhaseId; title: string; reason: string }
   | { type: 'command'; id: PhaseId; command: string }
-  | { type: 'output'; id: PhaseId; stream: OutputStream; line: string }
+  /** The lines of one chunk of a command's output, redacted. */
+  | { type: 'output'; id: PhaseId; stream: OutputStream; lines: string[] }
   | { type: 'phase-done'; id: PhaseId; elapsedMs: number }
   | { type: 'phase-failed'; id: PhaseId; message: string; exitCode?: number | null; lastLines: string[] }
   | { type: 'run-done'; elapsedMs: number; logFile?: string }

@@ -78,18 +78,17 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
       await journal.markStarted(phase.id);
       const phaseStarted = Date.now();
       emit({ type: 'phase-start', id: phase.id, title: phase.title, index, total: plan.phases.length });
-      const tail: string[] = [];
-      const onLine = (stream: OutputStream, raw: string) => {
-        const line = redactor.redact(raw);
-        tail.push(line);
-        if (tail.length > lastLinesKept) tail.shift();
-        emit({ type: 'output', id: phase.id, stream, line });
+      let tail: string[] = [];
+      const onLines = (stream: OutputStream, raw: string[]) => {
+        const lines = redactor.redactLines(raw);
+        tail = [...tail, ...lines.slice(-lastLinesKept)].slice(-lastLinesKept);
+        emit({ type: 'output', id: phase.id, stream, lines });
       };
       try {
         for (const command of phase.commands) {
           if (signal?.aborted) throw new Aborted();
           emit({ type: 'command', id: phase.id, command: redactor.redact(formatCommand(command)) });
-          const code = await runCommand(command, session, secrets, onLine, signal, options.localEnv);
+          const code = await runCommand(command, session, secrets, onLines, signal, options.localEnv);
           if (signal?.aborted && command.interruptible) throw new Aborted();
           if (code !== 0) throw new PhaseFailure(`'${redactor.redact(command.run)}' exited with status ${code ?? 'unknown (killed)'}`, code);
         }
@@ -112,8 +111,8 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
     }
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
-    const cleaned = await cleanUp(ranThisRun, session, (stream, line) =>
-      emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, line: redactor.redact(line) }),
+    const cleaned = await cleanUp(ranThisRun, session, (stream, lines) =>
+      emit({ type: 'output', id: current?.id ?? ranThisRun.at(-1)?.id ?? plan.phases[0]!.id, stream, lines: redactor.redactLines(lines) }),
     );
     const where = current ? `during '${current.title}'` : 'between phases';
     const undone = cleaned
@@ -131,7 +130,7 @@ async function runCommand(
   command: PlannedCommand,
   session: Session,
   secrets: Secrets,
-  onLine: (stream: OutputStream, line: string) => void,
+  onLines: (stream: OutputStream, lines: string[]) => void,
   signal: AbortSignal | undefined,
   localEnv: Record<string, string> | undefined,
 ): Promise<number | null> {
@@ -140,8 +139,8 @@ async function runCommand(
   const commandSignal = command.interruptible ? signal : undefined;
   if (command.where === 'local') {
     const child = execa('bash', ['-c', command.run], { input: stdin, env: localEnv, reject: false, cancelSignal: commandSignal, buffer: false });
-    const out = new LineCollector((line) => onLine('stdout', line), 0);
-    const err = new LineCollector((line) => onLine('stderr', line), 0);
+    const out = new LineCollector((lines) => onLines('stdout', lines), 0);
+    const err = new LineCollector((lines) => onLines('stderr', lines), 0);
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     const result = await child;
@@ -150,7 +149,7 @@ async function runCommand(
     return result.exitCode ?? null;
   }
   try {
-    const result = await session.exec(command.run, { stdin, onLine, signal: commandSignal, startSignal: signal, captureBytes: 0 });
+    const result = await session.exec(command.run, { stdin, onLines, signal: commandSignal, startSignal: signal, captureBytes: 0 });
     return result.code;
   } catch (error) {
     // Cut while running (interruptible), or given up before it started (waiting to reconnect).
@@ -181,15 +180,15 @@ async function alreadyDone(phase: PlannedPhase, session: Session): Promise<boole
 const cleanUpConnectMs = 800;
 
 /** Undoes what the phases left active, newest first; false when a step could not run. */
-async function cleanUp(phases: PlannedPhase[], session: Session, onLine: (stream: OutputStream, line: string) => void): Promise<boolean> {
+async function cleanUp(phases: PlannedPhase[], session: Session, onLines: (stream: OutputStream, lines: string[]) => void): Promise<boolean> {
   let complete = true;
   for (const phase of [...phases].reverse()) {
     for (const command of phase.cleanUp ?? []) {
-      onLine('stderr', `cleaning up: ${command.run}`);
+      onLines('stderr', [`cleaning up: ${command.run}`]);
       const startSignal = AbortSignal.timeout(cleanUpConnectMs);
-      await session.exec(command.run, { onLine, startSignal }).catch((error: unknown) => {
+      await session.exec(command.run, { onLines, startSignal }).catch((error: unknown) => {
         complete = false;
-        onLine('stderr', `cleanup failed: ${String(error)}`);
+        onLines('stderr', [`cleanup failed: ${String(error)}`]);
       });
     }
   }

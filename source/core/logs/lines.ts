@@ -3,10 +3,13 @@ import { StringDecoder } from 'node:string_decoder';
 /** A line longer than this is handed on in pieces rather than buffered without end. */
 const maxLineChars = 64 * 1024;
 const carriageReturn = 13;
+const withoutCarriageReturn = (line: string) => (line.charCodeAt(line.length - 1) === carriageReturn ? line.slice(0, -1) : line);
 
 /**
  * Splits one output stream into lines (UTF-8 safe across chunk borders, `\r\n` tolerated) and
- * keeps the last `captureBytes` of it: the tail is what explains a failure.
+ * keeps the last `captureBytes` of it: the tail is what explains a failure. The lines of one
+ * chunk are handed on together: a flood of output costs a call per chunk downstream (redaction,
+ * log, screen), not a call and an event per line.
  */
 export class LineCollector {
   private readonly decoder = new StringDecoder('utf8');
@@ -15,42 +18,41 @@ export class LineCollector {
   private capturedBytes = 0;
 
   constructor(
-    private readonly onLine: ((line: string) => void) | undefined,
+    private readonly onLines: ((lines: string[]) => void) | undefined,
     private readonly captureBytes: number,
   ) {}
 
   push(chunk: Buffer): void {
     this.capture(chunk);
-    if (!this.onLine) return;
+    if (!this.onLines) return;
     const text = this.decoder.write(chunk);
+    let lines: string[] = [];
     if (text.includes('\n')) {
       // One native split per chunk: a flood of short lines was an indexOf and two slices per line.
-      const lines = (this.partial + text).split('\n');
+      const joined = this.partial + text;
+      lines = joined.split('\n');
       this.partial = lines.pop()!;
-      for (const line of lines) this.emit(line);
+      if (joined.includes('\r')) lines = lines.map(withoutCarriageReturn);
     } else {
       this.partial += text;
     }
     while (this.partial.length > maxLineChars) {
-      this.emit(this.partial.slice(0, maxLineChars));
+      lines.push(this.partial.slice(0, maxLineChars));
       this.partial = this.partial.slice(maxLineChars);
     }
+    if (lines.length > 0) this.onLines(lines);
   }
 
   /** Flushes a last line that had no newline. */
   end(): void {
-    if (!this.onLine) return;
+    if (!this.onLines) return;
     this.partial += this.decoder.end();
-    if (this.partial !== '') this.emit(this.partial);
+    if (this.partial !== '') this.onLines([withoutCarriageReturn(this.partial)]);
     this.partial = '';
   }
 
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
-  }
-
-  private emit(line: string): void {
-    this.onLine!(line.charCodeAt(line.length - 1) === carriageReturn ? line.slice(0, -1) : line);
   }
 
   private capture(chunk: Buffer): void {

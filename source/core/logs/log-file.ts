@@ -9,9 +9,6 @@ export const defaultLogPath = (host: string, now = new Date()) => join(stateDir(
 const flushIntervalMs = 100;
 const flushChars = 64 * 1024;
 
-/** Lines of one kind and one clock reading share a prefix (stamp, stream mark). */
-type RunKind = 'stdout' | 'stderr' | 'event';
-
 /**
  * The full log of a run: every event as a timestamped line, already redacted by the runner.
  * Buffered (flushed every 100 ms or 64 KiB) so a flood of output costs little; mode 0600.
@@ -23,14 +20,6 @@ export class LogFile {
   private timer: NodeJS.Timeout | undefined;
   private stampMs = -1;
   private stamp = '';
-  /** Read once per task: lines written in one go (a chunk of output) share a clock reading. */
-  private clockMs = -1;
-  private clockFresh = false;
-  // The open run: texts of one kind and one clock reading, joined under their prefix when it
-  // closes (one native join instead of a formatted, stamped string per line).
-  private run: string[] = [];
-  private runKind: RunKind = 'event';
-  private runPrefix = '';
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -39,20 +28,18 @@ export class LogFile {
   }
 
   line(text: string): void {
-    this.append('event', text);
+    this.append('', [text]);
   }
 
   event(event: RunEvent): void {
-    if (event.type === 'output') this.append(event.stream, event.line);
-    else this.append('event', formatEventForLog(event));
+    if (event.type === 'output') this.append(outputPrefix(event.stream), event.lines);
+    else this.append('', [formatEventForLog(event)]);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.closeRun();
     if (this.pending.length === 0 || this.fd < 0) return;
-    // In a flood the pending text is one run: written as it is, not copied once more by a join.
     writeSync(this.fd, this.pending.length === 1 ? this.pending[0]! : this.pending.join(''));
     this.pending = [];
     this.pendingChars = 0;
@@ -64,48 +51,26 @@ export class LogFile {
     this.fd = -1;
   }
 
-  private append(kind: RunKind, text: string): void {
-    const now = this.now();
-    if (now !== this.stampMs || kind !== this.runKind) {
-      this.closeRun();
-      if (now !== this.stampMs) {
-        this.stampMs = now;
-        this.stamp = new Date(now).toISOString();
-      }
-      this.runKind = kind;
-      this.runPrefix = kind === 'event' ? `${this.stamp} ` : `${this.stamp} ${outputPrefix(kind)}`;
+  /** The lines of one event (a chunk of output) share a stamp: one native join, not a string per line. */
+  private append(mark: string, lines: string[]): void {
+    const now = Date.now();
+    if (now !== this.stampMs) {
+      this.stampMs = now;
+      this.stamp = new Date(now).toISOString();
     }
-    this.run.push(text);
-    this.pendingChars += this.runPrefix.length + text.length + 1;
+    const prefix = `${this.stamp} ${mark}`;
+    const text = `${prefix}${lines.join(`\n${prefix}`)}\n`;
+    this.pending.push(text);
+    this.pendingChars += text.length;
     if (this.pendingChars >= flushChars) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), flushIntervalMs);
-  }
-
-  /**
-   * Date.now() once per burst, not per line (a clock read per line was a tenth of a flood's
-   * cost here): the lines of one chunk arrived together and get that moment's stamp.
-   */
-  private now(): number {
-    if (!this.clockFresh) {
-      this.clockFresh = true;
-      this.clockMs = Date.now();
-      queueMicrotask(() => {
-        this.clockFresh = false;
-      });
-    }
-    return this.clockMs;
-  }
-
-  private closeRun(): void {
-    if (this.run.length === 0) return;
-    this.pending.push(`${this.runPrefix}${this.run.join(`\n${this.runPrefix}`)}\n`);
-    this.run = [];
   }
 }
 
 const outputPrefix = (stream: 'stdout' | 'stderr') => `  ${stream === 'stderr' ? '!' : '|'} `;
 
-export function formatEventForLog(event: RunEvent): string {
+/** An event's log line; output is written line by line under its stream's mark. */
+export function formatEventForLog(event: Exclude<RunEvent, { type: 'output' }>): string {
   switch (event.type) {
     case 'run-start':
       return `run started: ${event.phases.map((p) => p.id).join(', ')}`;
@@ -115,8 +80,6 @@ export function formatEventForLog(event: RunEvent): string {
       return `skipped ${event.title}: ${event.reason}`;
     case 'command':
       return `  ${event.command}`;
-    case 'output':
-      return `${outputPrefix(event.stream)}${event.line}`;
     case 'phase-done':
       return `done ${event.id} in ${(event.elapsedMs / 1000).toFixed(1)} s`;
     case 'phase-failed':

@@ -35,4 +35,11 @@ export class Redactor {
     for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join(redacted);
     return result;
   }
+
+  /** The lines of a chunk of output: one search of their text per secret; only a chunk that holds one is redacted line by line. */
+  redactLines(lines: string[]): string[] {
+    const text = lines.join('\n');
+    const clean = !text.includes(ageIdentityPrefix) && !this.secrets.some((secret) => text.includes(secret));
+    return clean ? lines : lines.map((line) => this.redact(line));
+  }
 }

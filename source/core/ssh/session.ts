@@ -532,8 +532,8 @@ export class SshSession implements Session {
         }
         if (done) return void opened.close();
         channel = opened;
-        const stdout = new LineCollector(options.onLine && ((line) => options.onLine!('stdout', line)), captureBytes);
-        const stderr = new LineCollector(options.onLine && ((line) => options.onLine!('stderr', line)), captureBytes);
+        const stdout = new LineCollector(options.onLines && ((lines) => options.onLines!('stdout', lines)), captureBytes);
+        const stderr = new LineCollector(options.onLines && ((lines) => options.onLines!('stderr', lines)), captureBytes);
         const stdoutFilter = CommandStartFilter.stdout((chunk) => stdout.push(chunk));
         const stderrFilter = CommandStartFilter.stderr(
           (pid) => {

@@ -14,8 +14,8 @@ export type OutputStream = 'stdout' | 'stderr';
 export interface ExecOptions {
   /** Written to the remote command's stdin, then stdin is closed. The only way secrets travel. */
   stdin?: string | Buffer;
-  /** Called once per complete output line (without the newline). */
-  onLine?: (stream: OutputStream, line: string) => void;
+  /** Called with the complete output lines (without their newlines) of each chunk that arrives. */
+  onLines?: (stream: OutputStream, lines: string[]) => void;
   /** Aborting closes the channel; the promise then rejects. */
   signal?: AbortSignal;
   /**

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { printableWithin } from '../../core/logs/printable.js';
-import type { TailLine } from '../run/install-feed.js';
+import type { TailLine } from '../run/tail-lines.js';
 import { useTheme } from '../theme.js';
 
 /** Output lines are indented under their command. */

@@ -1,9 +1,9 @@
 // The install screen's data, kept OUTSIDE React: runner events land here (log file + phase
-// rows + a ring buffer of the last lines) at whatever rate the target prints, and the screen
-// takes a snapshot on a timer. A flood of output costs a push per line, not a render per line.
+// rows + the last lines) at whatever rate the target prints, and the screen takes a snapshot on
+// a timer. A flood of output costs a push per chunk, not a render per line.
 import type { RunEvent } from '../../core/install/events.js';
 import type { PhaseId } from '../../core/plan/types.js';
-import { RingBuffer } from './ring-buffer.js';
+import { TailLines, type TailLine } from './tail-lines.js';
 
 export type PhaseStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -17,18 +17,6 @@ export interface PhaseRow {
   /** Skip reason or failure message. */
   note?: string;
 }
-
-export type TailKind = 'command' | 'stdout' | 'stderr' | 'note';
-
-export interface TailLine {
-  kind: TailKind;
-  text: string;
-}
-
-type OutputEvent = Extract<RunEvent, { type: 'output' }>;
-/** Output events are kept as they came (no object per line); the rest as tail lines. */
-type TailEntry = TailLine | OutputEvent;
-const asTailLine = (entry: TailEntry): TailLine => ('line' in entry ? { kind: entry.stream, text: entry.line } : entry);
 
 export interface FeedSnapshot {
   rows: PhaseRow[];
@@ -53,7 +41,7 @@ export const defaultTailCapacity = 256;
 
 export class InstallFeed {
   private rows: PhaseRow[];
-  private readonly ring: RingBuffer<TailEntry>;
+  private readonly tail: TailLines;
   private failure: FeedSnapshot['failure'];
   private abortedMessage: string | undefined;
   private finished = false;
@@ -69,7 +57,7 @@ export class InstallFeed {
     private readonly now: () => number = Date.now,
   ) {
     this.rows = phases.map(({ id, title }) => ({ id, title, status: 'pending' }));
-    this.ring = new RingBuffer(tailCapacity);
+    this.tail = new TailLines(tailCapacity);
     this.startedAt = now();
   }
 
@@ -88,11 +76,11 @@ export class InstallFeed {
         this.update(event.id, { status: 'skipped', note: event.reason });
         return;
       case 'command':
-        this.ring.push({ kind: 'command', text: event.command });
+        this.tail.push('command', [event.command]);
         return;
       case 'output':
-        this.outputLines++;
-        this.ring.push(event);
+        this.outputLines += event.lines.length;
+        this.tail.push(event.stream, event.lines);
         return;
       case 'phase-done':
         this.update(event.id, { status: 'done', elapsedMs: event.elapsedMs });
@@ -109,7 +97,7 @@ export class InstallFeed {
         return;
       case 'aborted':
         this.abortedMessage = event.message;
-        this.ring.push({ kind: 'note', text: event.message });
+        this.tail.push('note', [event.message]);
         if (event.id) {
           const row = this.rows.find((r) => r.id === event.id);
           this.update(event.id, { status: 'failed', note: 'stopped', elapsedMs: row?.startedAt ? this.now() - row.startedAt : undefined });
@@ -122,17 +110,17 @@ export class InstallFeed {
   /** A note from the wizard itself (not the runner), shown in the tail. */
   note(text: string): void {
     this.version++;
-    this.ring.push({ kind: 'note', text });
+    this.tail.push('note', [text]);
   }
 
   private update(id: PhaseId, patch: Partial<PhaseRow>): void {
     this.rows = this.rows.map((row) => (row.id === id ? { ...row, ...patch } : row));
   }
 
-  snapshot(tailLines = this.ring.capacity): FeedSnapshot {
+  snapshot(tailLines = this.tail.capacity): FeedSnapshot {
     const snapshot: FeedSnapshot = {
       rows: this.rows,
-      tail: this.ring.last(tailLines).map(asTailLine),
+      tail: this.tail.last(tailLines),
       lines: this.outputLines,
       startedAt: this.startedAt,
       finished: this.finished,

@@ -4,7 +4,7 @@ import { LineCollector } from '../../../source/core/logs/lines.js';
 
 test('lines split across chunks, CRLF tolerated, last line without newline flushed', () => {
   const lines: string[] = [];
-  const collector = new LineCollector((line) => lines.push(line), 1024);
+  const collector = new LineCollector((batch) => lines.push(...batch), 1024);
   collector.push(Buffer.from('one\ntw'));
   collector.push(Buffer.from('o\r\nthree\n\nfou'));
   assert.deepEqual(lines, ['one', 'two', 'three', '']);
@@ -15,7 +15,7 @@ test('lines split across chunks, CRLF tolerated, last line without newline flush
 
 test('a UTF-8 character split between chunks stays whole', () => {
   const lines: string[] = [];
-  const collector = new LineCollector((line) => lines.push(line), 1024);
+  const collector = new LineCollector((batch) => lines.push(...batch), 1024);
   const bytes = Buffer.from('größe ✓\n');
   for (const byte of bytes) collector.push(Buffer.from([byte]));
   assert.deepEqual(lines, ['größe ✓']);
@@ -33,7 +33,7 @@ test('capture keeps the tail only', () => {
 
 test('an endless line is handed on in pieces', () => {
   const lines: string[] = [];
-  const collector = new LineCollector((line) => lines.push(line), 0);
+  const collector = new LineCollector((batch) => lines.push(...batch), 0);
   collector.push(Buffer.alloc(200 * 1024, 'x'));
   assert.ok(lines.length >= 3);
   assert.ok(lines.every((line) => line.length <= 64 * 1024));
@@ -45,16 +45,17 @@ test('however the stream is cut into chunks, the same lines come out (CRLF and U
   const bytes = Buffer.from(text);
   for (let size = 1; size <= bytes.length; size++) {
     const lines: string[] = [];
-    const collector = new LineCollector((line) => lines.push(line), 0);
+    const collector = new LineCollector((batch) => lines.push(...batch), 0);
     for (let at = 0; at < bytes.length; at += size) collector.push(bytes.subarray(at, at + size));
     collector.end();
     assert.deepEqual(lines, expected, `chunks of ${size} bytes`);
   }
 });
 
-test('a flood in one chunk is split in order, without a line lost at the chunk border', () => {
+test('a flood in one chunk is split in order, without a line lost at the chunk border, and handed on in one call per chunk', () => {
   const lines: string[] = [];
-  const collector = new LineCollector((line) => lines.push(line), 0);
+  let calls = 0;
+  const collector = new LineCollector((batch) => (calls++, lines.push(...batch)), 0);
   const text = Array.from({ length: 10_000 }, (_, i) => `line ${i}\n`).join('');
   const cut = text.length / 2 + 3;
   collector.push(Buffer.from(text.slice(0, cut)));
@@ -62,4 +63,5 @@ test('a flood in one chunk is split in order, without a line lost at the chunk b
   collector.end();
   assert.equal(lines.length, 10_000);
   assert.ok(lines.every((line, i) => line === `line ${i}`));
+  assert.equal(calls, 2);
 });

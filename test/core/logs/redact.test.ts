@@ -8,6 +8,13 @@ test('known secrets and anything shaped like an age identity are redacted', () =
   assert.equal(redactor.redact('pw=hunter2-long and hunter2'), 'pw=<redacted> and <redacted>');
   assert.equal(redactor.redact('key AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS5TPFMT here'), 'key <redacted> here');
   assert.equal(redactor.redact('nothing secret'), 'nothing secret');
+  const clean = ['copying path 1', 'copying path 2'];
+  assert.equal(redactor.redactLines(clean), clean, 'a chunk without a secret is handed on as it is');
+  assert.deepEqual(redactor.redactLines(['copying path 1', 'pw=hunter2', 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS']), [
+    'copying path 1',
+    'pw=<redacted>',
+    '<redacted>',
+  ]);
 });
 
 test('a secret cut across chunk borders is redacted: lines are whole before redaction, wherever the cut falls', () => {
@@ -18,7 +25,7 @@ test('a secret cut across chunk borders is redacted: lines are whole before reda
   for (let cut = 1; cut < bytes.length; cut++) {
     for (const size of [1, 7, 64]) {
       const lines: string[] = [];
-      const collector = new LineCollector((line) => lines.push(redactor.redact(line)), 0);
+      const collector = new LineCollector((batch) => lines.push(...redactor.redactLines(batch)), 0);
       collector.push(bytes.subarray(0, cut));
       for (let at = cut; at < bytes.length; at += size) collector.push(bytes.subarray(at, at + size));
       collector.end();

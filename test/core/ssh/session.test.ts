@@ -88,7 +88,7 @@ describe('key-authenticated session', () => {
       const lines: string[] = [];
       const result = await session.exec('echo one; echo two >&2; cat; printf tail; exit 3', {
         stdin: 'from stdin\n',
-        onLine: (stream, line) => lines.push(`${stream}:${line}`),
+        onLines: (stream, batch) => lines.push(...batch.map((line) => `${stream}:${line}`)),
       });
       assert.equal(result.code, 3);
       assert.equal(result.stdout, 'one\nfrom stdin\ntail');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
 import { LogTail } from '../../../source/ui/components/LogTail.js';
-import type { TailLine } from '../../../source/ui/run/install-feed.js';
+import type { TailLine } from '../../../source/ui/run/tail-lines.js';
 import { ThemeContext, plainTheme } from '../../../source/ui/theme.js';
 
 const draw = (tail: TailLine[], lines: number, columns: number) => {

@@ -88,7 +88,7 @@ function standIn() {
     reporter!.event({ type: 'phase-start', id: phases[0]!.id, title: phases[0]!.title, index: 0, total: 2 });
     reporter!.event({ type: 'phase-done', id: phases[0]!.id, elapsedMs: 5 });
     reporter!.event({ type: 'phase-start', id: phases[1]!.id, title: phases[1]!.title, index: 1, total: 2 });
-    reporter!.event({ type: 'output', id: phases[1]!.id, stream: 'stdout', line: `building the system of ${host}` });
+    reporter!.event({ type: 'output', id: phases[1]!.id, stream: 'stdout', lines: [`building the system of ${host}`] });
     await new Promise<void>((resolve) => finishers.set(host, resolve));
     reporter!.event({ type: 'phase-done', id: phases[1]!.id, elapsedMs: 5 });
     running.delete(host);

@@ -3,17 +3,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../source/core/install/events.js';
 import { InstallFeed } from '../../../source/ui/run/install-feed.js';
-import { RingBuffer } from '../../../source/ui/run/ring-buffer.js';
+import { TailLines } from '../../../source/ui/run/tail-lines.js';
 
-test('the ring buffer keeps the newest items in order, counts all of them', () => {
-  const ring = new RingBuffer<number>(3);
-  assert.deepEqual(ring.last(5), []);
-  for (let i = 1; i <= 7; i++) ring.push(i);
-  assert.deepEqual(ring.last(3), [5, 6, 7]);
-  assert.deepEqual(ring.last(2), [6, 7]);
-  assert.deepEqual(ring.last(10), [5, 6, 7]);
-  assert.equal(ring.total, 7);
-  assert.throws(() => new RingBuffer(0), RangeError);
+const output = (lines: string[], stream: 'stdout' | 'stderr' = 'stdout'): RunEvent => ({ type: 'output', id: 'install', stream, lines });
+
+test('the tail keeps the newest lines in order, across batches of any length', () => {
+  const tail = new TailLines(3);
+  assert.deepEqual(tail.last(5), []);
+  tail.push('stdout', ['1', '2']);
+  tail.push('stderr', ['3']);
+  tail.push('stdout', []);
+  assert.deepEqual(tail.last(10), [
+    { kind: 'stdout', text: '1' },
+    { kind: 'stdout', text: '2' },
+    { kind: 'stderr', text: '3' },
+  ]);
+  tail.push('stdout', ['4', '5']);
+  assert.deepEqual(
+    tail.last(3).map((line) => line.text),
+    ['3', '4', '5'],
+  );
+  tail.push('note', ['6', '7', '8', '9', '10']);
+  assert.deepEqual(
+    tail.last(2).map((line) => `${line.kind} ${line.text}`),
+    ['note 9', 'note 10'],
+  );
+  assert.throws(() => new TailLines(0), RangeError);
 });
 
 test('phase rows follow the events; the tail keeps commands and output; every event reaches the log', () => {
@@ -34,7 +49,8 @@ test('phase rows follow the events; the tail keeps commands and output; every ev
     { type: 'phase-skip', id: 'partition', title: 'Partition', reason: 'done earlier' },
     { type: 'phase-start', id: 'format', title: 'Format', index: 1, total: 3 },
     { type: 'command', id: 'format', command: '$ mkfs.ext4 /dev/vda2' },
-    ...Array.from({ length: 10 }, (_, i): RunEvent => ({ type: 'output', id: 'format', stream: 'stdout', line: `line ${i + 1}` })),
+    { type: 'output', id: 'format', stream: 'stdout', lines: Array.from({ length: 7 }, (_, i) => `line ${i + 1}`) },
+    { type: 'output', id: 'format', stream: 'stdout', lines: ['line 8', 'line 9', 'line 10'] },
   ];
   events.forEach(feed.push);
   now = 3500;
@@ -61,13 +77,14 @@ test('phase rows follow the events; the tail keeps commands and output; every ev
   );
   assert.deepEqual(snapshot.failure, { id: 'install', message: 'Install failed', lastLines: ['boom'] });
   assert.equal(snapshot.finished, true);
-  assert.equal(logged.length, events.length + 2, 'the log sees every event, including each output line');
+  assert.equal(logged.length, events.length + 2, 'the log sees every event, output included');
 });
 
-test('200k lines cost a push each: no per-line allocation beyond the ring, well under a second', () => {
+test('200k lines in chunks cost a push per chunk, well under a second', () => {
   const feed = new InstallFeed([{ id: 'install', title: 'Install' }]);
+  const chunks = Array.from({ length: 500 }, (_, c) => Array.from({ length: 400 }, (_, i) => `copying path ${c * 400 + i}`));
   const started = performance.now();
-  for (let i = 0; i < 200_000; i++) feed.push({ type: 'output', id: 'install', stream: 'stdout', line: `copying path ${i}` });
+  for (const lines of chunks) feed.push(output(lines));
   const elapsedMs = performance.now() - started;
   assert.equal(feed.snapshot(1).tail[0]!.text, 'copying path 199999');
   assert.equal(feed.snapshot(0).lines, 200_000);
@@ -77,8 +94,8 @@ test('200k lines cost a push each: no per-line allocation beyond the ring, well 
 test('the tail is tail lines (kind and text), whatever the feed keeps inside', () => {
   const feed = new InstallFeed([{ id: 'install', title: 'Install' }], undefined, 3);
   feed.push({ type: 'command', id: 'install', command: '$ nixos-install' });
-  feed.push({ type: 'output', id: 'install', stream: 'stdout', line: 'copying path 1' });
-  feed.push({ type: 'output', id: 'install', stream: 'stderr', line: 'warning: x' });
+  feed.push(output(['copying path 1']));
+  feed.push(output(['warning: x'], 'stderr'));
   feed.note('Stopping…');
   assert.deepEqual(feed.snapshot().tail, [
     { kind: 'stdout', text: 'copying path 1' },
@@ -87,7 +104,7 @@ test('the tail is tail lines (kind and text), whatever the feed keeps inside', (
   ]);
 });
 
-test('the memory held for the screen is bounded: 100k lines of 1 KiB leave only the ring behind', async () => {
+test('the memory held for the screen is bounded: 100k lines of 1 KiB leave only the tail behind', async () => {
   const { setFlagsFromString } = await import('node:v8');
   const { runInNewContext } = await import('node:vm');
   setFlagsFromString('--expose-gc');
@@ -97,8 +114,10 @@ test('the memory held for the screen is bounded: 100k lines of 1 KiB leave only 
   const pad = 'x'.repeat(1024);
   gc();
   const before = process.memoryUsage().heapUsed;
-  // Each line its own string (as output lines are), 100 MiB in all.
-  for (let i = 0; i < 100_000; i++) feed.push({ type: 'output', id: 'install', stream: 'stdout', line: `${i} ${pad}`.slice(0, 1030) });
+  // Each line its own string, 100 MiB in all, in chunks of 1 to 1000 lines.
+  for (let i = 0, size = 1; i < 100_000; i += size, size = (size * 7) % 1000 || 1) {
+    feed.push(output(Array.from({ length: Math.min(size, 100_000 - i) }, (_, j) => `${i + j} ${pad}`.slice(0, 1030))));
+  }
   gc();
   const grownMiB = (process.memoryUsage().heapUsed - before) / 2 ** 20;
   assert.ok(grownMiB < 5, `the heap grew by ${grownMiB.toFixed(1)} MiB`);

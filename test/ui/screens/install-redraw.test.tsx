@@ -64,8 +64,8 @@ test('50k lines in a second are drawn at the redraw rate (~10 frames a second), 
   const started = performance.now();
   const lines = 50_000;
   // 50 lines at a time, as chunks of output arrive, spread over about a second.
-  for (let line = 1; line <= lines;) {
-    for (const end = line + 50; line < end; line++) feed.push({ type: 'output', id: 'install', stream: 'stdout', line: `copying path ${line}` });
+  for (let line = 1; line <= lines; line += 50) {
+    feed.push({ type: 'output', id: 'install', stream: 'stdout', lines: Array.from({ length: 50 }, (_, i) => `copying path ${line + i}`) });
     await pause(1);
   }
   const elapsedMs = performance.now() - started;

@@ -10,8 +10,10 @@ export class ScriptedSession implements Session {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.commands.push(command);
     const result = { code: 0, stdout: '', stderr: '', ...(await this.answer(command, options)) };
-    for (const line of result.stdout.split('\n').filter(Boolean)) options.onLine?.('stdout', line);
-    for (const line of result.stderr.split('\n').filter(Boolean)) options.onLine?.('stderr', line);
+    const out = result.stdout.split('\n').filter(Boolean);
+    const err = result.stderr.split('\n').filter(Boolean);
+    if (out.length > 0) options.onLines?.('stdout', out);
+    if (err.length > 0) options.onLines?.('stderr', err);
     return result;
   }
   async close(): Promise<void> {}
