@@ -49,14 +49,16 @@ export const loadedLater = {
 };
 
 /**
- * Commands bundled whole, each into one file of dist/ that imports no chunk: the entry loads it
- * in place of the split code. Loading is per file: discover's code split across ~25 chunks took
- * 25-40 ms to load on a 2-core machine, one file 11-18 ms, and `discover` is timed from the
- * process start against the by-hand chain (npm run bench). The price: its modules exist twice
- * in dist/ (once in chunks for the wizard), so an error class crosses into the entry as a copy
- * (see isBootstrapError).
+ * Commands bundled whole, each into one CommonJS file of dist/ that imports no chunk, loaded by a
+ * small ESM file of the same name through V8's code cache (source/code-cache.ts): the entry
+ * imports that in place of the split code. Loading is per file: discover's code split across
+ * ~25 chunks took 25-40 ms to load on a 2-core machine, one file 11-18 ms, and compiling it
+ * ~15 ms more of each run until it came from the cache; `discover` is timed from the process
+ * start against the by-hand chain (npm run bench). The price: its modules exist twice in dist/
+ * (once in chunks for the wizard), so an error class crosses into the entry as a copy (see
+ * isBootstrapError).
  */
-export const bundledWhole = { 'source/headless/discover-command.ts': 'discover-command.js' };
+export const bundledWhole = { 'source/headless/discover-command.ts': 'discover-command' };
 
 /** Points source/cli.tsx's import of a command bundled whole at that command's own file. */
 export const wholeBundlePlugin = {
@@ -67,7 +69,7 @@ export const wholeBundlePlugin = {
       if (args.importer !== entry) return undefined;
       const source = relative(root, resolve(dirname(entry), args.path.replace(/\.js$/, '.ts')));
       const output = bundledWhole[source];
-      return output ? { path: `./${output}`, external: true } : undefined;
+      return output ? { path: `./${output}.js`, external: true } : undefined;
     });
   },
 };

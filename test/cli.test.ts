@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,18 +25,30 @@ test('an unknown command is a usage error (exit 2)', () => {
   assert.match(result.stderr, /unknown command 'frobnicate'/);
 });
 
-test('discover is one file of its own, and its usage errors still exit 2 with their message', () => {
+test('discover is one file of its own, loaded through a code cache, and its usage errors still exit 2 with their message', () => {
   // It is bundled whole (scripts/bundle-options.mjs): its error classes are copies of the entry's.
-  const command = readFileSync('dist/discover-command.js', 'utf8');
-  assert.deepEqual(
-    [...command.matchAll(/(?:from\s*|import\()\s*"(\.[^"]+)"/g)].map((m) => m[1]),
-    [],
-    'it imports no chunk',
-  );
+  for (const file of ['dist/discover-command.js', 'dist/discover-command.cjs']) {
+    assert.deepEqual(
+      [...readFileSync(file, 'utf8').matchAll(/(?:from\s*|import\(|require\()\s*"(\.[^"]+)"/g)].map((m) => m[1]),
+      [],
+      `${file} loads no chunk`,
+    );
+  }
   assert.match(readFileSync(cli, 'utf8'), /import\("\.\/discover-command\.js"\)/);
-  const result = spawnSync(process.execPath, [cli, 'discover', '--timeout', 'x'], { encoding: 'utf8' });
-  assert.equal(result.status, 2, result.stderr);
-  assert.equal(result.stderr, "nixos-bootstrap: --timeout must be a number of seconds between 0 and 3600, not 'x'\n");
+  const cache = mkdtempSync(join(tmpdir(), 'nb-code-cache-'));
+  try {
+    const discover = () =>
+      spawnSync(process.execPath, [cli, 'discover', '--timeout', 'x'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache } });
+    for (const result of [discover(), discover()]) {
+      assert.equal(result.status, 2, result.stderr);
+      assert.equal(result.stderr, "nixos-bootstrap: --timeout must be a number of seconds between 0 and 3600, not 'x'\n");
+    }
+    const written = readdirSync(join(cache, 'nixos-bootstrap', 'code-cache'));
+    assert.equal(written.length, 1, 'the first run wrote the cache, the second used it');
+    assert.match(written[0]!, /^discover-command\.cjs-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+\.v8$/);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('--help and --version do not load Ink', () => {
@@ -81,7 +93,7 @@ test('the published package holds the CLI and no lab; the lab from an installed 
   }>;
   const files = packed!.files.map((f) => f.path);
   assert.ok(files.includes('dist/cli.js'), files.join(' '));
-  const strays = files.filter((f) => !/^(dist\/.*\.js|README\.md|package\.json|LICENSE)$/.test(f));
+  const strays = files.filter((f) => !/^(dist\/.*\.c?js|README\.md|package\.json|LICENSE)$/.test(f));
   assert.deepEqual(strays, [], 'only the bundle, the README and package.json are published');
   for (const file of files.filter((f) => f.startsWith('dist/')))
     assert.doesNotMatch(readFileSync(file, 'utf8'), /qemu-system|nsenter/, `${file} holds lab code`);

@@ -10,6 +10,9 @@ export const stateDir = (env: NodeJS.ProcessEnv = process.env) => join(xdg(env.X
 /** The tool's configuration (its own known_hosts): $XDG_CONFIG_HOME/nixos-bootstrap or ~/.config/nixos-bootstrap. */
 export const configDir = (env: NodeJS.ProcessEnv = process.env) => join(xdg(env.XDG_CONFIG_HOME, '.config'), 'nixos-bootstrap');
 
+/** What can be made again (compiled code): $XDG_CACHE_HOME/nixos-bootstrap or ~/.cache/nixos-bootstrap. */
+export const cacheDir = (env: NodeJS.ProcessEnv = process.env) => join(xdg(env.XDG_CACHE_HOME, '.cache'), 'nixos-bootstrap');
+
 /** `~` and `~/…` as a shell would expand them; anything else unchanged. */
 export const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path);
 
