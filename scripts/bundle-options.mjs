@@ -53,7 +53,7 @@ export const loadedLater = {
  * small ESM file of the same name through V8's code cache (source/code-cache.ts): the entry
  * imports that in place of the split code. Loading is per file: discover's code split across
  * ~25 chunks took 25-40 ms to load on a 2-core machine, one file 11-18 ms, and compiling it
- * ~15 ms more of each run until it came from the cache; `discover` is timed from the process
+ * ~9 ms more of each run until it came from the cache; `discover` is timed from the process
  * start against the by-hand chain (npm run bench). The price: its modules exist twice in dist/
  * (once in chunks for the wizard), so an error class crosses into the entry as a copy (see
  * isBootstrapError).
