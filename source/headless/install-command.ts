@@ -236,10 +236,6 @@ async function checkBootOrRefuse(plan: Plan, facts: Facts, session: SshSession, 
   );
 }
 
-/**
- * install --hosts matched this machine by a MAC it learned from the LAN (mDNS, neighbours), which
- * anyone there can claim: the installer's own interface, read once logged in, must have it.
- */
 /** The target's facts (a Ctrl-C from `stop` ends the probe), from the machine its entry names. */
 async function probeMachine(session: SshSession, request: InstallRequest): Promise<Facts> {
   const facts = await probe(session, { force: request.force, ...(request.stop ? { signal: request.stop } : {}) });
@@ -247,6 +243,10 @@ async function probeMachine(session: SshSession, request: InstallRequest): Promi
   return facts;
 }
 
+/**
+ * install --hosts matched this machine by a MAC it learned from the LAN (mDNS, neighbours), which
+ * anyone there can claim: the installer's own interface, read once logged in, must have it.
+ */
 export function checkMachineMac(facts: Facts, request: InstallRequest): void {
   if (request.expectMac === undefined || facts.connection?.mac === request.expectMac) return;
   throw refusal(
